@@ -1,0 +1,11 @@
+"""Accessible (PDF/UA) print publications in many languages from one campaign source.
+
+The pipeline, one module per stage: `content` (load and validate), `catalog`
+(Babel catalogues and their checks), `localize` (content in one language),
+`render` (HTML with Jinja2), `typeset` (PDF with WeasyPrint), `postprocess`
+(pypdf), and `build` (orchestration). See docs/ARCHITECTURE.md.
+"""
+
+from .errors import InputError, Problem, PublicationError, UsageError
+
+__all__ = ["InputError", "Problem", "PublicationError", "UsageError"]

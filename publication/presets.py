@@ -1,0 +1,101 @@
+"""Presets as data: paper sizes, publication kinds and their sizes, project folders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+SOURCE_LOCALE = "en"
+DOMAIN = "messages"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A sheet of paper, portrait, in millimetres."""
+
+    name: str
+    width: float
+    height: float
+
+
+PAPERS: dict[str, Paper] = {
+    p.name: p
+    for p in (
+        Paper("a4", 210, 297),
+        Paper("letter", 215.9, 279.4),
+        Paper("a3", 297, 420),
+        Paper("tabloid", 279.4, 431.8),
+        Paper("a2", 420, 594),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A publication kind: its template, default sizes and sizes built only on request."""
+
+    name: str
+    sizes: tuple[str, ...]
+    extra_sizes: tuple[str, ...] = ()
+    panels: int = 1  # a tri-fold leaflet: the sheet is folded into this many panels
+
+    def page_size(self, paper: Paper) -> tuple[float, float]:
+        """Width and height (mm) of one page of the accessible file on `paper`.
+
+        A folded leaflet's page is one panel: a third of the landscape sheet.
+        """
+        if self.panels > 1:
+            return round(paper.height / self.panels, 2), paper.width
+        return paper.width, paper.height
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("leaflet", ("a4", "letter"), panels=3),
+        Kind("poster", ("a3", "tabloid"), extra_sizes=("a2",)),
+        Kind("petition", ("a4", "letter")),
+        Kind("letter", ("a4", "letter")),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Project:
+    """The folders of a project checkout; every path the pipeline reads or writes."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def locales(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def styles(self) -> Path:
+        return self.root / "styles"
+
+    @property
+    def fonts(self) -> Path:
+        return self.root / "fonts"
+
+    @property
+    def templates(self) -> Path:
+        return Path(__file__).parent / "templates"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def pot(self) -> Path:
+        return self.locales / f"{DOMAIN}.pot"
+
+    def po(self, locale: str) -> Path:
+        return self.locales / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+    def mo(self, locale: str) -> Path:
+        return self.locales / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"

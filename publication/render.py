@@ -1,0 +1,109 @@
+"""Stage 4: HTML for one publication with Jinja2 (autoescape, StrictUndefined, i18n).
+
+`render` returns the exact HTML given to WeasyPrint, plus the messages it used and the
+ones that fell back to the source text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .catalog import build_time
+from .content import Campaign
+from .localize import Fallback, Localizer, MessageKey
+from .presets import SOURCE_LOCALE, Kind, Paper, Project
+from .qrcode import qr_code
+
+# Sizes that depend on the paper, in a table rather than in the templates.
+QR_SIZE_MM = {"leaflet": 24.0, "poster": 55.0, "petition": 24.0, "letter": 24.0}
+NEWS_ON_LEAFLET = 3
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """A local group's details, printed in the reserved box (see publication.imprint)."""
+
+    slug: str
+    name: str
+    meeting: str | None
+    contact: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RenderedHtml:
+    """The HTML of one publication in one locale, and what it took from the catalogue."""
+
+    html: str
+    used: frozenset[MessageKey]
+    fallbacks: tuple[Fallback, ...]
+
+
+@functools.cache
+def environment(templates: Path) -> jinja2.Environment:
+    """The Jinja2 environment, built once per process."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def render(
+    project: Project, campaign: Campaign, localizer: Localizer, kind: Kind, paper: Paper,
+    *, imprint: Imprint | None = None, headline_pt: float = 0,
+) -> RenderedHtml:
+    """Render `kind` on `paper` for the localizer's locale."""
+    env = environment(project.templates)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        localizer.gettext, localizer.ngettext, newstyle=True,
+        pgettext=localizer.pgettext, npgettext=localizer.npgettext)
+    width, height = kind.page_size(paper)
+    url = campaign.petition_url(localizer.info.code)
+    title = localizer.text(campaign.title)
+    context: dict[str, Any] = {
+        "c": campaign,
+        "t": localizer.text,
+        "date": localizer.date,
+        "number": localizer.number,
+        "locale": localizer.info,
+        "source_tag": SOURCE_LOCALE,
+        "kind": kind.name,
+        "size": paper.name,
+        "page": {"width": width, "height": height},
+        "document_title": title.striptags(),
+        "timestamp": publication_time(campaign).isoformat(),
+        "letter_date": publication_time(campaign).date(),
+        "stylesheets": [
+            (project.styles / "base.css").as_uri(),
+            (project.styles / f"{kind.name}.css").as_uri(),
+        ],
+        "petition_url": url,
+        "make_qr": functools.partial(qr_code, url, size_mm=QR_SIZE_MM[kind.name]),
+        "imprint": imprint,
+        "headline_pt": headline_pt,
+        "news_count": NEWS_ON_LEAFLET,
+    }
+    html = env.get_template(f"{kind.name}.html").render(context)
+    return RenderedHtml(html, frozenset(localizer.used), tuple(localizer.fallbacks.values()))
+
+
+def publication_time(campaign: Campaign) -> dt.datetime:
+    """The date every output carries: SOURCE_DATE_EPOCH when set, else the content's date.
+
+    Never the clock, so that two builds of the same sources give the same bytes.
+    """
+    import os
+
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return build_time()
+    return dt.datetime.combine(campaign.date, dt.time(12, 0), dt.UTC)
