@@ -170,16 +170,21 @@ def _schema_problems(doc: YamlDocument) -> list[Problem]:
     validator = jsonschema.Draft202012Validator(
         campaign_schema(), format_checker=jsonschema.FormatChecker())
     problems = []
-    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path))):
+    for error in validator.iter_errors(doc.data):
         where: JsonPath = tuple(error.absolute_path)
-        name = ".".join(str(p) for p in where) or "the file"
+        name = ".".join(str(p) for p in where) or "top level"
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = set(error.schema.get("properties", {}))
+            for key in sorted(set(error.instance) - known):
+                problems.append(Problem(doc.path, doc.line_of((*where, key)),
+                                        f"{name}: unknown key '{key}' (known: "
+                                        f"{', '.join(sorted(known))})"))
+            continue
         problems.append(Problem(doc.path, doc.line_of(where), f"{name}: {_explain(error)}"))
-    return problems
+    return sorted(problems, key=lambda p: p.line)
 
 
 def _explain(error: jsonschema.ValidationError) -> str:
-    if error.validator == "additionalProperties":
-        return f"unknown key ({error.message.split('(')[-1].rstrip(')')})"
     if error.validator == "pattern" and isinstance(error.instance, str):
         return f"{error.instance!r} is not in the expected form"
     return error.message

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Command line of the campaign publication builder: `python make_pdf.py --help`.
+
+Thin on purpose: it parses arguments, calls the `publication` package and turns its
+errors into messages and exit codes (0 done, 1 build or check failed, 2 usage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from publication import InputError, PublicationError, UsageError
+from publication import build as builder
+from publication import catalog
+from publication.presets import KINDS, PAPERS, Project
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+ROOT = Path(__file__).resolve().parent
+
+
+def main(argv: Sequence[str] | None = None, root: Path = ROOT) -> int:
+    """Run one command; return its exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    for name in ("make_pdf", "publication"):
+        logging.getLogger(name).setLevel(logging.WARNING if args.quiet else logging.INFO)
+    project = Project(root)
+    try:
+        result: int = args.handler(project, args)
+        return result
+    except UsageError as exc:
+        print(f"make_pdf.py: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except InputError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_FAILED
+    except PublicationError as exc:
+        print(f"make_pdf.py: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="make_pdf.py", description="Build accessible campaign PDFs in many languages.")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build PDFs (default: every campaign, locale, "
+                                              "kind and size)")
+    build.add_argument("--campaign", action="append", default=[], metavar="NAME")
+    build.add_argument("--locale", action="append", default=[], metavar="CODE")
+    build.add_argument("--kind", action="append", default=[], choices=sorted(KINDS))
+    build.add_argument("--size", action="append", default=[], choices=sorted(PAPERS))
+    build.add_argument("--jobs", type=int, default=builder.default_jobs(), metavar="N",
+                       help="worker processes (default: the number of cores)")
+    build.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    build.add_argument("--html", action="store_true",
+                       help="also write the HTML given to WeasyPrint beside each PDF")
+    build.add_argument("--strict", action="store_true",
+                       help="fail instead of falling back to the source text for fuzzy or "
+                            "untranslated messages")
+    build.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
+    build.set_defaults(handler=_build)
+
+    extract = commands.add_parser("extract", help="write locales/messages.pot from the content "
+                                                  "and templates")
+    extract.set_defaults(handler=_extract)
+
+    update = commands.add_parser("update", help="merge messages.pot into every catalogue")
+    update.add_argument("--locale", action="append", default=[], metavar="CODE")
+    update.set_defaults(handler=_update)
+
+    init = commands.add_parser("init", help="start a catalogue for a new language")
+    init.add_argument("locale", metavar="LOCALE")
+    init.set_defaults(handler=_init)
+
+    compile_ = commands.add_parser("compile", help="check catalogues, then write .mo files")
+    compile_.add_argument("--locale", action="append", default=[], metavar="CODE")
+    compile_.set_defaults(handler=_compile)
+    return parser
+
+
+def _build(project: Project, args: argparse.Namespace) -> int:
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    selection = builder.Selection(tuple(args.campaign), tuple(args.locale), tuple(args.kind),
+                                  tuple(args.size))
+    targets = builder.plan(project, selection)
+    options = builder.BuildOptions(jobs=args.jobs, force=args.force, write_html=args.html,
+                                   strict=args.strict, fail_fast=args.fail_fast)
+    log = logging.getLogger("make_pdf")
+
+    def progress(outcome: builder.Outcome, done: int, total: int) -> None:
+        log.info("[%d/%d] %s %s (%.1f s)", done, total, outcome.status, outcome.target,
+                 outcome.seconds)
+        for message in outcome.messages:
+            log.warning("  %s", message)
+
+    report = builder.build(project, targets, options, progress)
+    for line in builder.summarize(report):
+        (log.error if line.startswith(("FAILED", "  ")) else log.info)(line)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _extract(project: Project, args: argparse.Namespace) -> int:
+    changed = catalog.write_pot(project, catalog.extract(project))
+    print(f"{project.pot.relative_to(project.root)}: {'written' if changed else 'unchanged'}")
+    return EXIT_OK
+
+
+def _locales(project: Project, asked: list[str]) -> list[str]:
+    for code in asked:
+        catalog.locale_info(code)
+    have = [c for c in catalog.available_locales(project) if c != catalog.SOURCE_LOCALE]
+    missing = [c for c in asked if c not in have]
+    if missing:
+        raise UsageError(f"no catalogue for {', '.join(missing)}; start one with 'init'")
+    return asked or have
+
+
+def _update(project: Project, args: argparse.Namespace) -> int:
+    changed = catalog.update(project, _locales(project, args.locale))
+    print("updated: " + (", ".join(changed) if changed else "nothing changed"))
+    return EXIT_OK
+
+
+def _init(project: Project, args: argparse.Namespace) -> int:
+    path = catalog.init(project, args.locale)
+    print(f"{path.relative_to(project.root)}: started; translate it, then "
+          f"'python make_pdf.py build --locale {args.locale}'")
+    return EXIT_OK
+
+
+def _compile(project: Project, args: argparse.Namespace) -> int:
+    failed = False
+    for code in _locales(project, args.locale):
+        try:
+            catalog.compile_catalog(project, code, write=True)
+            print(f"{code}: compiled")
+        except InputError as exc:
+            failed = True
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

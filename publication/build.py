@@ -1,0 +1,282 @@
+"""Build orchestration: which outputs to make, making each one, and the summary.
+
+A build is a list of `Target`s (campaign x locale x kind x size). Each target goes
+through the stages (content, catalogue, localize, render, typeset, post-process) in a
+worker that keeps its loaded content, catalogues, templates and fonts between targets.
+A failed target does not stop the others unless `fail_fast` is set.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import CompiledCatalog, available_locales, compile_catalog, locale_info, source_catalog
+from .content import Campaign, find_campaigns, load_campaign
+from .errors import InputError, PublicationError, UsageError
+from .fileio import remove_leftovers, write_atomic
+from .localize import Localizer
+from .presets import KINDS, PAPERS, SOURCE_LOCALE, Kind, Paper, Project
+from .render import Imprint, RenderedHtml, render
+from .typeset import Typesetter
+
+LOG = logging.getLogger(__name__)
+
+# Poster headline sizes to try, largest first, for an A3 sheet; other sizes scale with
+# the paper's width. Below the last one, a headline that does not fit is an error.
+HEADLINE_STEPS_A3 = (88.0, 78.0, 70.0, 62.0, 56.0, 50.0, 44.0)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One output file: a kind of publication at a size, for a campaign in a locale."""
+
+    campaign: str
+    locale: str
+    kind: str
+    size: str
+    imprint: str | None = None  # the local group's slug, when built with --imprint
+
+    def folder(self, output: Path) -> Path:
+        base = output / self.campaign / self.locale
+        return base / self.imprint if self.imprint else base
+
+    def path(self, output: Path) -> Path:
+        return self.folder(output) / f"{self.kind}-{self.size}.pdf"
+
+    def __str__(self) -> str:
+        group = f" [{self.imprint}]" if self.imprint else ""
+        return f"{self.campaign}/{self.locale}/{self.kind}-{self.size}{group}"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to build; empty tuples mean 'all'."""
+
+    campaigns: tuple[str, ...] = ()
+    locales: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    sizes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: parallelism, strictness and extra outputs."""
+
+    jobs: int = 1
+    force: bool = False
+    write_html: bool = False
+    strict: bool = False
+    fail_fast: bool = False
+    imprint: Imprint | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one target."""
+
+    target: Target
+    status: str  # "built", "skipped" or "failed"
+    path: Path
+    seconds: float = 0.0
+    pages: int = 0
+    messages: tuple[str, ...] = ()  # warnings for a built target, errors for a failed one
+
+
+@dataclass
+class BuildReport:
+    """Every target's outcome, in plan order."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def plan(project: Project, selection: Selection, imprint: Imprint | None = None) -> list[Target]:
+    """The targets a selection asks for, validated; unknown names are UsageErrors."""
+    campaigns = find_campaigns(project.content)
+    for name in selection.campaigns:
+        if name not in campaigns:
+            raise UsageError(f"no campaign '{name}' in {project.content} (have: {', '.join(campaigns)})")
+    locales = available_locales(project)
+    for code in selection.locales:
+        locale_info(code)  # validates before the code is ever used as a path
+        if code not in locales:
+            raise UsageError(f"no catalogue for locale '{code}'; start one with "
+                             f"'python make_pdf.py init {code}' (have: {', '.join(locales)})")
+    for name in selection.kinds:
+        if name not in KINDS:
+            raise UsageError(f"no publication kind '{name}' (have: {', '.join(KINDS)})")
+    for size in selection.sizes:
+        if size not in PAPERS:
+            raise UsageError(f"no paper size '{size}' (have: {', '.join(PAPERS)})")
+    targets = []
+    for campaign in selection.campaigns or tuple(campaigns):
+        for code in selection.locales or tuple(locales):
+            for kind in (KINDS[k] for k in selection.kinds or tuple(KINDS)):
+                for size in _sizes(kind, selection.sizes):
+                    targets.append(Target(campaign, code, kind.name, size,
+                                          imprint.slug if imprint else None))
+    if not targets:
+        raise UsageError("nothing to build: no kind is made at the sizes asked for")
+    return targets
+
+
+def _sizes(kind: Kind, asked: tuple[str, ...]) -> tuple[str, ...]:
+    if not asked:
+        return kind.sizes
+    return tuple(s for s in asked if s in kind.sizes or s in kind.extra_sizes)
+
+
+def build(
+    project: Project, targets: list[Target], options: BuildOptions,
+    progress: Callable[[Outcome, int, int], None] | None = None,
+) -> BuildReport:
+    """Build `targets`, in parallel when `options.jobs` > 1; never raises for one target."""
+    remove_leftovers(project.output)
+    report = BuildReport()
+    results: dict[Target, Outcome] = {}
+
+    def done(outcome: Outcome) -> None:
+        results[outcome.target] = outcome
+        if progress:
+            progress(outcome, len(results), len(targets))
+
+    if options.jobs <= 1 or len(targets) == 1:
+        worker = Worker(project)
+        for target in targets:
+            done(worker.build(target, options))
+            if options.fail_fast and results[target].status == "failed":
+                break
+    else:
+        with ProcessPoolExecutor(max_workers=options.jobs, initializer=_init_worker,
+                                 initargs=(project.root,)) as pool:
+            futures = [pool.submit(_build_in_worker, target, options) for target in targets]
+            for future in as_completed(futures):
+                outcome = future.result()
+                done(outcome)
+                if options.fail_fast and outcome.status == "failed":
+                    for other in futures:
+                        other.cancel()
+                    break
+    report.outcomes = [results[t] for t in targets if t in results]
+    return report
+
+
+_WORKER: Worker | None = None
+
+
+def _init_worker(root: Path) -> None:
+    global _WORKER
+    _WORKER = Worker(Project(root))
+
+
+def _build_in_worker(target: Target, options: BuildOptions) -> Outcome:
+    assert _WORKER is not None
+    return _WORKER.build(target, options)
+
+
+class Worker:
+    """Builds targets one at a time, keeping what it loaded for the next one."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.typesetter = Typesetter(project)
+
+    @functools.cache  # noqa: B019 - one Worker per process; the cache lives as long as it
+    def campaign(self, name: str) -> Campaign:
+        return load_campaign(self.project.content / name)
+
+    @functools.cache  # noqa: B019
+    def catalog(self, code: str) -> CompiledCatalog:
+        if code == SOURCE_LOCALE:
+            return source_catalog()
+        return compile_catalog(self.project, code)
+
+    def build(self, target: Target, options: BuildOptions) -> Outcome:
+        """Make one target's PDF; a problem becomes a failed Outcome, never an exception."""
+        path = target.path(self.project.output)
+        start = time.perf_counter()
+        try:
+            pages, warnings = self._make(target, options, path)
+        except InputError as exc:
+            return Outcome(target, "failed", path, time.perf_counter() - start,
+                           messages=tuple(str(p) for p in exc.problems))
+        except PublicationError as exc:
+            return Outcome(target, "failed", path, time.perf_counter() - start,
+                           messages=(str(exc),))
+        return Outcome(target, "built", path, time.perf_counter() - start, pages, warnings)
+
+    def _make(self, target: Target, options: BuildOptions, path: Path) -> tuple[int, tuple[str, ...]]:
+        campaign = self.campaign(target.campaign)
+        catalog = self.catalog(target.locale)
+        kind, paper = KINDS[target.kind], PAPERS[target.size]
+        rendered, document = self._fit(campaign, catalog, kind, paper, options.imprint)
+        po = str(self.project.po(target.locale).relative_to(self.project.root))
+        warnings = tuple(f.describe(po) for f in rendered.fallbacks)
+        if options.strict and warnings:
+            raise PublicationError("--strict: untranslated or fuzzy messages:\n" + "\n".join(warnings))
+        data = self.typesetter.write(document)
+        if options.write_html:
+            write_atomic(path.with_suffix(".html"), rendered.html.encode("utf-8"))
+        write_atomic(path, data)
+        return len(document.pages), warnings
+
+    def _fit(
+        self, campaign: Campaign, catalog: CompiledCatalog, kind: Kind, paper: Paper,
+        imprint: Imprint | None,
+    ) -> tuple[RenderedHtml, object]:
+        """Render and lay out, shrinking a poster's headline until the poster is one page."""
+        info = locale_info(catalog.locale)
+        steps = _headline_steps(paper) if kind.name == "poster" else (0.0,)
+        for headline_pt in steps:
+            rendered = render(self.project, campaign, Localizer(catalog, info), kind, paper,
+                              imprint=imprint, headline_pt=headline_pt)
+            document = self.typesetter.layout(rendered.html)
+            pages = len(document.pages)
+            expected = _expected_pages(kind)
+            if expected is None or pages == expected:
+                return rendered, document
+        raise PublicationError(
+            f"{kind.name} ({paper.name}, {info.code}) does not fit: {pages} pages instead of "
+            f"{expected}" + (f" even with the headline at {steps[-1]:.0f} pt; shorten "
+                             f"'{campaign.headline.context}' or the quote"
+                             if kind.name == "poster" else "; shorten the longest panel's text"))
+
+
+def _headline_steps(paper: Paper) -> tuple[float, ...]:
+    scale = paper.width / PAPERS["a3"].width
+    return tuple(round(step * scale, 1) for step in HEADLINE_STEPS_A3)
+
+
+def _expected_pages(kind: Kind) -> int | None:
+    """The page count a kind must have: one poster page, six leaflet panels, one letter."""
+    return {"poster": 1, "leaflet": kind.panels * 2, "letter": 1}.get(kind.name)
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def summarize(report: BuildReport) -> Iterable[str]:
+    """Lines for the end of a build: counts, then each failure with its reasons."""
+    counts: dict[str, int] = {}
+    for outcome in report.outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    yield ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing built"
+    for outcome in report.failed:
+        yield f"FAILED {outcome.target}:"
+        for message in outcome.messages:
+            yield f"  {message}"
