@@ -102,8 +102,9 @@ def _build(project: Project, args: argparse.Namespace) -> int:
     def progress(outcome: builder.Outcome, done: int, total: int) -> None:
         log.info("[%d/%d] %s %s (%.1f s)", done, total, outcome.status, outcome.target,
                  outcome.seconds)
-        for message in outcome.messages:
-            log.warning("  %s", message)
+        if outcome.status == "built":  # failures are listed once, in the summary
+            for message in outcome.messages:
+                log.warning("  %s", message)
 
     report = builder.build(project, targets, options, progress)
     for line in builder.summarize(report):

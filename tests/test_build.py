@@ -1,0 +1,125 @@
+"""End to end: plan and build outputs (publication/build.py, make_pdf.py build)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po, write_po
+
+from make_pdf import main
+from publication import catalog
+from publication.build import BuildOptions, Selection, Target, build, plan
+from publication.errors import UsageError
+from publication.presets import Project
+from tests.pdfread import catalog_facts, fonts, page_size_mm, struct_text
+
+ARABIC = {
+    "title": "حملة الاختبار",
+    "headline": "الحرية للمحتجز",
+    "urging": "نحث الجميع على التحرك الآن.",
+    "petition.title": "أطلقوا سراح المحتجز",
+}
+
+
+def _translate(project: Project, code: str, strings: dict[str, str]) -> None:
+    """Start a catalogue for `code` and translate the messages named by context."""
+    catalog.write_pot(project, catalog.extract(project))
+    path = catalog.init(project, code)
+    with open(path, "rb") as fileobj:
+        cat = read_po(fileobj, locale=code)
+    for message in cat:
+        if message.context in strings:
+            message.string = strings[message.context]
+    with open(path, "wb") as fileobj:
+        write_po(fileobj, cat)
+
+
+def _build(project: Project, **selection: tuple[str, ...]) -> list[Path]:
+    targets = plan(project, Selection(**selection))
+    report = build(project, targets, BuildOptions(jobs=1))
+    assert report.ok, [o.messages for o in report.failed]
+    return [o.path for o in report.outcomes]
+
+
+def test_plan_covers_every_kind_in_its_default_sizes(project: Project) -> None:
+    targets = plan(project, Selection())
+    assert {(t.kind, t.size) for t in targets} == {
+        ("leaflet", "a4"), ("leaflet", "letter"), ("poster", "a3"), ("poster", "tabloid"),
+        ("petition", "a4"), ("petition", "letter"), ("letter", "a4"), ("letter", "letter")}
+    assert {t.locale for t in targets} == {"en"}
+
+
+def test_plan_refuses_unknown_names(project: Project) -> None:
+    with pytest.raises(UsageError, match="no catalogue for locale 'it'"):
+        plan(project, Selection(locales=("it",)))
+    with pytest.raises(UsageError, match="not a locale code"):
+        plan(project, Selection(locales=("../etc",)))
+    with pytest.raises(UsageError, match="no campaign"):
+        plan(project, Selection(campaigns=("nope",)))
+
+
+def test_a2_poster_only_on_request(project: Project) -> None:
+    targets = plan(project, Selection(kinds=("poster",), sizes=("a2",)))
+    assert [(t.kind, t.size) for t in targets] == [("poster", "a2")]
+
+
+def test_english_outputs_are_tagged_pdf_ua(project: Project) -> None:
+    paths = _build(project, kinds=("leaflet", "petition"), sizes=("a4",))
+    leaflet, petition = paths
+    assert leaflet == Target("fixture", "en", "leaflet", "a4").path(project.output)
+    facts = catalog_facts(leaflet)
+    assert facts["lang"] == "en"
+    assert facts["title"] == "Fixture campaign"
+    assert facts["display_doc_title"] and facts["marked"] and facts["has_struct_tree"]
+    assert facts["pdfua_part"] == "1"
+    assert facts["pages"] == 6, "a tri-fold leaflet is six panels"
+    assert facts["outlines"] >= 1, "bookmarks come from headings"
+    assert page_size_mm(leaflet) == (99.0, 210.0)
+    for font in fonts(leaflet):
+        assert font["name"].split("+")[-1].startswith("Noto-Sans"), font
+        assert (font["emb"], font["sub"], font["uni"]) == ("yes", "yes", "yes"), font
+    tree = struct_text(petition)
+    assert "Table" in tree and "TH" in tree, "the petition is a table with header cells"
+    assert "Release the detainee" in tree
+
+
+def test_rtl_locale_builds_with_lang_and_mirrored_direction(project: Project) -> None:
+    _translate(project, "ar", ARABIC)
+    [poster] = _build(project, locales=("ar",), kinds=("poster",), sizes=("a3",))
+    facts = catalog_facts(poster)
+    assert facts["lang"] == "ar"
+    assert facts["title"] == ARABIC["title"]
+    assert facts["pages"] == 1
+    names = {f["name"].split("+")[-1] for f in fonts(poster)}
+    assert any(name.startswith("Noto-Sans-Arabic") for name in names), names
+    html_path = project.output / "fixture" / "ar"
+    assert not list(html_path.glob("*.html")), "HTML is written only with --html"
+
+
+def test_cli_build_writes_html_beside_pdf_and_exits_zero(project: Project) -> None:
+    code = main(["-q", "build", "--kind", "letter", "--size", "a4", "--html", "--jobs", "1"],
+                root=project.root)
+    assert code == 0
+    folder = project.output / "fixture" / "en"
+    html = (folder / "letter-a4.html").read_text(encoding="utf-8")
+    assert '<html lang="en" dir="ltr">' in html
+    assert (folder / "letter-a4.pdf").stat().st_size > 1000
+
+
+def test_cli_usage_errors_exit_two(project: Project) -> None:
+    assert main(["build", "--locale", "xx_INVALID"], root=project.root) == 2
+    assert main(["build", "--kind", "flyer"], root=project.root) == 2
+
+
+def test_content_error_fails_the_build_with_file_and_line(
+    project: Project, caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = project.content / "fixture" / "campaign.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("rows: 5", "rows: -1"),
+                    encoding="utf-8")
+    assert main(["-q", "build", "--kind", "petition", "--jobs", "1"], root=project.root) == 1
+    failures = [r.getMessage() for r in caplog.records if r.name == "make_pdf"]
+    assert any("campaign.yaml:44: petition.rows: -1 is less than the minimum of 1" in m
+               for m in failures), failures
+    caplog.clear()
