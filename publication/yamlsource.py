@@ -72,8 +72,9 @@ def _convert(
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem(path, key_node.start_mark.line + 1, "keys must be plain text"))
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                problems.append(Problem(path, key_line, "keys must be plain text"))
                 continue
             key = str(key_node.value)
             if key in result:
@@ -88,8 +89,7 @@ def _convert(
     if node.tag not in _SCALAR_TAGS:
         problems.append(Problem(path, node.start_mark.line + 1, f"unsupported YAML tag {node.tag}"))
         return None
-    value = yaml.SafeLoader(  # type: ignore[no-untyped-call]
-        "").construct_object(node, deep=True)
+    value = yaml.SafeLoader("").construct_object(node, deep=True)
     # Dates stay ISO strings so that the schema sees one type for them.
     if isinstance(value, dt.date):
         return value.isoformat()

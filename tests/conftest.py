@@ -1,4 +1,4 @@
-"""Shared fixtures: a small project (fixture campaign, the real styles and fonts) in a temp folder."""
+"""Shared fixtures: a small project (fixture campaign, real styles and fonts) in a temp folder."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def no_unexpected_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     caplog.set_level(logging.WARNING)
     yield
     unexpected = [r for r in caplog.records
-                  if r.levelno >= logging.WARNING and r.name.startswith(("weasyprint", "publication"))]
+                  if r.levelno >= logging.WARNING
+                  and r.name.startswith(("weasyprint", "publication"))]
     if unexpected:
         messages = "\n".join(f"{r.name}: {r.getMessage()}" for r in unexpected)
         pytest.fail(f"unexpected warnings logged:\n{messages}")

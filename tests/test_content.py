@@ -78,7 +78,7 @@ def test_disallowed_markup_in_content_names_the_line(project: Project) -> None:
     text = path.read_text(encoding="utf-8").replace(
         "urging: We urge everyone to act now.", 'urging: We urge <img src="x.png"> everyone.')
     _write(project, text)
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("urging:"))
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if row.startswith("urging:"))
     problems = _problems(project)
     assert any(f"campaign.yaml:{line}: urging: tag <img> is not allowed" in p for p in problems)
 
