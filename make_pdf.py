@@ -8,14 +8,15 @@ errors into messages and exit codes (0 done, 1 build or check failed, 2 usage).
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from publication import InputError, PublicationError, UsageError
+from publication import InputError, PublicationError, UsageError, catalog
 from publication import build as builder
-from publication import catalog
+from publication.errors import display_path
 from publication.presets import KINDS, PAPERS, Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -54,8 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build PDFs (default: every campaign, locale, "
-                                              "kind and size)")
+    build = commands.add_parser("build", aliases=["watch"],
+                                help="build PDFs (default: every campaign, locale, kind and "
+                                     "size); 'watch' is 'build --watch'")
     build.add_argument("--campaign", action="append", default=[], metavar="NAME")
     build.add_argument("--locale", action="append", default=[], metavar="CODE")
     build.add_argument("--kind", action="append", default=[], choices=sorted(KINDS))
@@ -69,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="fail instead of falling back to the source text for fuzzy or "
                             "untranslated messages")
     build.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
+    build.add_argument("--watch", action="store_true",
+                       help="after building, rebuild what each saved .po file (or content, "
+                            "template, style) affects, until Ctrl-C")
     build.set_defaults(handler=_build)
 
     extract = commands.add_parser("extract", help="write locales/messages.pot from the content "
@@ -86,6 +91,15 @@ def _parser() -> argparse.ArgumentParser:
     compile_ = commands.add_parser("compile", help="check catalogues, then write .mo files")
     compile_.add_argument("--locale", action="append", default=[], metavar="CODE")
     compile_.set_defaults(handler=_compile)
+
+    status = commands.add_parser("status", help="how complete each translation is, per "
+                                                "publication kind")
+    status.add_argument("--locale", action="append", default=[], metavar="CODE")
+    status.add_argument("--json", action="store_true", help="print JSON for scripts")
+    status.add_argument("--min-complete", type=float, metavar="PCT",
+                        help="exit 1 when a locale is less than PCT %% translated or its "
+                             "catalogue has problems")
+    status.set_defaults(handler=_status)
     return parser
 
 
@@ -106,10 +120,39 @@ def _build(project: Project, args: argparse.Namespace) -> int:
             for message in outcome.messages:
                 log.warning("  %s", message)
 
-    report = builder.build(project, targets, options, progress)
-    for line in builder.summarize(report):
-        (log.error if line.startswith(("FAILED", "  ")) else log.info)(line)
-    return EXIT_OK if report.ok else EXIT_FAILED
+    def run(targets: list[builder.Target]) -> bool:
+        report = builder.build(project, targets, options, progress)
+        for line in builder.summarize(report):
+            (log.error if line.startswith(("FAILED", "  ")) else log.info)(line)
+        return report.ok
+
+    if args.watch or args.command == "watch":
+        return _watch(project, selection, run)
+    return EXIT_OK if run(targets) else EXIT_FAILED
+
+
+def _watch(project: Project, selection: builder.Selection,
+           run: Callable[[list[builder.Target]], bool]) -> int:
+    """Build, then rebuild what each saved file affects until Ctrl-C (exit 0)."""
+    from publication import watch
+
+    log = logging.getLogger("make_pdf")
+    watcher = watch.Watcher(project, selection.locales)  # before building: miss no save
+    run(builder.plan(project, selection))
+
+    def rebuild(change: watch.Change) -> None:
+        log.info("saved: %s", ", ".join(display_path(p) for p in change.paths))
+        targets = watch.targets_for(project, selection, change)
+        if targets:
+            run(targets)
+        log.info("watching for changes (Ctrl-C to stop)")
+
+    log.info("watching for changes (Ctrl-C to stop)")
+    try:
+        watch.watch(watcher, rebuild)
+    except KeyboardInterrupt:
+        log.info("stopped watching")
+    return EXIT_OK
 
 
 def _extract(project: Project, args: argparse.Namespace) -> int:
@@ -138,6 +181,11 @@ def _init(project: Project, args: argparse.Namespace) -> int:
     path = catalog.init(project, args.locale)
     print(f"{path.relative_to(project.root)}: started; translate it, then "
           f"'python make_pdf.py build --locale {args.locale}'")
+    missing = catalog.missing_characters(project, args.locale)
+    if missing:
+        print(f"warning: the fonts in fonts/ lack letters this language uses "
+              f"({' '.join(missing)}): its PDFs would show empty boxes until a maintainer "
+              "adds a font for its script (see TRANSLATING.md)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -152,6 +200,31 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(problem, file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _status(project: Project, args: argparse.Namespace) -> int:
+    from publication import status
+
+    if args.min_complete is not None and not 0 <= args.min_complete <= 100:
+        raise UsageError("--min-complete must be a percentage from 0 to 100")
+    asked = [code for code in args.locale if code != catalog.SOURCE_LOCALE]
+    locales = _locales(project, asked) if asked else []
+    if catalog.SOURCE_LOCALE in args.locale:
+        locales.insert(0, catalog.SOURCE_LOCALE)
+    statuses = status.status(project, locales)
+    if args.json:
+        print(json.dumps(status.as_json(statuses), ensure_ascii=False, indent=2))
+    else:
+        print("\n".join(status.format_table(statuses)))
+    if args.min_complete is None:
+        return EXIT_OK
+    low = status.below(statuses, args.min_complete)
+    for item in low:
+        reason = f"has {len(item.problems)} problem(s)" if item.problems else \
+            f"is {item.complete:.1f}% complete"
+        print(f"{item.locale}: {reason}; at least {args.min_complete:g}% is required",
+              file=sys.stderr)
+    return EXIT_FAILED if low else EXIT_OK
 
 
 if __name__ == "__main__":

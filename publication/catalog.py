@@ -1,18 +1,19 @@
 """Stage 2: gettext catalogues with Babel: extract, update, init, check and compile.
 
-Translators' `.po` files are untrusted input. `check_catalog` reads one strictly and
-returns every problem as `file:line: what is wrong`; `compile_catalog` turns a
-clean one into Babel `Translations` in memory (fuzzy and empty entries left out, so
-they fall back to the source text) and, when asked, writes the `.mo` atomically.
+Translators' `.po` files are untrusted input. `check_catalog` reads one strictly
+(publication.pofile) and returns every problem as `file:line: what is wrong`;
+`compile_catalog` turns a clean one into Babel `Translations` in memory (fuzzy and
+empty entries left out, so they fall back to the source text) and, when asked, writes
+the `.mo` atomically.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gettext
 import io
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,20 +24,22 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import PoFileError, PoFileParser, write_po
+from babel.messages.pofile import write_po
 from babel.support import Translations
 
 from .errors import InputError, Problem, UsageError
 from .fileio import write_atomic
 from .markup import compare_markup
+from .pofile import MessageKey, ParsedPo, bad_character, parse_po
 from .presets import DOMAIN, SOURCE_LOCALE, Project
 
 PROJECT_NAME = "campaign-publications"
 COMMENT_TAGS = ("Translators:",)
-DRAFT_NOTE = "DRAFT translation for review by a native speaker."
 _LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$")
 _PLACEHOLDER_RE = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{(\w*)\}")
-_ALLOWED_CONTROL = {"\n", "\t"}
+_PLURAL_FORMS_RE = re.compile(r"^\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*$")
+# Numbers the Plural-Forms expression is compared on: enough to cover every rule's cycle.
+_PLURAL_PROBES = (*range(0, 1001), 1_000_000, 1_000_001, 1_000_002, 10_000_000)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class LocaleInfo:
     direction: str     # "ltr" or "rtl"
     name: str          # its own name: Deutsch, العربية
     english_name: str
+    numbering: str     # CLDR default numbering system: latn, arab, deva...
 
 
 def locale_info(code: str) -> LocaleInfo:
@@ -67,6 +71,7 @@ def locale_info(code: str) -> LocaleInfo:
         direction="rtl" if loc.character_order == "right-to-left" else "ltr",
         name=loc.display_name or code,
         english_name=loc.english_name or code,
+        numbering=loc.default_numbering_system,
     )
 
 
@@ -75,7 +80,8 @@ def available_locales(project: Project) -> list[str]:
     found = []
     if project.locales.is_dir():
         for folder in sorted(project.locales.iterdir()):
-            if (folder / "LC_MESSAGES" / f"{DOMAIN}.po").is_file() and _LOCALE_RE.match(folder.name):
+            po = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
+            if _LOCALE_RE.match(folder.name) and po.is_file():
                 found.append(folder.name)
     return [SOURCE_LOCALE, *[code for code in found if code != SOURCE_LOCALE]]
 
@@ -100,8 +106,7 @@ def write_pot(project: Project, catalog: Catalog) -> bool:
     """Write the template; return False (and touch nothing) when only its date would change."""
     old = project.pot.read_bytes() if project.pot.exists() else None
     if old is not None:
-        previous = _read(project.pot, None)
-        catalog.creation_date = previous.creation_date
+        catalog.creation_date = _read(project.pot, None).creation_date
         if _po_bytes(catalog) == old:
             return False
     catalog.creation_date = build_time()
@@ -112,8 +117,10 @@ def write_pot(project: Project, catalog: Catalog) -> bool:
 def update(project: Project, locales: Iterable[str]) -> list[str]:
     """Merge the template into each locale's catalogue; return the locales whose file changed.
 
-    A changed source string becomes fuzzy with its old translation kept; a removed one
-    becomes obsolete. Nothing changed, nothing written.
+    A changed source string becomes fuzzy with its old translation kept (matched by its
+    context, or by similar text as gettext does); a removed one becomes obsolete. A file
+    whose messages would not change is not rewritten, even if its layout differs from
+    Babel's (a file saved by Poedit stays as it is).
     """
     template = _read(project.pot, None)
     changed = []
@@ -121,12 +128,35 @@ def update(project: Project, locales: Iterable[str]) -> list[str]:
         info = locale_info(code)
         path = project.po(info.code)
         catalog = _read(path, info.code)
+        before = _po_bytes(catalog)
         catalog.update(template, update_header_comment=False)
+        _rematch_by_context(catalog)
         data = _po_bytes(catalog)
-        if data != path.read_bytes():
+        if data != before:
             write_atomic(path, data)
             changed.append(code)
     return changed
+
+
+def _rematch_by_context(catalog: Catalog) -> None:
+    """Give a message left without translation its old one, as fuzzy, from the obsolete
+    entry with the same context: a context names a place, so a rewritten sentence keeps
+    its translation to revise even when the new text is too different for gettext's match."""
+    by_context = {old.context: key for key, old in catalog.obsolete.items()
+                  if old.context and _state(old) != "untranslated"}
+    for message in catalog:
+        if not message.id or message.context not in by_context or _has_text(message):
+            continue
+        key = by_context.pop(message.context)
+        old = catalog.obsolete[key]
+        if isinstance(old.id, str) != isinstance(message.id, str):
+            continue  # a singular became a plural or back: nothing sensible to reuse
+        if len(_strings(old)) != len(_strings(message)):
+            continue
+        message.string = old.string
+        message.flags.add("fuzzy")
+        message.previous_id = [old.id] if isinstance(old.id, str) else list(old.id)
+        del catalog.obsolete[key]
 
 
 def init(project: Project, code: str) -> Path:
@@ -139,12 +169,35 @@ def init(project: Project, code: str) -> Path:
         raise UsageError(f"{path} already exists; use 'update' to bring it up to date")
     template = _read(project.pot, None)
     catalog = Catalog(locale=info.code, project=PROJECT_NAME, charset="utf-8",
-                      header_comment=f"# {info.english_name} translation.\n# {DRAFT_NOTE}",
+                      header_comment=f"# {info.english_name} translation of the campaign "
+                                     "publications.\n# How to translate: see TRANSLATING.md.",
                       creation_date=template.creation_date, revision_date=build_time(),
-                      language_team=f"{info.english_name}", fuzzy=False)
+                      language_team=info.english_name, fuzzy=False)
     catalog.update(template)
     write_atomic(path, _po_bytes(catalog))
     return path
+
+
+def missing_characters(project: Project, code: str, limit: int = 10) -> list[str]:
+    """Letters of the locale's script that no font in fonts/ has (at most `limit`).
+
+    The sample is the language's own name and its month and day names from CLDR: they
+    use the script's ordinary letters. A language in a script the fonts do not cover
+    needs a font added (see TRANSLATING.md); `init` says so at once instead of letting
+    the PDFs show empty boxes.
+    """
+    from fontTools.ttLib import TTFont  # only `init` needs it
+
+    loc = Locale.parse(locale_info(code).code)
+    sample = [loc.display_name or ""]
+    for names in (loc.months["format"]["wide"], loc.days["format"]["wide"]):
+        sample += list(names.values())
+    covered: set[int] = set()
+    for font in sorted(project.fonts.glob("*.[ot]tf")):
+        with TTFont(font, lazy=True) as face:
+            covered |= set(face.getBestCmap() or {})
+    letters = {ch for text in sample for ch in text if ch.isalpha()}
+    return sorted(ch for ch in letters if ord(ch) not in covered)[:limit]
 
 
 # -- checking and compiling ----------------------------------------------------------------
@@ -165,35 +218,34 @@ class CompiledCatalog:
     locale: str
     path: Path | None
     translations: Translations
-    entries: dict[tuple[str | None, str], Entry] = field(default_factory=dict)
+    entries: dict[MessageKey, Entry] = field(default_factory=dict)
 
     def entry(self, context: str | None, msgid: str) -> Entry:
+        """The state of a message; one the catalogue lacks is untranslated (line 0)."""
         return self.entries.get((context, msgid), Entry("untranslated", 0))
 
 
 def check_catalog(path: Path, code: str) -> tuple[Catalog | None, list[Problem]]:
     """Read `path` strictly and return the catalogue with every problem found in it."""
+    parsed = read_checked(path, code)
+    return parsed.catalog, parsed.problems
+
+
+def read_checked(path: Path, code: str) -> ParsedPo:
+    """Read and check `path`: syntax, header, and every message against its source."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, [Problem(path, 0, f"cannot read: {exc.strerror}")]
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(path, line, "not valid UTF-8; save the file as UTF-8")]
-    problems: list[Problem] = []
-    catalog = Catalog(locale=code, charset="utf-8")
-    parser = _StrictParser(catalog, path, problems)
-    try:
-        parser.parse(io.BytesIO(raw))
-    except PoFileError as exc:
-        return None, [Problem(path, exc.lineno, f"syntax: {exc}")]
-    problems += _header_problems(catalog, path, code, raw)
-    for message in catalog:
+        return ParsedPo(path, None, [Problem(path, 0, f"cannot read: {exc.strerror}")])
+    parsed = parse_po(raw, path, code)
+    if parsed.catalog is None:
+        return parsed
+    parsed.problems += _header_problems(parsed, code)
+    for message in parsed.catalog:
         if message.id:
-            problems += _message_problems(message, catalog, path)
-    return catalog, sorted(problems, key=lambda p: p.line)
+            parsed.problems += _message_problems(message, parsed)
+    parsed.problems.sort(key=lambda p: p.line)
+    return parsed
 
 
 def compile_catalog(project: Project, code: str, write: bool = False) -> CompiledCatalog:
@@ -203,19 +255,27 @@ def compile_catalog(project: Project, code: str, write: bool = False) -> Compile
     """
     info = locale_info(code)
     path = project.po(info.code)
-    catalog, problems = check_catalog(path, info.code)
-    if problems or catalog is None:
-        raise InputError(problems)
+    parsed = read_checked(path, info.code)
+    if parsed.problems or parsed.catalog is None:
+        raise InputError(parsed.problems)
+    catalog = parsed.catalog
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     if write:
         write_atomic(project.mo(info.code), buffer.getvalue())
     buffer.seek(0)
-    entries = {
-        (m.context, m.id if isinstance(m.id, str) else m.id[0]): Entry(_state(m), m.lineno or 0)
-        for m in catalog if m.id
-    }
-    return CompiledCatalog(info.code, path, Translations(buffer, domain=DOMAIN), entries)
+    return CompiledCatalog(info.code, path, Translations(buffer, domain=DOMAIN),
+                           entry_states(catalog))
+
+
+def entry_states(catalog: Catalog) -> dict[MessageKey, Entry]:
+    """Each message's state (translated, fuzzy, untranslated) and msgid line."""
+    return {_key(m): Entry(_state(m), m.lineno or 0) for m in catalog if m.id}
+
+
+def template_messages(project: Project) -> list[MessageKey]:
+    """The messages of locales/messages.pot, in its order."""
+    return [_key(m) for m in _read(project.pot, None) if m.id]
 
 
 def source_catalog() -> CompiledCatalog:
@@ -223,89 +283,108 @@ def source_catalog() -> CompiledCatalog:
     return CompiledCatalog(SOURCE_LOCALE, None, Translations(domain=DOMAIN))
 
 
+def _key(message: Message) -> MessageKey:
+    return message.context, message.id if isinstance(message.id, str) else message.id[0]
+
+
+def _strings(message: Message) -> tuple[str, ...]:
+    if isinstance(message.string, str | None):
+        return (message.string or "",)
+    return tuple(message.string)
+
+
+def _has_text(message: Message) -> bool:
+    return any(_strings(message))
+
+
 def _state(message: Message) -> str:
-    strings = message.string if isinstance(message.string, tuple) else (message.string,)
-    if not all(strings):
+    if not all(_strings(message)):
         return "untranslated"
     return "fuzzy" if message.fuzzy else "translated"
 
 
-class _StrictParser(PoFileParser):
-    """Babel's parser, aborting on syntax errors and reporting duplicate entries."""
+def _header_problems(parsed: ParsedPo, code: str) -> list[Problem]:
+    path = parsed.path
+    if not parsed.header_line:
+        return [Problem(path, 1, 'the file must start with the header entry (msgid "" and its '
+                                 "msgstr with Language, Content-Type and Plural-Forms); copy it "
+                                 "from another language's messages.po")]
 
-    def __init__(self, catalog: Catalog, path: Path, problems: list[Problem]) -> None:
-        super().__init__(catalog, ignore_obsolete=True, abort_invalid=True)
-        self._path = path
-        self._problems = problems
-        self._seen: dict[tuple[object, str | None], int] = {}
+    def problem(name: str, message: str) -> Problem:
+        return Problem(path, parsed.header_fields.get(name, parsed.header_line), message)
 
-    def _add_message(self) -> None:
-        if not self.obsolete and self.messages:
-            msgid = self.messages[0].denormalize()
-            context = self.context.denormalize() if self.context else None
-            key = (msgid, context)
-            if key in self._seen:
-                self._problems.append(Problem(
-                    self._path, self.offset + 1,
-                    f"duplicate entry for msgid {msgid!r} (first at line {self._seen[key]}); "
-                    "delete one of them"))
-            else:
-                self._seen[key] = self.offset + 1
-        super()._add_message()
-
-
-def _header_problems(catalog: Catalog, path: Path, code: str, raw: bytes) -> list[Problem]:
     problems = []
-    header_line = 1
-    charset = (catalog.mime_headers and dict(catalog.mime_headers).get("Content-Type", "")) or ""
+    charset = parsed.header_values.get("content-type", "")
     if "charset=utf-8" not in charset.lower().replace(" ", ""):
-        problems.append(Problem(path, header_line,
-                                f"header Content-Type must say charset=UTF-8, not {charset!r}"))
-    language = dict(catalog.mime_headers).get("Language", "")
+        problems.append(problem("content-type", "header Content-Type must be 'text/plain; "
+                                                f"charset=UTF-8', not {charset!r}"))
+    language = parsed.header_values.get("language", "")
     if language.replace("-", "_") != code:
-        problems.append(Problem(path, header_line,
-                                f"header Language is {language!r} but the folder is '{code}'"))
+        problems.append(problem("language", f"header Language is {language!r} but the folder "
+                                            f"is '{code}': write 'Language: {code}'"))
     expected = get_plural(code)
-    found = re.search(rb"nplurals\s*=\s*(\d+)", raw)
-    if found is None or int(found.group(1)) != expected.num_plurals:
-        problems.append(Problem(
-            path, header_line,
-            f"header Plural-Forms must be '{expected.plural_forms}' for {code}"))
+    if not _plural_forms_match(parsed.header_values.get("plural-forms", ""), expected.num_plurals,
+                               expected.plural_expr):
+        problems.append(problem("plural-forms", "header Plural-Forms must be "
+                                                f"'{expected.plural_forms}' for {code}"))
     return problems
 
 
-def _message_problems(message: Message, catalog: Catalog, path: Path) -> list[Problem]:
-    line = message.lineno or 0
+def _plural_forms_match(header: str, count: int, expression: str) -> bool:
+    """Whether a Plural-Forms header has `count` forms and picks the same form as
+    `expression` for every number (the same rule, however it is written)."""
+    found = _PLURAL_FORMS_RE.match(header)
+    if found is None or int(found.group(1)) != count:
+        return False
+    try:
+        theirs = gettext.c2py(found.group(2))
+        ours = gettext.c2py(expression)
+    except (ValueError, SyntaxError, RecursionError):
+        return False
+    return all(theirs(n) == ours(n) for n in _PLURAL_PROBES)
+
+
+def _message_problems(message: Message, parsed: ParsedPo) -> list[Problem]:
+    # A fuzzy entry is never published, and after `update` it holds the translation of
+    # an older source text: its placeholders or links may rightly differ until revised.
+    if message.fuzzy:
+        return []
+    key = _key(message)
     sources = [message.id] if isinstance(message.id, str) else list(message.id)
-    strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
-    problems = []
-    if len(sources) > 1 and len(strings) != catalog.num_plurals:
-        problems.append(Problem(path, line, f"has {len(strings)} plural forms; "
-                                            f"{catalog.locale} needs {catalog.num_plurals}"))
-    wanted = _placeholders(sources[-1])
+    strings = _strings(message)
+    plural = len(sources) > 1
+    wanted = set().union(*(_placeholders(s) for s in sources))
+    names = {m.group(1) for s in sources for m in _PLACEHOLDER_RE.finditer(s) if m.group(1)}
+    formatted = bool(names) or any(str(path).endswith(".html") for path, _ in message.locations)
+    problems: list[Problem] = []
     for index, string in enumerate(strings):
         if not string:
             continue
-        where = f"msgstr[{index}]" if len(sources) > 1 else "msgstr"
-        for char in string:
-            if unicodedata.category(char) in ("Cc", "Cf") and char not in _ALLOWED_CONTROL \
-                    and char not in "\u200c\u200d\u200e\u200f\u061c":
-                problems.append(Problem(path, line, f"{where} contains control character "
-                                                    f"U+{ord(char):04X}; remove it"))
-                break
+        label = f"msgstr[{index}]" if plural else "msgstr"
+        line = parsed.msgstr_line(key, index) or message.lineno or 0
+        where = f"'{message.context}' {label}" if message.context else label
+
+        def add(text: str, line: int = line, where: str = where) -> None:
+            problems.append(Problem(parsed.path, line, f"{where}: {text}"))
+
+        char = bad_character(string)
+        if char is not None:
+            add(f"contains the invisible control character {char}; remove it")
         found = _placeholders(string)
         foreign = found - wanted
         if foreign:
-            problems.append(Problem(path, line, f"{where} has placeholder(s) "
-                                    f"{', '.join(sorted(foreign))} that the source does not have"))
-        # A singular form may leave the number out ("one war"); the others must keep it.
-        last = index == len(strings) - 1
+            add(f"placeholder {', '.join(sorted(foreign))} is not in the source text; use only "
+                f"{', '.join(sorted(wanted)) or 'none'}")
+        # A plural form other than the last may leave the number out ("one war"); the
+        # last form, and any singular message, must keep every placeholder.
         missing = wanted - found
-        if missing and (len(sources) == 1 or last):
-            problems.append(Problem(path, line, f"{where} is missing placeholder(s) "
-                                    f"{', '.join(sorted(missing))} from the source"))
+        if missing and (not plural or index == len(strings) - 1):
+            add(f"placeholder {', '.join(sorted(missing))} from the source text is missing; "
+                "copy it into the translation unchanged")
+        if formatted and not foreign and not _formats(string, names):
+            add("a % sign that is not a placeholder: write %% for a percent sign")
         for issue in compare_markup(sources[min(index, len(sources) - 1)], string):
-            problems.append(Problem(path, line, f"{where}: {issue}"))
+            add(issue)
     return problems
 
 
@@ -313,16 +392,31 @@ def _placeholders(text: str) -> set[str]:
     return {m.group(0) for m in _PLACEHOLDER_RE.finditer(text)}
 
 
-def _read(path: Path, code: str | None) -> Catalog:
-    from babel.messages.pofile import read_po
+def formats_cleanly(text: str, source: str) -> bool:
+    """Whether `text` can be %-formatted with the named placeholders of `source`."""
+    return _formats(text, {m.group(1) for m in _PLACEHOLDER_RE.finditer(source) if m.group(1)})
 
+
+def _formats(text: str, names: set[str]) -> bool:
     try:
-        with open(path, "rb") as fileobj:
-            return read_po(fileobj, locale=code, domain=DOMAIN)
+        text % {name: "1" for name in names}
+    except (ValueError, TypeError, KeyError):
+        return False
+    return True
+
+
+def _read(path: Path, code: str | None) -> Catalog:
+    """Read a template or catalogue to merge into; any syntax problem is an InputError."""
+    try:
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
-        raise UsageError(f"{path} does not exist; run 'python make_pdf.py extract' first") from exc
-    except PoFileError as exc:
-        raise InputError([Problem(path, exc.lineno, f"syntax: {exc}")]) from exc
+        hint = "run 'python make_pdf.py extract' first" if code is None else \
+            f"start it with 'python make_pdf.py init {code}'"
+        raise UsageError(f"{path} does not exist; {hint}") from exc
+    parsed = parse_po(raw, path, code, keep_obsolete=True)
+    if parsed.problems or parsed.catalog is None:
+        raise InputError(parsed.problems)
+    return parsed.catalog
 
 
 def _po_bytes(catalog: Catalog) -> bytes:

@@ -3,7 +3,8 @@
 A `Localizer` answers every translation the templates ask for. Fuzzy and untranslated
 messages fall back to the source text and are recorded, with their `.po` line, so the
 build can say which messages and where; it also records which messages a publication
-used, which is what an incremental build depends on.
+used, which is what `status` and an incremental build depend on. Numbers and dates are
+written by Babel the locale's way, in the locale's own digits.
 """
 
 from __future__ import annotations
@@ -15,12 +16,20 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from .catalog import CompiledCatalog, LocaleInfo
+from .catalog import CompiledCatalog, LocaleInfo, formats_cleanly
 from .content import Text
-from .markup import to_markup
+from .markup import MarkupProblem, to_markup
 from .presets import SOURCE_LOCALE
 
 MessageKey = tuple[str, str]  # (context, msgid)
+
+# The digit zero of each CLDR numbering system that is some locale's default; Babel
+# formats with ASCII digits and the system's separators, the digits are ours to map.
+DIGIT_ZERO: dict[str, int] = {
+    "latn": 0x30, "arab": 0x660, "arabext": 0x6F0, "deva": 0x966, "beng": 0x9E6,
+    "tibt": 0xF20, "mymr": 0x1040, "nkoo": 0x7C0, "olck": 0x1C50, "mtei": 0xABF0,
+    "cakm": 0x11136, "hmnp": 0x1E140, "adlm": 0x1E950,
+}
 
 
 @dataclass(frozen=True)
@@ -29,12 +38,20 @@ class Fallback:
 
     context: str
     msgid: str
-    state: str  # "fuzzy" or "untranslated"
+    state: str  # "fuzzy", "untranslated" or "unusable" (fails a check the .po skipped)
     line: int   # line of the entry in the .po, 0 when the entry is missing
 
     def describe(self, po: str) -> str:
         where = f"{po}:{self.line}" if self.line else po
         return f"{where}: {self.state} message '{self.context}' shown in the source language"
+
+
+def localize_digits(text: str, numbering: str) -> str:
+    """`text` with ASCII digits written in the numbering system's digits."""
+    zero = DIGIT_ZERO.get(numbering, 0x30)
+    if zero == 0x30:
+        return text
+    return text.translate({0x30 + i: zero + i for i in range(10)})
 
 
 class Localizer:
@@ -46,36 +63,45 @@ class Localizer:
         self.used: set[MessageKey] = set()
         self.fallbacks: dict[MessageKey, Fallback] = {}
 
-    def _lookup(self, context: str, msgid: str, plural: str | None, count: int | None) -> str:
+    def _lookup(self, context: str, msgid: str, plural: str | None, count: int | None,
+                formatted: bool) -> str:
         key = (context, msgid)
         self.used.add(key)
-        entry = self.catalog.entry(context, msgid)
         source = msgid if plural is None or count == 1 else plural
         if self.info.code == SOURCE_LOCALE:
             return source
+        entry = self.catalog.entry(context, msgid)
         if entry.state != "translated":
             self.fallbacks[key] = Fallback(context, msgid, entry.state, entry.line)
             return source
         if plural is None:
-            return str(self.catalog.translations.pgettext(context, msgid))
-        return str(self.catalog.translations.npgettext(context, msgid, plural, count or 0))
+            translated = str(self.catalog.translations.pgettext(context, msgid))
+        else:
+            translated = str(self.catalog.translations.npgettext(context, msgid, plural,
+                                                                 count or 0))
+        if not _usable(translated, msgid + (plural or ""), formatted):
+            self.fallbacks[key] = Fallback(context, msgid, "unusable", entry.line)
+            return source
+        return translated
 
     def text(self, text: Text | None) -> Markup:
         """A content Text in this locale, as safe inline markup; '' for a missing one."""
         if text is None:
             return Markup("")
-        translated = self._lookup(text.context, text.source, text.plural, text.count)
+        counted = text.count is not None
+        translated = self._lookup(text.context, text.source, text.plural, text.count, counted)
         markup = to_markup(translated)
-        if text.count is not None:
-            markup = markup % {"count": self.number(text.count)}
+        if counted:
+            markup = markup % {"count": self.number(text.count or 0)}
         return markup
 
-    def pgettext(self, context: str, message: str) -> str:
-        """A template string; Jinja's newstyle gettext escapes and formats it."""
-        return self._lookup(context, message, None, None)
+    def pgettext(self, context: str, message: str) -> Markup:
+        """A template string, re-serialised like content (Jinja's newstyle gettext marks
+        what it gets as safe, then fills in its escaped %(name)s placeholders)."""
+        return to_markup(self._lookup(context, message, None, None, True))
 
-    def npgettext(self, context: str, singular: str, plural: str, count: int) -> str:
-        return self._lookup(context, singular, plural, count)
+    def npgettext(self, context: str, singular: str, plural: str, count: int) -> Markup:
+        return to_markup(self._lookup(context, singular, plural, count, True))
 
     def gettext(self, message: str) -> str:
         raise TypeError(f"template string {message!r} needs a context: use pgettext")
@@ -84,9 +110,21 @@ class Localizer:
         raise TypeError(f"template string {singular!r} needs a context: use npgettext")
 
     def number(self, value: int | float) -> str:
-        """A number written the locale's way (CLDR's default digits and separators)."""
-        return format_decimal(value, locale=self.info.code, numbering_system="default")
+        """A number written the locale's way: its separators and its digits."""
+        text = format_decimal(value, locale=self.info.code, numbering_system="default")
+        return localize_digits(text, self.info.numbering)
 
     def date(self, value: dt.date, width: str = "long") -> str:
-        """A date written the locale's way."""
-        return format_date(value, width, locale=self.info.code)
+        """A date written the locale's way, in its digits."""
+        return localize_digits(format_date(value, width, locale=self.info.code),
+                               self.info.numbering)
+
+
+def _usable(translated: str, source: str, formatted: bool) -> bool:
+    """The checks a `.po` file's own comments could have hidden from `check_catalog`
+    (it knows a template string by its location comment); cheap enough to repeat."""
+    try:
+        to_markup(translated)
+    except MarkupProblem:
+        return False
+    return not formatted or formats_cleanly(translated, source)

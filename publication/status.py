@@ -1,0 +1,171 @@
+"""How far each translation is: translated, fuzzy and untranslated messages per locale,
+overall and per publication kind.
+
+Which messages a kind uses is what its template asks for: each kind is rendered to
+HTML in the source locale (no typesetting, so it is cheap) and the Localizer's record
+of used messages is kept. `python make_pdf.py status` prints `format_table`, or
+`as_json` with `--json`; the output index can show `LocaleStatus.complete`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog import (
+    available_locales,
+    entry_states,
+    locale_info,
+    read_checked,
+    source_catalog,
+    template_messages,
+)
+from .content import find_campaigns, load_campaign
+from .errors import Problem, display_path
+from .localize import Localizer
+from .pofile import MessageKey
+from .presets import KINDS, PAPERS, SOURCE_LOCALE, Project
+from .render import render
+
+STATES = ("translated", "fuzzy", "untranslated")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many messages of a set are in each state."""
+
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def percent(self) -> float:
+        """Share of messages that are translated (published in the locale), 0 to 100."""
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"translated": self.translated, "fuzzy": self.fuzzy,
+                "untranslated": self.untranslated, "total": self.total,
+                "complete": round(self.percent, 1)}
+
+
+@dataclass(frozen=True)
+class LocaleStatus:
+    """The state of one locale's catalogue: overall, per kind, and its check problems."""
+
+    locale: str
+    language: str
+    path: Path | None
+    overall: Counts
+    kinds: dict[str, Counts] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def complete(self) -> float:
+        return self.overall.percent
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"locale": self.locale, "language": self.language,
+                "catalog": display_path(self.path) if self.path else None,
+                **self.overall.as_dict(),
+                "kinds": {name: counts.as_dict() for name, counts in self.kinds.items()},
+                "problems": [str(p) for p in self.problems]}
+
+
+def kind_messages(project: Project) -> dict[str, frozenset[MessageKey]]:
+    """The messages each publication kind uses, over every campaign."""
+    used: dict[str, set[MessageKey]] = {name: set() for name in KINDS}
+    catalog, info = source_catalog(), locale_info(SOURCE_LOCALE)
+    for slug in find_campaigns(project.content):
+        campaign = load_campaign(project.content / slug)
+        for kind in KINDS.values():
+            localizer = Localizer(catalog, info)
+            render(project, campaign, localizer, kind, PAPERS[kind.sizes[0]])
+            used[kind.name] |= localizer.used
+    return {name: frozenset(keys) for name, keys in used.items()}
+
+
+def status(project: Project, locales: Sequence[str] = ()) -> list[LocaleStatus]:
+    """The status of `locales` (default: every locale with a catalogue, source first)."""
+    codes = list(locales) or available_locales(project)
+    per_kind = kind_messages(project)
+    every = list(dict.fromkeys([*template_messages(project),
+                                *(key for keys in per_kind.values() for key in keys)]))
+    return [locale_status(project, code, every, per_kind) for code in codes]
+
+
+def locale_status(project: Project, code: str, messages: Iterable[MessageKey],
+                  per_kind: dict[str, frozenset[MessageKey]]) -> LocaleStatus:
+    """One locale's counts over `messages` and over each kind's messages."""
+    info = locale_info(code)
+    path: Path | None = None
+    problems: tuple[Problem, ...] = ()
+    if info.code == SOURCE_LOCALE:
+        def state(key: MessageKey) -> str:
+            return "translated"
+    else:
+        path = project.po(info.code)
+        parsed = read_checked(path, info.code)
+        states = entry_states(parsed.catalog) if parsed.catalog is not None else {}
+        problems = tuple(parsed.problems)
+
+        def state(key: MessageKey) -> str:
+            entry = states.get(key)
+            return entry.state if entry else "untranslated"
+
+    def count(keys: Iterable[MessageKey]) -> Counts:
+        tally = dict.fromkeys(STATES, 0)
+        for key in keys:
+            tally[state(key)] += 1
+        return Counts(**tally)
+
+    return LocaleStatus(info.code, info.english_name, path, count(messages),
+                        {name: count(keys) for name, keys in per_kind.items()}, problems)
+
+
+def below(statuses: Iterable[LocaleStatus], minimum: float) -> list[LocaleStatus]:
+    """Locales less than `minimum` percent complete, or with catalogue problems."""
+    return [s for s in statuses if s.complete < minimum or s.problems]
+
+
+def format_table(statuses: Sequence[LocaleStatus]) -> list[str]:
+    """A plain-text table: one line for all messages of a locale, one per kind."""
+    header = ("LOCALE", "LANGUAGE", "PUBLICATION", "TRANSLATED", "FUZZY", "UNTRANSLATED",
+              "COMPLETE")
+    rows: list[tuple[str, ...]] = []
+    for item in statuses:
+        for index, (name, counts) in enumerate([("all", item.overall), *item.kinds.items()]):
+            first = index == 0
+            rows.append((item.locale if first else "", item.language if first else "", name,
+                         str(counts.translated), str(counts.fuzzy), str(counts.untranslated),
+                         f"{counts.percent:.1f}%"))
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    numeric = {3, 4, 5, 6}
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+                 for i, cell in enumerate(row)]
+        return "  ".join(cells).rstrip()
+
+    lines = [line(header)]
+    for row in rows:
+        if row[0] and len(lines) > 1:
+            lines.append("")
+        lines.append(line(row))
+    for item in statuses:
+        if item.problems:
+            lines += ["", f"{item.locale}: {len(item.problems)} problem(s) stop this language "
+                          "from building:"]
+            lines += [f"  {problem}" for problem in item.problems]
+    return lines
+
+
+def as_json(statuses: Sequence[LocaleStatus]) -> dict[str, Any]:
+    """The same facts for scripts."""
+    return {"source_locale": SOURCE_LOCALE, "locales": [s.as_dict() for s in statuses]}
