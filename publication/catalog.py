@@ -129,7 +129,11 @@ def update(project: Project, locales: Iterable[str]) -> list[str]:
         path = project.po(info.code)
         catalog = _read(path, info.code)
         before = _po_bytes(catalog)
+        previous = {_key(m): m.previous_id for m in catalog if m.fuzzy and m.previous_id}
         catalog.update(template, update_header_comment=False)
+        for message in catalog:  # Babel forgets a fuzzy entry's previous msgid on a rerun
+            if message.fuzzy and not message.previous_id and _key(message) in previous:
+                message.previous_id = previous[_key(message)]
         _rematch_by_context(catalog)
         data = _po_bytes(catalog)
         if data != before:
@@ -331,8 +335,9 @@ def _header_problems(parsed: ParsedPo, code: str) -> list[Problem]:
 
 
 def _plural_forms_match(header: str, count: int, expression: str) -> bool:
-    """Whether a Plural-Forms header has `count` forms and picks the same form as
-    `expression` for every number (the same rule, however it is written)."""
+    """Whether a Plural-Forms header has `count` forms and groups numbers as `expression`
+    does. The forms may be numbered differently (GNU's Arabic rule swaps Babel's forms 4
+    and 5): the file's own rule picks among its own msgstr[N], so only the grouping counts."""
     found = _PLURAL_FORMS_RE.match(header)
     if found is None or int(found.group(1)) != count:
         return False
@@ -341,7 +346,12 @@ def _plural_forms_match(header: str, count: int, expression: str) -> bool:
         ours = gettext.c2py(expression)
     except (ValueError, SyntaxError, RecursionError):
         return False
-    return all(theirs(n) == ours(n) for n in _PLURAL_PROBES)
+    mapping: dict[int, int] = {}
+    for n in _PLURAL_PROBES:
+        form = theirs(n)
+        if not 0 <= form < count or mapping.setdefault(ours(n), form) != form:
+            return False
+    return len(set(mapping.values())) == len(mapping)
 
 
 def _message_problems(message: Message, parsed: ParsedPo) -> list[Problem]:

@@ -23,6 +23,7 @@ ALLOWED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 }
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _HREF_RE = re.compile(r"^(https://|mailto:)[^\s<>\"']+$")
+_UNFINISHED_RE = re.compile(r"<[A-Za-z/!?]")  # a tag, not a lone "<"
 
 
 class MarkupProblem(ValueError):
@@ -103,9 +104,12 @@ def parse_inline(text: str) -> Inline:
     """Check `text` against the allowed inline markup; raise MarkupProblem if it breaks it."""
     parser = _Parser()
     parser.feed(text)
+    # What is left unparsed is an unfinished tag ('<img src="x"'); close() would hand
+    # it over as text. Refuse it: it is a mistake or an attempt to smuggle markup.
+    if _UNFINISHED_RE.match(parser.rawdata):
+        raise MarkupProblem(f"unfinished markup: {parser.rawdata[:30]!r} (write &lt; for a "
+                            "less-than sign)")
     parser.close()
-    if parser.rawdata:
-        raise MarkupProblem(f"unfinished markup: {parser.rawdata[:30]!r}")
     if parser.stack:
         raise MarkupProblem(f"<{parser.stack[-1]}> is never closed")
     return Inline(tuple(parser.tags), tuple(parser.tokens))

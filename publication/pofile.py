@@ -120,7 +120,6 @@ def _syntax_problems(lines: list[str], path: Path) -> list[Problem]:
         char = bad_character(raw_line.rstrip("\r"))
         if char is not None:
             add(number, f"contains the invisible control character {char}; remove it")
-            continue
         line = raw_line.strip()
         obsolete = line.startswith("#~")
         if obsolete:
@@ -177,7 +176,7 @@ def _syntax_problems(lines: list[str], path: Path) -> list[Problem]:
                 add(number, f"{keyword} is out of order: expected msgstr[{count}]")
         entry.keywords.append(keyword)
     finish()
-    return problems
+    return sorted(problems, key=lambda p: p.line)
 
 
 def _next_keywords(keywords: list[str]) -> list[str]:

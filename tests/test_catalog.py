@@ -1,0 +1,371 @@
+"""Babel catalogues: extract, update, init, check and compile (publication/catalog.py,
+publication/pofile.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from publication import catalog
+from publication.errors import InputError, UsageError
+from publication.pofile import parse_po
+from publication.presets import Project
+from tests.translating import entry_line, replace_in, start_catalog
+
+FRENCH = {
+    "title": "Campagne de test",
+    "headline": "Libérez le détenu",
+    "petition.title": "Libérez le détenu",
+    "facts.1": ("%(count)s jour de manifestation", "%(count)s jours de manifestation"),
+    "background.1": "Le premier paragraphe, avec <em>emphase</em>.",
+    "quote.role": 'Directrice chez <span lang="en">Example Org</span>',
+    "common.qr.alt": "Code QR : ouvre la pétition à %(url)s",
+    "demands.authorities.items.2": "Respecter la loi",
+}
+
+
+def _messages(path: Path) -> dict[tuple[str | None, object], object]:
+    with open(path, "rb") as fileobj:
+        cat = read_po(fileobj)
+    return {(m.context, m.id): m for m in cat if m.id}
+
+
+def _problems(project: Project, code: str) -> list[str]:
+    _, problems = catalog.check_catalog(project.po(code), code)
+    return [f"{p.path.name}:{p.line}: {p.message}" for p in problems]
+
+
+# -- extract -------------------------------------------------------------------------------
+
+
+def test_extract_equals_pybabel_with_contexts_locations_and_comments(project: Project) -> None:
+    ours = project.root / "ours.pot"
+    theirs = project.root / "theirs.pot"
+    cat = catalog.extract(project)
+    ours.write_bytes(catalog._po_bytes(cat))
+    pybabel = Path(sys.executable).with_name("pybabel")
+    subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg", "-c", "Translators:",
+                    "-o", str(theirs), "."], cwd=project.root, check=True)
+    a, b = _messages(ours), _messages(theirs)
+    assert a.keys() == b.keys()
+    for key, message in a.items():
+        other = b[key]
+        assert message.locations == other.locations, key  # type: ignore[attr-defined]
+        # pybabel wraps comments at 76 columns, we at 88: compare the words.
+        assert " ".join(message.auto_comments).split() == \
+            " ".join(other.auto_comments).split(), key  # type: ignore[attr-defined]
+    contexts = {context for context, _ in a}
+    assert None not in contexts  # every message carries a context
+    assert {"headline", "demands.authorities.items.2", "poster.facts.heading",
+            "petition.table.name"} <= contexts
+    # Translator comments where they help: space to fit, what a placeholder is, markup.
+    notes = {context: " ".join(m.auto_comments) for (context, _), m in a.items()}  # type: ignore[attr-defined]
+    assert "keep it short" in notes["headline"]
+    assert "%(count)s" in notes["facts.1"]
+    assert "keep <em>" in notes["background.1"]
+
+
+def test_write_pot_touches_nothing_when_only_the_date_would_change(project: Project) -> None:
+    assert catalog.write_pot(project, catalog.extract(project)) is True
+    before = project.pot.read_bytes()
+    assert catalog.write_pot(project, catalog.extract(project)) is False
+    assert project.pot.read_bytes() == before
+
+
+# -- init ----------------------------------------------------------------------------------
+
+
+def test_init_starts_a_catalogue_with_the_locale_header(project: Project) -> None:
+    catalog.write_pot(project, catalog.extract(project))
+    path = catalog.init(project, "it")
+    assert path == project.root / "locales" / "it" / "LC_MESSAGES" / "messages.po"
+    text = path.read_text("utf-8")
+    assert '"Language: it\\n"' in text
+    assert '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in text
+    assert _problems(project, "it") == []
+    with pytest.raises(UsageError, match="already exists"):
+        catalog.init(project, "it")
+
+
+@pytest.mark.parametrize("code, message", [
+    ("xx", "not a locale Babel knows"),
+    ("../../etc", "not a locale code"),
+    ("de/../../x", "not a locale code"),
+    ("en", "source language"),
+])
+def test_init_refuses_unknown_or_unsafe_codes_before_any_path(
+        project: Project, code: str, message: str) -> None:
+    catalog.write_pot(project, catalog.extract(project))
+    with pytest.raises(UsageError, match=message):
+        catalog.init(project, code)
+    assert sorted(p.name for p in project.locales.iterdir()) == ["messages.pot"]
+
+
+def test_missing_characters_names_scripts_the_fonts_lack(project: Project) -> None:
+    assert catalog.missing_characters(project, "it") == []
+    assert catalog.missing_characters(project, "ar") == []
+    assert catalog.missing_characters(project, "ja")  # no CJK font in fonts/
+
+
+# -- update --------------------------------------------------------------------------------
+
+
+def test_update_with_nothing_changed_changes_no_file(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    before, stamp = path.read_bytes(), path.stat().st_mtime_ns
+    assert catalog.update(project, ["fr"]) == []
+    assert path.read_bytes() == before
+    assert path.stat().st_mtime_ns == stamp
+
+
+def test_update_leaves_a_file_in_another_layout_alone(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    # Poedit wraps lines differently; the same messages must not cause a rewrite.
+    replace_in(path, 'msgstr "Le premier paragraphe, avec <em>emphase</em>."',
+               'msgstr ""\n"Le premier paragraphe, "\n"avec <em>emphase</em>."')
+    before = path.read_bytes()
+    assert catalog.update(project, ["fr"]) == []
+    assert path.read_bytes() == before
+
+
+def _edit_content(project: Project, old: str, new: str) -> None:
+    replace_in(project.content / "fixture" / "campaign.yaml", old, new)
+    assert catalog.write_pot(project, catalog.extract(project))
+
+
+def test_update_makes_changed_sources_fuzzy_and_removed_ones_obsolete(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    _edit_content(project, "headline: Free the fixture", "headline: Free the fixture now")
+    _edit_content(project, "title: Fixture campaign", "title: A wholly different name")
+    _edit_content(project, "  - The first paragraph of background, with <em>emphasis</em>.\n",
+                  "")
+    _edit_content(project, "      - Respect the law\n", "")
+    assert catalog.update(project, ["fr"]) == ["fr"]
+    cat = parse_po(path.read_bytes(), path, "fr").catalog
+    assert cat is not None
+    headline = cat.get("Free the fixture now", context="headline")
+    assert headline.string == "Libérez le détenu" and headline.fuzzy
+    # Too different for gettext's similarity match, but the same place: kept, as fuzzy.
+    title = cat.get("A wholly different name", context="title")
+    assert title.string == "Campagne de test" and title.fuzzy
+    assert title.previous_id == ["Fixture campaign"]
+    text = path.read_text("utf-8")
+    assert '#| msgid "Fixture campaign"' in text
+    # A removed message is kept as obsolete (#~), out of the way, with its translation.
+    assert '#~ msgctxt "demands.authorities.items.2"\n#~ msgid "Respect the law"\n' \
+           '#~ msgstr "Respecter la loi"' in text
+    assert cat.get("Respect the law", context="demands.authorities.items.2") is None
+    # The first background paragraph is gone, so the second is now background.1: it is
+    # offered the translation that place had, as fuzzy, for the translator to revise.
+    second = cat.get("The second paragraph of background.", context="background.1")
+    assert second.fuzzy and second.string.startswith("Le premier")
+    # Fuzzy translations are never published.
+    compiled = catalog.compile_catalog(project, "fr")
+    assert compiled.entry("headline", "Free the fixture now").state == "fuzzy"
+    assert compiled.translations.pgettext("headline", "Free the fixture now") == \
+        "Free the fixture now"
+    # Running it again changes nothing (the #| previous msgids survive a round trip).
+    before = path.read_bytes()
+    assert catalog.update(project, ["fr"]) == []
+    assert path.read_bytes() == before
+
+
+def test_update_refuses_a_catalogue_with_broken_syntax(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    replace_in(path, 'msgstr "Campagne de test"', 'msgstr "Campagne de test')
+    before = path.read_bytes()
+    with pytest.raises(InputError) as caught:
+        catalog.update(project, ["fr"])
+    [problem] = caught.value.problems
+    assert problem.line == entry_line(path, "title")
+    assert path.read_bytes() == before
+
+
+# -- checks --------------------------------------------------------------------------------
+
+
+def test_clean_catalogue_has_no_problems(project: Project) -> None:
+    start_catalog(project, "fr", FRENCH)
+    assert _problems(project, "fr") == []
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('msgstr "Campagne de test"', 'msgstr "Campagne de test', "not closed"),
+    ('msgstr "Campagne de test"', 'msgstr "Campagne "de" test"', "double quote inside"),
+    ('msgstr "Campagne de test"', 'msgstr "Campagne\\qde test"', "unknown escape \\q"),
+    ('msgstr "Campagne de test"', 'msgstr Campagne de test', "must be in double quotes"),
+    ('msgstr "Campagne de test"', 'mgstr "Campagne de test"', "'mgstr' is not a PO keyword"),
+    ('msgstr "Campagne de test"', 'msgstr[0] "Campagne de test"', "numbered msgstr[N]"),
+    ('msgstr "Campagne de test"', '', "has no msgstr"),
+    ('msgid "Fixture campaign"', 'msgid "Fixture campaign"\nmsgid "encore"', "has no msgstr"),
+])
+def test_broken_syntax_is_reported_at_its_line(
+        project: Project, old: str, new: str, message: str) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    wanted = entry_line(path, "title")
+    if message == "has no msgstr":
+        wanted = entry_line(path, "title", "msgctxt")
+    replace_in(path, old, new)
+    problems = _problems(project, "fr")
+    assert any(p.startswith(f"messages.po:{wanted}: ") and message in p for p in problems), \
+        problems
+
+
+def test_every_syntax_problem_is_reported_not_only_the_first(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    replace_in(path, 'msgstr "Campagne de test"', 'msgstr "Campagne de test')
+    replace_in(path, 'msgstr "Libérez le détenu"\n\n#. Line', 'msgstr "Libérez\n\n#. Line')
+    problems = _problems(project, "fr")
+    assert len(problems) == 2
+    assert problems[0].startswith(f"messages.po:{entry_line(path, 'title')}: ")
+    assert problems[1].startswith(f"messages.po:{entry_line(path, 'headline')}: ")
+
+
+def test_smuggled_tag_foreign_placeholder_and_link_are_refused(project: Project) -> None:
+    path = start_catalog(project, "fr", {
+        **FRENCH,
+        "petition.title": 'Libérez <img src="https://evil.example/x.png"> le détenu',
+        "petition.demand": "Nous demandons la libération de %(name)s.",
+        "background.1": '<a href="https://evil.example/">Le premier</a> paragraphe.',
+    })
+    problems = _problems(project, "fr")
+    expect = {
+        entry_line(path, "petition.title"): "'petition.title' msgstr: tag <img> is not allowed",
+        entry_line(path, "petition.demand"): "placeholder %(name)s is not in the source text",
+        entry_line(path, "background.1"): "<a> is not in the source string",
+    }
+    for line, message in expect.items():
+        assert any(p.startswith(f"messages.po:{line}: ") and message in p for p in problems), \
+            (line, message, problems)
+    assert len(problems) == len(expect) + 1  # the link's target differs too
+
+
+def test_placeholders_plural_forms_and_percent_signs(project: Project) -> None:
+    path = start_catalog(project, "fr", {
+        **FRENCH,
+        "facts.1": ("un jour de manifestation", "des jours de manifestation"),
+        "common.qr.alt": "Code QR à 100 % : %(url)s",
+        "facts.2": ("%(count)s personne détenue", "%(count)s personnes {n} détenues"),
+    })
+    problems = _problems(project, "fr")
+    # The singular may leave the number out; the last form may not.
+    assert any(p.startswith(f"messages.po:{entry_line(path, 'facts.1', 'msgstr[1]')}: ")
+               and "'facts.1' msgstr[1]: placeholder %(count)s from the source text is missing"
+               in p for p in problems), problems
+    assert not any(f":{entry_line(path, 'facts.1', 'msgstr[0]')}:" in p for p in problems)
+    assert any(f":{entry_line(path, 'common.qr.alt')}:" in p and "write %% for a percent sign"
+               in p for p in problems), problems
+    assert any(f":{entry_line(path, 'facts.2', 'msgstr[1]')}:" in p and "{n}" in p
+               for p in problems), problems
+
+
+def test_plural_forms_must_be_the_locales(project: Project) -> None:
+    path = start_catalog(project, "ar", {"facts.1": ("a", "b", "c", "d", "e", "%(count)s f")})
+    assert _problems(project, "ar") == []
+    replace_in(path, 'msgstr[5] "%(count)s f"\n', "")
+    problems = _problems(project, "ar")
+    assert any(p.startswith(f"messages.po:{entry_line(path, 'facts.1', 'msgid')}: ")
+               and "needs 6" in p for p in problems), problems
+
+    path = start_catalog(project, "de", {})
+    replace_in(path, "nplurals=2; plural=(n != 1);", "nplurals=2; plural=(n > 1);")
+    header = path.read_text("utf-8").split("\n").index(
+        '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"') + 1
+    assert _problems(project, "de") == [
+        f"messages.po:{header}: header Plural-Forms must be "
+        "'nplurals=2; plural=(n != 1);' for de"]
+
+
+def test_equivalent_plural_expression_is_accepted(project: Project) -> None:
+    path = start_catalog(project, "de", {})
+    replace_in(path, "plural=(n != 1);", "plural=n!=1;")
+    assert _problems(project, "de") == []
+    # GNU's (Poedit's) Arabic rule numbers the forms for 11-99 and 100-102 the other way.
+    path = start_catalog(project, "ar", {})
+    text = path.read_text("utf-8")
+    start = text.index('"Plural-Forms:')
+    end = text.index('"MIME-Version')
+    path.write_text(text[:start] + '"Plural-Forms: nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : '
+                    'n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5;\\n"\n'
+                    + text[end:], "utf-8")
+    assert _problems(project, "ar") == []
+    replace_in(path, "n%100>=11 ? 4 : 5", "n%100>=11 ? 4 : 4")
+    assert "header Plural-Forms must be" in _problems(project, "ar")[0]
+
+
+def test_header_language_and_charset(project: Project) -> None:
+    path = start_catalog(project, "de", {})
+    replace_in(path, '"Language: de\\n"', '"Language: fr\\n"')
+    replace_in(path, "charset=utf-8", "charset=latin-1")
+    problems = _problems(project, "de")
+    assert any("header Language is 'fr' but the folder is 'de'" in p for p in problems)
+    assert any("header Content-Type must be" in p for p in problems)
+
+
+def test_not_utf8_bom_and_missing_header(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    data = path.read_bytes()
+    path.write_bytes(data.replace("détenu".encode(), "détenu".encode("latin-1"), 1))
+    line = data[: data.index("détenu".encode())].count(b"\n") + 1
+    assert _problems(project, "fr") == [f"messages.po:{line}: not valid UTF-8; save the file "
+                                        "as UTF-8"]
+    path.write_bytes(b"\xef\xbb\xbf" + data)
+    assert "byte order mark" in _problems(project, "fr")[0]
+    text = data.decode()
+    path.write_text(text[text.index("#. Campaign title"):], "utf-8")
+    assert "must start with the header entry" in _problems(project, "fr")[0]
+
+
+def test_duplicate_entries_and_control_characters(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    first = entry_line(path, "title", "msgid")
+    entry = 'msgctxt "title"\nmsgid "Fixture campaign"\nmsgstr "Encore"\n'
+    path.write_text(path.read_text("utf-8") + "\n" + entry, "utf-8")
+    problems = _problems(project, "fr")
+    last = len(path.read_text("utf-8").split("\n")) - 2
+    assert problems == [f"messages.po:{last}: duplicate entry for msgid 'Fixture campaign' "
+                        f"(context 'title'), first at line {first}; delete one of them"]
+    path = start_catalog(project, "de", {"title": "Kampagne", "headline": "Frei\u202eheit"})
+    replace_in(path, 'msgstr "Kampagne"', 'msgstr "Kampagne\\a"')
+    problems = _problems(project, "de")
+    assert any(f":{entry_line(path, 'headline')}:" in p and "U+202E" in p for p in problems)
+    assert any(f":{entry_line(path, 'title')}:" in p and "unknown escape \\a" in p
+               for p in problems)
+
+
+def test_fuzzy_entries_are_not_checked_or_published(project: Project) -> None:
+    # After `update`, a fuzzy entry holds an older translation; it may differ until revised.
+    start_catalog(project, "fr", {**FRENCH, "petition.title": "Libérez %(old)s"},
+                  fuzzy=frozenset({"petition.title"}))
+    assert _problems(project, "fr") == []
+    compiled = catalog.compile_catalog(project, "fr")
+    assert compiled.entry("petition.title", "Release the detainee").state == "fuzzy"
+    assert compiled.translations.pgettext("petition.title", "Release the detainee") == \
+        "Release the detainee"
+
+
+def test_rtl_marks_soft_hyphens_and_joiners_are_allowed(project: Project) -> None:
+    start_catalog(project, "he", {"title": "\u200fקמפיין\u200e", "headline": "Be\u00adfrei",
+                                  "subtitle": "\u200c\u200d"})
+    assert _problems(project, "he") == []
+
+
+# -- compile -------------------------------------------------------------------------------
+
+
+def test_compile_writes_mo_and_a_failed_compile_leaves_the_old_one(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    compiled = catalog.compile_catalog(project, "fr", write=True)
+    assert compiled.translations.pgettext("title", "Fixture campaign") == "Campagne de test"
+    mo = project.mo("fr")
+    before = mo.read_bytes()
+    replace_in(path, 'msgstr "Campagne de test"', 'msgstr "Campagne <img src=x> de test"')
+    with pytest.raises(InputError) as caught:
+        catalog.compile_catalog(project, "fr", write=True)
+    assert caught.value.problems[0].line == entry_line(path, "title")
+    assert mo.read_bytes() == before
+    assert [p.name for p in mo.parent.iterdir() if p.name.startswith(".tmp")] == []
