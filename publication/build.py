@@ -16,15 +16,30 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .catalog import CompiledCatalog, available_locales, compile_catalog, locale_info, source_catalog
+from . import checks, tagging
+from .catalog import (
+    CompiledCatalog,
+    available_locales,
+    compile_catalog,
+    locale_info,
+    source_catalog,
+)
+from .checks import fit
+from .checks import fonts as font_checks
+from .checks.expectations import Expectations, sha256, sidecar_path, write_sidecar
+from .checks.findings import ERROR, Finding, error
 from .content import Campaign, find_campaigns, load_campaign
-from .errors import InputError, PublicationError, UsageError
+from .errors import InputError, PublicationError, UsageError, display_path
 from .fileio import remove_leftovers, write_atomic
 from .localize import Localizer
 from .presets import KINDS, PAPERS, SOURCE_LOCALE, Kind, Paper, Project
 from .render import Imprint, RenderedHtml, render
 from .typeset import Typesetter
+
+if TYPE_CHECKING:
+    import weasyprint
 
 LOG = logging.getLogger(__name__)
 
@@ -175,6 +190,14 @@ def build(
     return report
 
 
+class GateFailed(PublicationError):
+    """The accessibility and preflight checks found errors in a target (see publication.checks)."""
+
+    def __init__(self, path: Path, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__(f"{display_path(path)}: " + "\n".join(messages))
+
+
 _WORKER: Worker | None = None
 
 
@@ -214,6 +237,9 @@ class Worker:
         except InputError as exc:
             return Outcome(target, "failed", path, time.perf_counter() - start,
                            messages=tuple(str(p) for p in exc.problems))
+        except GateFailed as exc:
+            return Outcome(target, "failed", path, time.perf_counter() - start,
+                           messages=tuple(exc.messages))
         except PublicationError as exc:
             return Outcome(target, "failed", path, time.perf_counter() - start,
                            messages=(str(exc),))
@@ -223,21 +249,66 @@ class Worker:
         campaign = self.campaign(target.campaign)
         catalog = self.catalog(target.locale)
         kind, paper = KINDS[target.kind], PAPERS[target.size]
+        coverage = self.coverage(target.locale)  # before rendering: fonts cover every string
+        if any(f.severity == ERROR for f in coverage):
+            raise GateFailed(path, [str(f) for f in coverage])
         rendered, document = self._fit(campaign, catalog, kind, paper, options.imprint)
         po = str(self.project.po(target.locale).relative_to(self.project.root))
         warnings = tuple(f.describe(po) for f in rendered.fallbacks)
         if options.strict and warnings:
             raise PublicationError("--strict: untranslated or fuzzy messages:\n" + "\n".join(warnings))
-        data = self.typesetter.write(document)
         if options.write_html:
             write_atomic(path.with_suffix(".html"), rendered.html.encode("utf-8"))
+        data, expectations, findings = self._gate(target, path, campaign, kind, paper, document,
+                                                  options.imprint)
+        if any(f.severity == ERROR for f in findings) or (options.strict and findings):
+            rejected = sidecar_path(path, self.project.output).parent / f"{path.stem}.rejected.pdf"
+            write_atomic(rejected, data)
+            path.unlink(missing_ok=True)  # an older file must not pass for this build's
+            raise GateFailed(path, [str(f) for f in findings]
+                             + [f"the rejected file is kept for inspection: "
+                                f"{display_path(rejected)}"])
         write_atomic(path, data)
-        return len(document.pages), warnings
+        write_sidecar(path, self.project.output, expectations)
+        return len(document.pages), warnings + tuple(str(f) for f in coverage + findings)
+
+    @functools.cache  # noqa: B019
+    def coverage(self, code: str) -> list[Finding]:
+        """Characters of the locale's strings its font stack lacks (checked once per locale)."""
+        return font_checks.coverage(self.project, code)
+
+    def _gate(
+        self, target: Target, path: Path, campaign: Campaign, kind: Kind, paper: Paper,
+        document: weasyprint.Document, imprint: Imprint | None,
+    ) -> tuple[bytes, Expectations, list[Finding]]:
+        """Write the accessible PDF, fix its tags, and run every check on it."""
+        name = display_path(path)
+        findings = [error("fit.overflow", name, o.page, f"text {o}",
+                          "shorten the text, or make the box bigger in the stylesheet")
+                    for o in fit.layout_overflow(document)]
+        with tagging.recording() as record:
+            data = self.typesetter.write(document)
+        info = locale_info(target.locale)
+        source_alts = None
+        if info.code != SOURCE_LOCALE:
+            # The same publication with the source texts: figures' untranslated alt text.
+            source = render(self.project, campaign, Localizer(source_catalog(), info), kind,
+                            paper, imprint=imprint)
+            source_alts = tagging.figure_alts(source.html)
+        tagged = tagging.fix(data, record, source_alts)
+        expectations = Expectations(
+            pdf_sha256=sha256(tagged.data), lang=info.tag, locale=info.code,
+            source_locale=SOURCE_LOCALE, name=str(target), pages=_expected_pages(kind),
+            page_size_mm=kind.page_size(paper),
+            fonts=font_checks.stylesheet_families(self.project.styles),
+            units=tagged.units, languages=tagged.languages, figures=tagged.figures)
+        findings += checks.check_bytes(tagged.data, name, expectations)
+        return tagged.data, expectations, findings
 
     def _fit(
         self, campaign: Campaign, catalog: CompiledCatalog, kind: Kind, paper: Paper,
         imprint: Imprint | None,
-    ) -> tuple[RenderedHtml, object]:
+    ) -> tuple[RenderedHtml, weasyprint.Document]:
         """Render and lay out, shrinking a poster's headline until the poster is one page."""
         info = locale_info(catalog.locale)
         steps = _headline_steps(paper) if kind.name == "poster" else (0.0,)
@@ -249,11 +320,21 @@ class Worker:
             expected = _expected_pages(kind)
             if expected is None or pages == expected:
                 return rendered, document
+        spill = fit.spill_mm(document, expected or 1)
+        if kind.name == "poster":
+            headline = campaign.headline
+            line = catalog.entry(headline.context, headline.source).line
+            where = (f"{display_path(self.project.po(info.code))}:{line}: "
+                     if line and info.code != SOURCE_LOCALE else "")
+            raise PublicationError(
+                f"{where}poster ({paper.name}, {info.code}) does not fit on one page even with "
+                f"the headline at {steps[-1]:.0f} pt, the smallest allowed: the content runs "
+                f"{spill:.1f} mm past the page; shorten message '{headline.context}' "
+                f"({Localizer(catalog, info).text(headline).striptags()!r}) or the quote")
         raise PublicationError(
             f"{kind.name} ({paper.name}, {info.code}) does not fit: {pages} pages instead of "
-            f"{expected}" + (f" even with the headline at {steps[-1]:.0f} pt; shorten "
-                             f"'{campaign.headline.context}' or the quote"
-                             if kind.name == "poster" else "; shorten the longest panel's text"))
+            f"{expected}, {spill:.1f} mm of content past page {expected}; shorten the "
+            "longest panel's text")
 
 
 def _headline_steps(paper: Paper) -> tuple[float, ...]:

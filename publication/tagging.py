@@ -1,0 +1,469 @@
+"""Stage 6: make the tag tree right, and record what each tagged element should read.
+
+WeasyPrint (70.0) tags what the HTML says, and some of it is wrong in ways no
+viewer reports: right-to-left runs are drawn in visual order so the tag tree of an
+Arabic or Hebrew PDF reads backwards (ligatures such as lam-alef map to the wrong
+characters too); `lang` on an element does not reach /Lang; TH cells get no /Scope;
+page-margin content (page numbers) is marked as content that belongs to no element.
+
+Two steps, both driven from the build:
+
+1. `recording()` observes WeasyPrint while it writes: it wraps the one function that
+   builds the structure tree (`weasyprint.pdf.tags._build_box_tree`), changing
+   nothing, and notes for every structure element it yields (by PDF object number)
+   the layout box it came from, and for every MCID the text box drawn with it. That
+   is the only reliable link between layout and PDF objects: the box knows its text in
+   logical order, its language, its direction and its HTML element. The hook depends
+   on WeasyPrint's internals, so it refuses any version but the pinned one.
+2. `fix()` edits the written PDF with pikepdf, using those notes: /ActualText with
+   the logical string on the structure element of every right-to-left run (the Span
+   of each line, or a Link), /Lang on elements in another language than their
+   surroundings, /Scope on TH, an IDTree for the IDs WeasyPrint gives header cells,
+   page-margin content re-marked as pagination artifacts, /Contents on link
+   annotations that lack it, and right-to-left clusters of the /ToUnicode maps in
+   visual order (see `_visual_unicode`). It returns the PDF with the expectations the
+   checks compare against: each HTML element's text and its structure elements, the
+   language parts and the figures' alternate text.
+
+Why /ActualText on structure elements and not on the marked content: readers of the
+tag tree honour both, but poppler (pdftotext) spreads a marked-content /ActualText
+over the glyphs' box left to right and then reorders the line as visual text, which
+turns a logical right-to-left string backwards. Content-stream extractors instead get
+a consistent visual-order stream that their bidi reordering turns into logical text.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pikepdf
+
+from .checks.expectations import FigureAlt, LanguagePart, TextUnit
+from .checks.structure import BIDI_CONTROLS, PdfDocument
+from .errors import PublicationError
+
+WEASYPRINT_VERSION = "70.0"  # the version whose pdf/tags.py this module was checked against
+SVG_NS = "{http://www.w3.org/2000/svg}"
+SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
+
+
+class TaggingError(PublicationError):
+    """The tag tree could not be fixed (an unexpected WeasyPrint version or output)."""
+
+
+@dataclass(frozen=True)
+class Run:
+    """The text drawn with one MCID: a text box of the layout."""
+
+    text: str
+    lang: str
+    rtl: bool             # drawn right to left or holding right-to-left characters
+    pagination: bool      # in a page-margin box (page numbers): an artifact, not content
+
+
+@dataclass(frozen=True)
+class Node:
+    """What a structure element WeasyPrint wrote came from."""
+
+    key: int | None       # the HTML element's identity; None for generated content
+    tag: str              # the HTML tag, or e.g. "p::before"
+    lang: str             # effective language of the box
+    own_lang: str | None  # set when it differs from the enclosing box's language
+    scope: str | None     # a TH's /Scope
+    alt: str | None       # a figure's alternate text
+
+
+@dataclass
+class TagRecord:
+    """Everything noted while WeasyPrint wrote one document."""
+
+    runs: dict[tuple[int, int], Run] = field(default_factory=dict)   # (page, mcid) -> run
+    nodes: dict[int, Node] = field(default_factory=dict)             # object number -> node
+    texts: dict[int, str] = field(default_factory=dict)              # key -> DOM text
+    order: dict[int, int] = field(default_factory=dict)              # key -> document order
+    holds_text: set[int] = field(default_factory=set)                # keys with line boxes
+    generated: dict[tuple[int, str], str] = field(default_factory=dict)  # ::before/::after
+    langs: dict[int, str] = field(default_factory=dict)              # key -> language
+
+
+@dataclass(frozen=True)
+class TaggedPdf:
+    """The fixed PDF and what its elements must read."""
+
+    data: bytes
+    units: tuple[TextUnit, ...]
+    languages: tuple[LanguagePart, ...]
+    figures: tuple[FigureAlt, ...]
+    actual_texts: int      # right-to-left runs given /ActualText
+    artifacts: int         # page-margin runs re-marked as artifacts
+
+
+def _is_rtl_text(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL", "AN") for ch in text)
+
+
+def dom_text(element: Any) -> str:
+    """The text an HTML element holds, as written in the HTML (br as a line break)."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag.startswith(SVG_NS) or tag in ("script", "style", "title"):
+            return
+        if tag == "br":
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(element)
+    return "".join(parts)
+
+
+def _alt(element: Any) -> str | None:
+    if element is None:
+        return None
+    if element.tag == f"{SVG_NS}svg":
+        title = element.find(f"{SVG_NS}title")
+        return title.text if title is not None and title.text else None
+    return element.get("alt")
+
+
+class _Recorder:
+    """The wrapper around WeasyPrint's structure builder, and what it saw."""
+
+    def __init__(self, original: Any) -> None:
+        self.original = original
+        self.record = TagRecord()
+        self.pages: set[int] = set()
+        self.langs: list[str] = []
+
+    def wrapper(self, box: Any, parent: Any, pdf: Any, page_number: int, nums: Any,
+                annotations: Any, tags: Any) -> Iterator[Any]:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.layout.absolute import AbsolutePlaceholder
+
+        real = box._box if isinstance(box, AbsolutePlaceholder) else box
+        if page_number not in self.pages:
+            self.pages.add(page_number)
+            self._see_page(real, page_number, tags, boxes)
+        parent_lang = self.langs[-1] if self.langs else None
+        lang = (real.style["lang"] or "") if real.style is not None else ""
+        self.langs.append(lang)
+        try:
+            for element in self.original(box, parent, pdf, page_number, nums, annotations, tags):
+                if element.number not in self.record.nodes:
+                    self._note(element.number, real, lang, parent_lang, boxes)
+                yield element
+        finally:
+            self.langs.pop()
+
+    def _see_page(self, page_box: Any, page: int, tags: Any, boxes: Any) -> None:
+        """Note every text box drawn on the page with its MCID, before WeasyPrint uses them."""
+        margin: set[int] = set()
+        for child in page_box.children if isinstance(page_box, boxes.PageBox) else ():
+            if isinstance(child, boxes.MarginBox):
+                margin.update(id(b) for b in child.descendants() if isinstance(b, boxes.TextBox))
+        if not self.record.order and page_box.children:
+            self._number_elements(page_box, boxes)
+        for text_box, info in tags.items():
+            if isinstance(text_box, boxes.TextBox):
+                text = text_box.text.translate(BIDI_CONTROLS).replace("\u00ad", "")
+                rtl = text_box.style["direction"] == "rtl" or _is_rtl_text(text)
+                self.record.runs[(page, info["mcid"])] = Run(
+                    text, text_box.style["lang"] or "", rtl, id(text_box) in margin)
+
+    def _number_elements(self, page_box: Any, boxes: Any) -> None:
+        for child in page_box.children:
+            if child.element is not None and child.element_tag == "html":
+                for index, element in enumerate(child.element.iter()):
+                    self.record.order[id(element)] = index
+
+    def _note(self, number: int, box: Any, lang: str, parent_lang: str | None,
+              boxes: Any) -> None:
+        element = box.element
+        tag = box.element_tag or ""
+        pseudo = "::" in tag
+        key = None if element is None or pseudo else id(element)
+        scope = None
+        if tag == "th" and element is not None:
+            scope = SCOPES.get((element.get("scope") or "").lower(), "/Column")
+        alt = _alt(element) if isinstance(box, boxes.ReplacedBox) else None
+        own = lang if parent_lang is not None and lang and lang != parent_lang and \
+            not pseudo else None
+        self.record.nodes[number] = Node(key, tag, lang, own, scope, alt)
+        if key is not None:
+            self.record.texts.setdefault(key, dom_text(element))
+            self.record.langs.setdefault(key, lang)
+            if any(isinstance(c, boxes.LineBox) and any(isinstance(t, boxes.TextBox)
+                                                        for t in c.descendants())
+                   for c in getattr(box, "children", ())):
+                self.record.holds_text.add(key)
+        elif pseudo and element is not None and tag.endswith(("::before", "::after")):
+            text = "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
+            where = (id(element), tag.rsplit("::", 1)[1])
+            self.record.generated[where] = self.record.generated.get(where, "") + text
+
+
+@contextmanager
+def recording() -> Iterator[TagRecord]:
+    """Note what WeasyPrint tags while the block writes one PDF (see the module docstring)."""
+    import weasyprint
+    from weasyprint.pdf import tags as weasy_tags
+
+    if weasyprint.__version__ != WEASYPRINT_VERSION:
+        raise TaggingError(
+            f"publication/tagging.py hooks into WeasyPrint {WEASYPRINT_VERSION}'s pdf/tags.py "
+            f"but WeasyPrint {weasyprint.__version__} is installed: check _build_box_tree "
+            "against the new version, then update WEASYPRINT_VERSION")
+    original = weasy_tags._build_box_tree
+    recorder = _Recorder(original)
+    weasy_tags._build_box_tree = recorder.wrapper
+    try:
+        yield recorder.record
+    finally:
+        weasy_tags._build_box_tree = original
+
+
+def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = None) -> TaggedPdf:
+    """Apply the fixes described in the module docstring to WeasyPrint's PDF `data`."""
+    if not record.nodes:
+        raise TaggingError("no structure elements were recorded: write the PDF inside "
+                           "tagging.recording() with a tagged PDF variant")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        elements = {num: pdf.get_object((num, 0)) for num in record.nodes}
+        for number, node in record.nodes.items():
+            element = elements[number]
+            if node.own_lang:
+                element.Lang = pikepdf.String(node.own_lang)
+            if node.scope and isinstance(element, pikepdf.Dictionary):
+                _set_scope(element, node.scope)
+        actual, artifacts = _fix_content(pdf, record)
+        _visual_unicode(pdf)
+        _add_id_tree(pdf)
+        _link_contents(pdf)
+        doc = PdfDocument(pdf, "")
+        units, languages, figures = _expectations(doc, record, source_alts)
+        out = io.BytesIO()
+        pdf.save(out, compress_streams=True, deterministic_id=True,
+                 object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return TaggedPdf(out.getvalue(), units, languages, figures, actual, artifacts)
+
+
+def _set_scope(element: pikepdf.Dictionary, scope: str) -> None:
+    attributes = element.get("/A")
+    if isinstance(attributes, pikepdf.Array):
+        for item in attributes:
+            if isinstance(item, pikepdf.Dictionary) and str(item.get("/O", "")) == "/Table":
+                item.Scope = pikepdf.Name(scope)
+                return
+        attributes.append(pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=pikepdf.Name(scope)))
+    elif isinstance(attributes, pikepdf.Dictionary) and str(attributes.get("/O", "")) == "/Table":
+        attributes.Scope = pikepdf.Name(scope)
+    else:
+        table = pikepdf.Dictionary(O=pikepdf.Name.Table, Scope=pikepdf.Name(scope))
+        element.A = pikepdf.Array([attributes, table]) if attributes is not None else table
+
+
+def _fix_content(pdf: pikepdf.Pdf, record: TagRecord) -> tuple[int, int]:
+    """/ActualText on the elements of right-to-left runs; page-margin runs as artifacts."""
+    parent_tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
+    actual = artifacts = 0
+    for index, page in enumerate(pdf.pages):
+        runs = {mcid: run for (p, mcid), run in record.runs.items() if p == index}
+        owners = parent_tree.get(int(page.obj.StructParents)) if "/StructParents" in page.obj \
+            else None
+        if not isinstance(owners, pikepdf.Array):
+            continue
+        done: set[tuple[int, int]] = set()
+        for mcid, run in runs.items():
+            if run.rtl and not run.pagination and mcid < len(owners) and \
+                    isinstance(owners[mcid], pikepdf.Dictionary) and \
+                    owners[mcid].objgen not in done:
+                done.add(owners[mcid].objgen)
+                actual += _actual_text(owners[mcid], runs)
+        pagination = {mcid for mcid, run in runs.items() if run.pagination}
+        if pagination:
+            artifacts += _paginate(pdf, page, pagination, owners)
+    return actual, artifacts
+
+
+def _actual_text(owner: pikepdf.Dictionary, runs: dict[int, Run]) -> int:
+    """Give an element whose kids are only MCIDs (a Span per line, a Link) the logical text
+    of its runs as /ActualText; return 1 if it was given, 0 if its kids are not all runs."""
+    kids = owner.get("/K")
+    items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    mcids = [k for k in items if isinstance(k, int) and not isinstance(k, bool)]
+    others = [k for k in items if not isinstance(k, int) and not (
+        isinstance(k, pikepdf.Dictionary) and str(k.get("/Type", "")) == "/OBJR")]
+    if others or not mcids or any(m not in runs for m in mcids):
+        return 0
+    owner.ActualText = pikepdf.String("".join(runs[m].text for m in mcids))
+    return 1
+
+
+def _paginate(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int],
+              owners: pikepdf.Array) -> int:
+    """Re-mark page-margin content (page numbers) as pagination artifacts."""
+    instructions = []
+    count = 0
+    for item in pikepdf.parse_content_stream(page):
+        if isinstance(item, pikepdf.ContentStreamInstruction) and \
+                str(item.operator) == "BDC" and len(item.operands) == 2 and \
+                isinstance(item.operands[1], pikepdf.Dictionary) and \
+                int(item.operands[1].get("/MCID", -1)) in mcids:
+            mcid = int(item.operands[1].MCID)
+            if mcid < len(owners):
+                owners[mcid] = None
+            item = pikepdf.ContentStreamInstruction(
+                [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)],
+                pikepdf.Operator("BDC"))
+            count += 1
+        instructions.append(item)
+    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+    return count
+
+
+def _visual_unicode(pdf: pikepdf.Pdf) -> int:
+    """Write right-to-left clusters of the /ToUnicode maps in visual order.
+
+    WeasyPrint draws a right-to-left run's glyphs in visual order and maps each glyph to
+    its cluster's characters in logical order, so a lam-alef ligature (one glyph for
+    "لأ") reads "أل" once an extractor turns the visual line back to logical order, as
+    pdftotext does. Written in visual order, every glyph of the run agrees with the
+    run's order and the extractor's reversal gives the logical text. Clusters with no
+    right-to-left letter (Latin ligatures such as "fi") are left alone.
+    """
+    from .checks.pagecontent import parse_cmap
+
+    changed = 0
+    seen: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        for font in (page.obj.get("/Resources", {}).get("/Font") or {}).values():
+            stream = font.get("/ToUnicode")
+            if not isinstance(stream, pikepdf.Stream) or stream.objgen in seen:
+                continue
+            seen.add(stream.objgen)
+            table = parse_cmap(stream.read_bytes())
+            flipped = {code: text[::-1] for code, text in table.items()
+                       if len(text) > 1 and _rtl_cluster(text)}
+            if flipped:
+                table.update(flipped)
+                stream.write(_cmap_bytes(table, two_byte=str(font.get("/Subtype")) == "/Type0"))
+                changed += len(flipped)
+    return changed
+
+
+def _rtl_cluster(text: str) -> bool:
+    classes = [unicodedata.bidirectional(ch) for ch in text]
+    return any(c in ("R", "AL") for c in classes) and all(
+        c in ("R", "AL", "NSM", "AN") for c in classes)
+
+
+def _cmap_bytes(table: dict[int, str], two_byte: bool) -> bytes:
+    """A ToUnicode CMap with one bfchar entry per code."""
+    width = 4 if two_byte else 2
+    lines = [
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+        "1 begincodespacerange", f"<{'0' * width}> <{'F' * width}>", "endcodespacerange",
+    ]
+    items = sorted(table.items())
+    for start in range(0, len(items), 100):
+        chunk = items[start:start + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        for code, text in chunk:
+            lines.append(f"<{code:0{width}X}> <{text.encode('utf-16-be').hex().upper()}>")
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return ("\n".join(lines) + "\n").encode("ascii")
+
+
+def _add_id_tree(pdf: pikepdf.Pdf) -> None:
+    """The IDTree PDF requires when elements have /ID (WeasyPrint gives TH cells one)."""
+    doc = PdfDocument(pdf, "")
+    with_ids = [(str(e.obj.ID), e.obj) for e in doc.elements if "/ID" in e.obj]
+    if not with_ids:
+        return
+    tree = pikepdf.NameTree.new(pdf)
+    for name, element in sorted(with_ids, key=lambda item: item[0]):
+        tree[name] = element
+    pdf.Root.StructTreeRoot.IDTree = tree.obj
+
+
+def _link_contents(pdf: pikepdf.Pdf) -> None:
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", ()):
+            if str(annot.get("/Subtype")) == "/Link" and not str(annot.get("/Contents", "")):
+                action = annot.get("/A")
+                uri = action.get("/URI") if isinstance(action, pikepdf.Dictionary) else None
+                if uri is not None:
+                    annot.Contents = pikepdf.String(str(uri))
+
+
+def _expectations(
+    doc: PdfDocument, record: TagRecord, source_alts: tuple[str, ...] | None,
+) -> tuple[tuple[TextUnit, ...], tuple[LanguagePart, ...], tuple[FigureAlt, ...]]:
+    """Units, language parts and figures, with the ordinals of their elements."""
+    unit_elements: dict[int, list[int]] = {}
+    languages = []
+    figures: list[tuple[int, int, str]] = []  # (document order, ordinal, alt)
+    for element in doc.elements:
+        node = record.nodes.get(element.obj.objgen[0]) if element.obj.objgen[1] == 0 else None
+        if node is None:
+            continue
+        if node.key is not None and node.key in record.holds_text and \
+                _ancestor_key(doc, element, record) != node.key:
+            unit_elements.setdefault(node.key, []).append(element.ordinal)
+        if node.own_lang and node.key is not None:
+            languages.append(LanguagePart(element.ordinal, node.own_lang,
+                                          record.texts.get(node.key, "")))
+        if node.alt is not None and node.key is not None:
+            figures.append((record.order.get(node.key, 0), element.ordinal, node.alt))
+    units = []
+    for key in sorted(unit_elements, key=lambda k: record.order.get(k, 0)):
+        text = (record.generated.get((key, "before"), "") + record.texts.get(key, "")
+                + record.generated.get((key, "after"), ""))
+        node_tag = next(n.tag for n in record.nodes.values() if n.key == key)
+        units.append(TextUnit(tuple(unit_elements[key]), node_tag, text,
+                              record.langs.get(key, "")))
+    figures.sort()
+    sources = source_alts if source_alts is not None and len(source_alts) == len(figures) \
+        else tuple("" for _ in figures)
+    alts = tuple(FigureAlt(ordinal, alt, source)
+                 for (_, ordinal, alt), source in zip(figures, sources, strict=True))
+    return tuple(units), tuple(languages), alts
+
+
+def _ancestor_key(doc: PdfDocument, element: Any, record: TagRecord) -> int | None:
+    """The HTML element of the nearest ancestor that came from a non-generated box."""
+    parent = element.parent
+    while parent is not None:
+        node = record.nodes.get(parent.obj.objgen[0]) if parent.obj.objgen[1] == 0 else None
+        if node is not None and node.key is not None:
+            return node.key
+        parent = parent.parent
+    return None
+
+
+def figure_alts(html: str) -> tuple[str, ...]:
+    """The alternate text of each figure (SVG <title>, img alt) of an HTML page, in order."""
+    import tinyhtml5
+
+    root = tinyhtml5.parse(html)
+    found = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag in (f"{SVG_NS}svg", "img"):
+            found.append(_alt(element) or "")
+    return tuple(found)
