@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
 from publication import catalog
@@ -16,7 +17,7 @@ from publication.pofile import parse_po
 from publication.presets import Project
 from tests.translating import entry_line, replace_in, start_catalog
 
-FRENCH = {
+FRENCH: dict[str, str | tuple[str, ...]] = {
     "title": "Campagne de test",
     "headline": "Libérez le détenu",
     "petition.title": "Libérez le détenu",
@@ -28,10 +29,16 @@ FRENCH = {
 }
 
 
-def _messages(path: Path) -> dict[tuple[str | None, object], object]:
+def _messages(path: Path) -> dict[tuple[str | None, object], Message]:
     with open(path, "rb") as fileobj:
         cat = read_po(fileobj)
     return {(m.context, m.id): m for m in cat if m.id}
+
+
+def _get(cat: Catalog, msgid: str, context: str) -> Message:
+    message = cat.get(msgid, context=context)
+    assert message is not None, (context, msgid)
+    return message
 
 
 def _problems(project: Project, code: str) -> list[str]:
@@ -54,16 +61,16 @@ def test_extract_equals_pybabel_with_contexts_locations_and_comments(project: Pr
     assert a.keys() == b.keys()
     for key, message in a.items():
         other = b[key]
-        assert message.locations == other.locations, key  # type: ignore[attr-defined]
+        assert message.locations == other.locations, key
         # pybabel wraps comments at 76 columns, we at 88: compare the words.
         assert " ".join(message.auto_comments).split() == \
-            " ".join(other.auto_comments).split(), key  # type: ignore[attr-defined]
+            " ".join(other.auto_comments).split(), key
     contexts = {context for context, _ in a}
     assert None not in contexts  # every message carries a context
     assert {"headline", "demands.authorities.items.2", "poster.facts.heading",
             "petition.table.name"} <= contexts
     # Translator comments where they help: space to fit, what a placeholder is, markup.
-    notes = {context: " ".join(m.auto_comments) for (context, _), m in a.items()}  # type: ignore[attr-defined]
+    notes = {context: " ".join(m.auto_comments) for (context, _), m in a.items()}
     assert "keep it short" in notes["headline"]
     assert "%(count)s" in notes["facts.1"]
     assert "keep <em>" in notes["background.1"]
@@ -147,10 +154,10 @@ def test_update_makes_changed_sources_fuzzy_and_removed_ones_obsolete(project: P
     assert catalog.update(project, ["fr"]) == ["fr"]
     cat = parse_po(path.read_bytes(), path, "fr").catalog
     assert cat is not None
-    headline = cat.get("Free the fixture now", context="headline")
+    headline = _get(cat, "Free the fixture now", "headline")
     assert headline.string == "Libérez le détenu" and headline.fuzzy
     # Too different for gettext's similarity match, but the same place: kept, as fuzzy.
-    title = cat.get("A wholly different name", context="title")
+    title = _get(cat, "A wholly different name", "title")
     assert title.string == "Campagne de test" and title.fuzzy
     assert title.previous_id == ["Fixture campaign"]
     text = path.read_text("utf-8")
@@ -161,8 +168,8 @@ def test_update_makes_changed_sources_fuzzy_and_removed_ones_obsolete(project: P
     assert cat.get("Respect the law", context="demands.authorities.items.2") is None
     # The first background paragraph is gone, so the second is now background.1: it is
     # offered the translation that place had, as fuzzy, for the translator to revise.
-    second = cat.get("The second paragraph of background.", context="background.1")
-    assert second.fuzzy and second.string.startswith("Le premier")
+    second = _get(cat, "The second paragraph of background.", "background.1")
+    assert second.fuzzy and str(second.string).startswith("Le premier")
     # Fuzzy translations are never published.
     compiled = catalog.compile_catalog(project, "fr")
     assert compiled.entry("headline", "Free the fixture now").state == "fuzzy"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
@@ -11,7 +12,7 @@ from publication import catalog
 from publication.presets import Project
 
 
-def start_catalog(project: Project, code: str, strings: dict[str, str | tuple[str, ...]],
+def start_catalog(project: Project, code: str, strings: Mapping[str, str | tuple[str, ...]],
                   fuzzy: frozenset[str] = frozenset()) -> Path:
     """Extract (once), `init` a locale and translate the messages named by context."""
     if not project.pot.exists():
@@ -20,7 +21,7 @@ def start_catalog(project: Project, code: str, strings: dict[str, str | tuple[st
     with open(path, "rb") as fileobj:
         cat = read_po(fileobj, locale=code)
     for message in cat:
-        if message.context in strings:
+        if message.context is not None and message.context in strings:
             message.string = strings[message.context]
             if message.context in fuzzy:
                 message.flags.add("fuzzy")
