@@ -44,6 +44,11 @@ class RenderedHtml:
     fallbacks: tuple[Fallback, ...]
 
 
+# Drawing a QR code takes ~60 ms; a poster is rendered once per headline size tried,
+# and every output of a locale has the same code: draw each one once per process.
+_qr_code = functools.lru_cache(maxsize=64)(qr_code)
+
+
 @functools.cache
 def environment(templates: Path) -> jinja2.Environment:
     """The Jinja2 environment, built once per process."""
@@ -88,7 +93,7 @@ def render(
             (project.styles / f"{kind.name}.css").as_uri(),
         ],
         "petition_url": url,
-        "make_qr": functools.partial(qr_code, url, size_mm=QR_SIZE_MM[kind.name]),
+        "make_qr": functools.partial(_qr_code, url, size_mm=QR_SIZE_MM[kind.name]),
         "imprint": imprint,
         "headline_pt": headline_pt,
         "news_count": NEWS_ON_LEAFLET,
