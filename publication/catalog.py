@@ -64,7 +64,8 @@ def locale_info(code: str) -> LocaleInfo:
     try:
         loc = Locale.parse(code)
     except (UnknownLocaleError, ValueError) as exc:
-        raise UsageError(f"'{code}' is not a locale Babel knows: {exc}") from exc
+        raise UsageError(f"'{code}' is not a language code Babel knows; use a code like "
+                         "'it', 'pt_BR' or 'sr_Latn'") from exc
     return LocaleInfo(
         code=code,
         tag=code.replace("_", "-"),
@@ -383,8 +384,9 @@ def _message_problems(message: Message, parsed: ParsedPo) -> list[Problem]:
         found = _placeholders(string)
         foreign = found - wanted
         if foreign:
-            add(f"placeholder {', '.join(sorted(foreign))} is not in the source text; use only "
-                f"{', '.join(sorted(wanted)) or 'none'}")
+            add(f"placeholder {', '.join(sorted(foreign))} is not in the source text"
+                + (f" (it has {', '.join(sorted(wanted))}): copy those unchanged" if wanted
+                   else ", which has none: remove it"))
         # A plural form other than the last may leave the number out ("one war"); the
         # last form, and any singular message, must keep every placeholder.
         missing = wanted - found

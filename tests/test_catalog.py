@@ -99,7 +99,7 @@ def test_init_starts_a_catalogue_with_the_locale_header(project: Project) -> Non
 
 
 @pytest.mark.parametrize("code, message", [
-    ("xx", "not a locale Babel knows"),
+    ("xx", "not a language code Babel knows"),
     ("../../etc", "not a locale code"),
     ("de/../../x", "not a locale code"),
     ("en", "source language"),

@@ -161,7 +161,7 @@ def test_init_refuses_unknown_locales_with_a_clear_error(
         project: Project, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extract"], root=project.root) == 0
     assert main(["init", "qq"], root=project.root) == 2
-    assert "'qq' is not a locale Babel knows" in capsys.readouterr().err
+    assert "'qq' is not a language code Babel knows" in capsys.readouterr().err
     assert main(["init", "../../tmp/x"], root=project.root) == 2
     assert "is not a locale code" in capsys.readouterr().err
     assert sorted(p.name for p in project.locales.iterdir()) == ["messages.pot"]
