@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="also write the HTML given to WeasyPrint beside each PDF")
     build.add_argument("--strict", action="store_true",
                        help="fail instead of falling back to the source text for fuzzy or "
-                            "untranslated messages")
+                            "untranslated messages, and on the checks' warnings")
     build.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
     build.add_argument("--watch", action="store_true",
                        help="after building, rebuild what each saved .po file (or content, "
@@ -100,6 +100,13 @@ def _parser() -> argparse.ArgumentParser:
                         help="exit 1 when a locale is less than PCT %% translated or its "
                              "catalogue has problems")
     status.set_defaults(handler=_status)
+
+    check = commands.add_parser("check", help="check PDFs for accessibility and print "
+                                              "problems (default: every PDF under output/)")
+    check.add_argument("pdfs", nargs="*", metavar="PDF")
+    check.add_argument("--json", action="store_true", help="print JSON for scripts")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.set_defaults(handler=_check)
     return parser
 
 
@@ -225,6 +232,26 @@ def _status(project: Project, args: argparse.Namespace) -> int:
         print(f"{item.locale}: {reason}; at least {args.min_complete:g}% is required",
               file=sys.stderr)
     return EXIT_FAILED if low else EXIT_OK
+
+
+def _check(project: Project, args: argparse.Namespace) -> int:
+    """The accessibility and preflight checks on PDFs, with the build's records of them."""
+    from publication import checks
+
+    paths = [Path(p) for p in args.pdfs] or checks.output_pdfs(project.output)
+    missing = [str(p) for p in paths if not p.is_file()]
+    if missing:
+        raise UsageError(f"no such file: {', '.join(missing)}")
+    if not paths:
+        raise UsageError(f"no PDF under {display_path(project.output)}: build first")
+    reports = [checks.check_file(path, display_path(path)) for path in paths]
+    if args.json:
+        print(checks.report_json(reports))
+    else:
+        lines = checks.report_text(reports)
+        for line in lines if not args.quiet else lines[:-1]:
+            print(line)
+    return EXIT_FAILED if checks.failed(reports, args.strict) else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -285,11 +285,11 @@ def _fix_content(pdf: pikepdf.Pdf, record: TagRecord) -> tuple[int, int]:
             continue
         done: set[tuple[int, int]] = set()
         for mcid, run in runs.items():
-            if run.rtl and not run.pagination and mcid < len(owners) and \
-                    isinstance(owners[mcid], pikepdf.Dictionary) and \
-                    owners[mcid].objgen not in done:
-                done.add(owners[mcid].objgen)
-                actual += _actual_text(owners[mcid], runs)
+            owner = owners[mcid] if mcid < len(owners) else None
+            if run.rtl and not run.pagination and isinstance(owner, pikepdf.Dictionary) and \
+                    owner.objgen not in done:
+                done.add(owner.objgen)
+                actual += _actual_text(owner, runs)
         pagination = {mcid for mcid, run in runs.items() if run.pagination}
         if pagination:
             artifacts += _paginate(pdf, page, pagination, owners)
@@ -301,7 +301,10 @@ def _actual_text(owner: pikepdf.Dictionary, runs: dict[int, Run]) -> int:
     of its runs as /ActualText; return 1 if it was given, 0 if its kids are not all runs."""
     kids = owner.get("/K")
     items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
-    mcids = [k for k in items if isinstance(k, int) and not isinstance(k, bool)]
+    mcids: list[int] = []
+    for kid in items:
+        if isinstance(kid, int) and not isinstance(kid, bool):
+            mcids.append(int(kid))
     others = [k for k in items if not isinstance(k, int) and not (
         isinstance(k, pikepdf.Dictionary) and str(k.get("/Type", "")) == "/OBJR")]
     if others or not mcids or any(m not in runs for m in mcids):
@@ -347,7 +350,9 @@ def _visual_unicode(pdf: pikepdf.Pdf) -> int:
     changed = 0
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
-        for font in (page.obj.get("/Resources", {}).get("/Font") or {}).values():
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        for font in fonts.values() if isinstance(fonts, pikepdf.Dictionary) else ():
             stream = font.get("/ToUnicode")
             if not isinstance(stream, pikepdf.Stream) or stream.objgen in seen:
                 continue

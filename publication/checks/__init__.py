@@ -44,7 +44,8 @@ FAMILIES: dict[str, Check] = {
 }
 
 __all__ = ["ERROR", "WARNING", "Expectations", "FileReport", "Finding", "check_bytes",
-           "check_document", "check_file", "count", "report_json", "report_text"]
+           "check_document", "check_file", "count", "failed", "output_pdfs", "report_json",
+           "report_text"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,14 @@ def check_file(path: Path, name: str | None = None) -> FileReport:
                     "rebuild the file"))
     findings = extra + check_bytes(data, label, expectations)
     return FileReport(label, tuple(findings), expectations is not None)
+
+
+def output_pdfs(output: Path) -> list[Path]:
+    """Every PDF the build wrote under `output` (not the rejected ones kept in .check/)."""
+    if not output.is_dir():
+        return []
+    return sorted(p for p in output.rglob("*.pdf")
+                  if not any(part.startswith(".") for part in p.relative_to(output).parts))
 
 
 def failed(reports: Iterable[FileReport], strict: bool) -> bool:

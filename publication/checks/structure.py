@@ -121,6 +121,12 @@ class PdfDocument:
     def close(self) -> None:
         self.pdf.close()
 
+    def __enter__(self) -> PdfDocument:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- the structure tree ------------------------------------------------------------
 
     def page_of(self, obj: object) -> int | None:

@@ -1,0 +1,77 @@
+"""Helpers for the gate's tests: small documents through WeasyPrint, tagging and checks."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+import weasyprint
+
+from publication import tagging
+from publication.build import BuildOptions, Selection, build, plan
+from publication.checks import Finding, check_bytes
+from publication.checks.expectations import Expectations, sha256
+from publication.presets import Project
+
+
+def page(body: str, fonts: Path, lang: str = "en", css: str = "", direction: str = "ltr",
+         title: str = "A test document") -> str:
+    """An HTML page set in the project's Noto fonts (no system font can sneak in)."""
+    faces = "".join(
+        f"@font-face {{ font-family: '{family}'; src: url({(fonts / file).as_uri()}); "
+        f"font-weight: {weight}; }}"
+        for family, file, weight in (
+            ("Noto Sans", "NotoSans-Regular.ttf", 400), ("Noto Sans", "NotoSans-Bold.ttf", 700),
+            ("Noto Sans Arabic", "NotoSansArabic-Regular.ttf", 400),
+            ("Noto Sans Hebrew", "NotoSansHebrew-Regular.ttf", 400)))
+    return (f'<!DOCTYPE html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
+            f"<title>{title}</title><style>{faces} @page {{ size: A5; margin: 15mm }} "
+            "html { font-family: 'Noto Sans', 'Noto Sans Arabic', 'Noto Sans Hebrew'; "
+            f"font-size: 11pt }} {css}</style></head><body>{body}</body></html>")
+
+
+def raw_pdf(html: str) -> bytes:
+    """WeasyPrint's own PDF/UA-1 output, without the tagging pass."""
+    data = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+    assert isinstance(data, bytes)
+    return data
+
+
+def tagged_pdf(html: str, lang: str = "en", pages: int | None = None,
+               source_alts: tuple[str, ...] | None = None) -> tuple[bytes, Expectations]:
+    """The PDF the pipeline would make of `html` (tagging pass included), with its record."""
+    document = weasyprint.HTML(string=html).render()
+    with tagging.recording() as record:
+        data = document.write_pdf(pdf_variant="pdf/ua-1")
+    tagged = tagging.fix(data, record, source_alts)
+    expectations = Expectations(
+        pdf_sha256=sha256(tagged.data), lang=lang, locale=lang, source_locale="en",
+        name="test", pages=pages, fonts=("Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew"),
+        units=tagged.units, languages=tagged.languages, figures=tagged.figures)
+    return tagged.data, expectations
+
+
+def checks_of(findings: list[Finding], severity: str | None = None) -> set[str]:
+    return {f.check for f in findings if severity is None or f.severity == severity}
+
+
+def check(data: bytes, expectations: Expectations | None = None) -> list[Finding]:
+    return check_bytes(data, "test.pdf", expectations)
+
+
+def edit(data: bytes, change: object) -> bytes:
+    """`data` after `change(pdf)` (a function of a pikepdf.Pdf), saved again."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        change(pdf)  # type: ignore[operator]
+        out = io.BytesIO()
+        pdf.save(out)
+    return out.getvalue()
+
+
+def build_one(project: Project, locale: str, kind: str, size: str) -> tuple[Path, object]:
+    """Build one target; return its path and outcome."""
+    [target] = plan(project, Selection(locales=(locale,), kinds=(kind,), sizes=(size,)))
+    report = build(project, [target], BuildOptions(jobs=1))
+    [outcome] = report.outcomes
+    return outcome.path, outcome

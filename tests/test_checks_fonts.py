@@ -1,0 +1,50 @@
+"""Fonts cover the text (publication/checks/fonts.py): before rendering, every character
+of a locale's strings is in its font stack; after, only the stylesheets' fonts are used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from publication.checks.fonts import coverage, font_stack, stylesheet_families
+from publication.presets import Project
+from tests.checking import build_one, check, checks_of, page, tagged_pdf
+from tests.translating import entry_line, start_catalog
+
+
+def test_font_stacks_come_from_the_stylesheet(project: Project) -> None:
+    assert font_stack(project.styles, "en").families == (
+        "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew")
+    assert font_stack(project.styles, "ar").families == ("Noto Sans Arabic", "Noto Sans")
+    assert font_stack(project.styles, "he").families == ("Noto Sans Hebrew", "Noto Sans")
+    assert stylesheet_families(project.styles) == (
+        "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew")
+    stack = font_stack(project.styles, "he")
+    assert stack.covers("ש") and stack.covers("«") and not stack.covers("漢")
+
+
+def test_a_character_outside_the_fonts_stops_the_build(project: Project) -> None:
+    po = start_catalog(project, "de", {"title": "Kampagne 漢", "headline": "Frei"})
+    [finding] = coverage(project, "de")
+    assert finding.severity == "error" and finding.check == "fonts.coverage"
+    assert finding.file.endswith(f"messages.po:{entry_line(po, 'title', 'msgid')}")
+    assert "message 'title' in de has the character '漢' (U+6F22 CJK UNIFIED IDEOGRAPH-6F22)" \
+        in finding.message
+    assert "(Noto Sans, Noto Sans Arabic, Noto Sans Hebrew)" in finding.message
+    path, outcome = build_one(project, "de", "letter", "a4")
+    assert outcome.status == "failed"  # type: ignore[attr-defined]
+    assert any("U+6F22" in m for m in outcome.messages)  # type: ignore[attr-defined]
+    assert not path.exists()
+
+
+def test_hebrew_letters_in_an_arabic_catalogue_are_not_covered(project: Project) -> None:
+    start_catalog(project, "ar", {"title": "حملة", "headline": "שלום"})
+    found = coverage(project, "ar")
+    assert {f.message.split("'")[3] for f in found} == set("שלום")
+
+
+def test_a_fallback_font_in_the_pdf(fonts_dir: Path) -> None:
+    # Devanagari is in no font the page names: the system's fallback draws it.
+    data, expectations = tagged_pdf(page("<h1>Title</h1><p>नमस्ते</p>", fonts_dir))
+    [finding] = [f for f in check(data, expectations) if f.check == "fonts.unexpected"]
+    assert "Devanagari" in finding.message and finding.page == 1
+    assert "fonts.unexpected" not in checks_of(check(data))  # needs the build's record

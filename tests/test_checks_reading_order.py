@@ -1,0 +1,65 @@
+"""Reading order, language of parts and translated alternate text, against the build's
+record (publication/checks/reading_order.py, languages.py, alt.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+
+from publication.checks.expectations import find_sidecar, read_sidecar
+from publication.presets import Project
+from tests.checking import build_one, check, checks_of, edit, page, tagged_pdf
+from tests.translating import start_catalog
+
+
+def test_source_order_is_checked(fonts_dir: Path) -> None:
+    html = page('<h1>Title</h1><div style="display: flex"><p>First</p>'
+                '<p style="order: -1">Second</p></div>', fonts_dir)
+    data, expectations = tagged_pdf(html)
+    [finding] = [f for f in check(data, expectations) if f.check == "reading-order.sequence"]
+    assert finding.message == ("<p> 'Second' comes before the text that precedes it in "
+                               "the source")
+
+
+def test_a_language_part_without_lang(fonts_dir: Path) -> None:
+    html = page('<h1>Titel</h1><p>Ein Bericht von <span lang="en">Example Org</span>.</p>',
+                fonts_dir, lang="de")
+    data, expectations = tagged_pdf(html, lang="de")
+    assert check(data, expectations) == []
+    [part] = expectations.languages
+
+    def forget(pdf: pikepdf.Pdf) -> None:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and str(obj.get("/Lang", "")) == "en":
+                del obj["/Lang"]
+
+    [finding] = check(edit(data, forget), expectations)
+    assert finding.check == "language.part" and finding.severity == "error"
+    assert "'Example Org' is in en but its Span element has /Lang missing" in finding.message
+    assert part.text == "Example Org"
+
+
+def test_untranslated_alt_text_is_a_warning(project: Project) -> None:
+    start_catalog(project, "fr", {"title": "Campagne", "headline": "Libérez-le"})
+    path, outcome = build_one(project, "fr", "poster", "a3")
+    assert outcome.status == "built"  # type: ignore[attr-defined]
+    alt = [m for m in outcome.messages if "[alt.untranslated]" in m]  # type: ignore[attr-defined]
+    assert len(alt) == 1 and "'QR code: opens the petition at https://act" in alt[0]
+    assert "translate its message in the fr catalogue" in alt[0]
+    sidecar = find_sidecar(path)
+    assert sidecar is not None
+    [figure] = read_sidecar(sidecar).figures
+    assert figure.alt == figure.source_alt
+
+
+def test_translated_alt_text_passes(project: Project) -> None:
+    start_catalog(project, "fr", {"common.qr.alt": "Code QR : ouvre la pétition à %(url)s"})
+    path, outcome = build_one(project, "fr", "poster", "a3")
+    assert not any("[alt." in m for m in outcome.messages)  # type: ignore[attr-defined]
+    sidecar = find_sidecar(path)
+    assert sidecar is not None
+    [figure] = read_sidecar(sidecar).figures
+    assert figure.alt.startswith("Code QR : ouvre la pétition à https://act.example.org/")
+    assert figure.source_alt.startswith("QR code: opens the petition at https://act.example")
+    assert "alt.untranslated" not in checks_of(check(path.read_bytes(), read_sidecar(sidecar)))
