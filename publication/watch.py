@@ -93,8 +93,8 @@ def targets_for(project: Project, selection: Selection, change: Change) -> list[
 
 
 def watch(
-    watcher: Watcher, rebuild: Callable[[Change], None], *, interval: float = 0.5,
-    settle: float = 0.2, iterations: int | None = None,
+    watcher: Watcher, rebuild: Callable[[Change], None], *, interval: float = 0.25,
+    settle: float = 0.1, iterations: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Poll every `interval` seconds and call `rebuild` with each change.
