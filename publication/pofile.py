@@ -98,7 +98,6 @@ class _Entry:
     def __init__(self) -> None:
         self.keywords: list[str] = []   # the keywords seen so far, in order
         self.start = 0                  # line of its first keyword
-        self.obsolete = False
 
 
 def _syntax_problems(lines: list[str], path: Path) -> list[Problem]:
@@ -156,7 +155,7 @@ def _syntax_problems(lines: list[str], path: Path) -> list[Problem]:
         if keyword in ("msgctxt", "msgid"):
             finish()
             entry = _Entry()
-            entry.start, entry.obsolete = number, obsolete
+            entry.start = number
             entry.keywords.append(keyword)
             continue
         plural = "msgid_plural" in entry.keywords
