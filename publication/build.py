@@ -29,7 +29,7 @@ from .catalog import (
 from .checks import fit
 from .checks import fonts as font_checks
 from .checks.expectations import Expectations, sha256, sidecar_path, write_sidecar
-from .checks.findings import ERROR, Finding, error
+from .checks.findings import ERROR, Finding, count, error
 from .content import Campaign, find_campaigns, load_campaign
 from .errors import InputError, PublicationError, UsageError, display_path
 from .fileio import remove_leftovers, write_atomic
@@ -102,6 +102,7 @@ class Outcome:
     seconds: float = 0.0
     pages: int = 0
     messages: tuple[str, ...] = ()  # warnings for a built target, errors for a failed one
+    checks: tuple[int, int] | None = None  # the gate's (errors, warnings); None: not checked
 
 
 @dataclass
@@ -193,9 +194,10 @@ def build(
 class GateFailed(PublicationError):
     """The accessibility and preflight checks found errors in a target (see publication.checks)."""
 
-    def __init__(self, path: Path, messages: list[str]) -> None:
-        self.messages = messages
-        super().__init__(f"{display_path(path)}: " + "\n".join(messages))
+    def __init__(self, path: Path, findings: list[Finding], note: str = "") -> None:
+        self.counts = count(findings)
+        self.messages = [str(f) for f in findings] + ([note] if note else [])
+        super().__init__(f"{display_path(path)}: " + "\n".join(self.messages))
 
 
 _WORKER: Worker | None = None
@@ -233,25 +235,28 @@ class Worker:
         path = target.path(self.project.output)
         start = time.perf_counter()
         try:
-            pages, warnings = self._make(target, options, path)
+            pages, warnings, checked = self._make(target, options, path)
         except InputError as exc:
             return Outcome(target, "failed", path, time.perf_counter() - start,
                            messages=tuple(str(p) for p in exc.problems))
         except GateFailed as exc:
             return Outcome(target, "failed", path, time.perf_counter() - start,
-                           messages=tuple(exc.messages))
+                           messages=tuple(exc.messages), checks=exc.counts)
         except PublicationError as exc:
             return Outcome(target, "failed", path, time.perf_counter() - start,
                            messages=(str(exc),))
-        return Outcome(target, "built", path, time.perf_counter() - start, pages, warnings)
+        return Outcome(target, "built", path, time.perf_counter() - start, pages, warnings,
+                       checked)
 
-    def _make(self, target: Target, options: BuildOptions, path: Path) -> tuple[int, tuple[str, ...]]:
+    def _make(
+        self, target: Target, options: BuildOptions, path: Path,
+    ) -> tuple[int, tuple[str, ...], tuple[int, int]]:
         campaign = self.campaign(target.campaign)
         catalog = self.catalog(target.locale)
         kind, paper = KINDS[target.kind], PAPERS[target.size]
         coverage = self.coverage(target.locale)  # before rendering: fonts cover every string
         if any(f.severity == ERROR for f in coverage):
-            raise GateFailed(path, [str(f) for f in coverage])
+            raise GateFailed(path, coverage)
         rendered, document = self._fit(campaign, catalog, kind, paper, options.imprint)
         po = str(self.project.po(target.locale).relative_to(self.project.root))
         warnings = tuple(f.describe(po) for f in rendered.fallbacks)
@@ -265,12 +270,12 @@ class Worker:
             rejected = sidecar_path(path, self.project.output).parent / f"{path.stem}.rejected.pdf"
             write_atomic(rejected, data)
             path.unlink(missing_ok=True)  # an older file must not pass for this build's
-            raise GateFailed(path, [str(f) for f in findings]
-                             + [f"the rejected file is kept for inspection: "
-                                f"{display_path(rejected)}"])
+            raise GateFailed(path, findings, f"the rejected file is kept for inspection: "
+                                             f"{display_path(rejected)}")
         write_atomic(path, data)
         write_sidecar(path, self.project.output, expectations)
-        return len(document.pages), warnings + tuple(str(f) for f in coverage + findings)
+        return (len(document.pages), warnings + tuple(str(f) for f in coverage + findings),
+                count(coverage + findings))
 
     @functools.cache  # noqa: B019
     def coverage(self, code: str) -> list[Finding]:
@@ -357,6 +362,10 @@ def summarize(report: BuildReport) -> Iterable[str]:
     for outcome in report.outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     yield ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing built"
+    checked = [o.checks for o in report.outcomes if o.checks is not None]
+    if checked:
+        yield (f"accessibility and preflight checks: {len(checked)} PDF(s), "
+               f"{sum(c[0] for c in checked)} error(s), {sum(c[1] for c in checked)} warning(s)")
     for outcome in report.failed:
         yield f"FAILED {outcome.target}:"
         for message in outcome.messages:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pikepdf
 import pytest
@@ -66,3 +67,11 @@ def test_errors_fail_and_json_lists_them(built: Project,
 def test_usage_errors(project: Project) -> None:
     assert main(["check"], root=project.root) == 2  # nothing built yet
     assert main(["check", "no-such.pdf"], root=project.root) == 2
+
+
+def test_the_build_reports_the_gate(project: Project, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="make_pdf")
+    assert main(["build", "--kind", "letter", "--size", "a4", "--jobs", "1"],
+                root=project.root) == 0
+    lines = [r.getMessage() for r in caplog.records if r.name == "make_pdf"]
+    assert "accessibility and preflight checks: 1 PDF(s), 0 error(s), 0 warning(s)" in lines

@@ -6,7 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pikepdf
+import pytest
+from babel.messages.pofile import read_po
 
+from make_pdf import main
+from publication import catalog
 from publication.checks.expectations import find_sidecar, read_sidecar
 from publication.presets import Project
 from tests.checking import build_one, check, checks_of, edit, page, tagged_pdf
@@ -63,3 +67,31 @@ def test_translated_alt_text_passes(project: Project) -> None:
     assert figure.alt.startswith("Code QR : ouvre la pétition à https://act.example.org/")
     assert figure.source_alt.startswith("QR code: opens the petition at https://act.example")
     assert "alt.untranslated" not in checks_of(check(path.read_bytes(), read_sidecar(sidecar)))
+
+
+def test_soft_hyphens_break_lines_without_changing_the_text(fonts_dir: Path) -> None:
+    html = page('<h1>T</h1><p style="width: 30mm">Die Menschen\u00adrechts\u00adverletzungen '
+                "und Völker\u00adrechts\u00adbrüche sind dokumentiert.</p>", fonts_dir, lang="de")
+    data, expectations = tagged_pdf(html, lang="de")
+    assert check(data, expectations) == []
+
+
+def test_build_strict_fails_on_a_check_warning(project: Project,
+                                               caplog: pytest.LogCaptureFixture) -> None:
+    # Every message "translated" as a copy of its source: no fallback, but the QR code's
+    # alternate text is still the English one, which the gate warns about.
+    catalog.write_pot(project, catalog.extract(project))
+    with open(project.pot, "rb") as fileobj:
+        template = read_po(fileobj)
+    copies: dict[str, str | tuple[str, ...]] = {
+        m.context: (m.id if isinstance(m.id, str) else tuple(m.id)) for m in template if m.id}
+    start_catalog(project, "fr", copies)
+    args = ["-q", "build", "--locale", "fr", "--kind", "poster", "--size", "a3", "--jobs", "1"]
+    assert main(args, root=project.root) == 0
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "[alt.untranslated]" in warnings[0], warnings
+    caplog.clear()
+    assert main([*args, "--strict"], root=project.root) == 1
+    failure = " ".join(r.getMessage() for r in caplog.records)
+    assert "[alt.untranslated]" in failure and "rejected file is kept" in failure
+    caplog.clear()

@@ -253,14 +253,20 @@ class PdfDocument:
         return "".join(parts)
 
 
+# Soft hyphens in the source, and the hyphen WeasyPrint draws where it breaks a word at
+# one (its default hyphenate-character, U+2010), are line breaking, not text.
+HYPHENATION = dict.fromkeys(map(ord, "\u00ad\u2010"))
+
+
 def comparable(text: str) -> str:
     """Text reduced for comparing what is read with what was written.
 
-    Unicode NFC, bidi controls removed, case folded (text-transform may change case),
-    and whitespace removed: line breaks are where a line ends, not characters.
+    Unicode NFC, bidi controls and hyphenation removed, case folded (text-transform
+    may change case), and whitespace removed: line breaks are where a line ends, not
+    characters.
     """
-    text = unicodedata.normalize("NFC", text).translate(BIDI_CONTROLS).casefold()
-    return "".join(text.split())
+    text = unicodedata.normalize("NFC", text).translate(BIDI_CONTROLS).translate(HYPHENATION)
+    return "".join(text.casefold().split())
 
 
 def display(text: str, limit: int = 80) -> str:
