@@ -41,4 +41,4 @@ fonts/.installed: Makefile | system-packages
 	touch $@
 
 clean:
-	rm -rf output/*/ output/index.html output/manifest.json
+	rm -rf output/*/ output/.check output/index.html output/manifest.json

@@ -267,11 +267,11 @@ class Worker:
         data, expectations, findings = self._gate(target, path, campaign, kind, paper, document,
                                                   options.imprint)
         if any(f.severity == ERROR for f in findings) or (options.strict and findings):
+            # Like a refused catalogue, a refused file leaves the earlier one as it was.
             rejected = sidecar_path(path, self.project.output).parent / f"{path.stem}.rejected.pdf"
             write_atomic(rejected, data)
-            path.unlink(missing_ok=True)  # an older file must not pass for this build's
-            raise GateFailed(path, findings, f"the rejected file is kept for inspection: "
-                                             f"{display_path(rejected)}")
+            raise GateFailed(path, findings, f"not written; the rejected file is kept for "
+                                             f"inspection: {display_path(rejected)}")
         write_atomic(path, data)
         write_sidecar(path, self.project.output, expectations)
         return (len(document.pages), warnings + tuple(str(f) for f in coverage + findings),

@@ -72,7 +72,6 @@ class Node:
 
     key: int | None       # the HTML element's identity; None for generated content
     tag: str              # the HTML tag, or e.g. "p::before"
-    lang: str             # effective language of the box
     own_lang: str | None  # set when it differs from the enclosing box's language
     scope: str | None     # a TH's /Scope
     alt: str | None       # a figure's alternate text
@@ -99,8 +98,6 @@ class TaggedPdf:
     units: tuple[TextUnit, ...]
     languages: tuple[LanguagePart, ...]
     figures: tuple[FigureAlt, ...]
-    actual_texts: int      # right-to-left runs given /ActualText
-    artifacts: int         # page-margin runs re-marked as artifacts
 
 
 def _is_rtl_text(text: str) -> bool:
@@ -199,7 +196,7 @@ class _Recorder:
         alt = _alt(element) if isinstance(box, boxes.ReplacedBox) else None
         own = lang if parent_lang is not None and lang and lang != parent_lang and \
             not pseudo else None
-        self.record.nodes[number] = Node(key, tag, lang, own, scope, alt)
+        self.record.nodes[number] = Node(key, tag, own, scope, alt)
         if key is not None:
             self.record.texts.setdefault(key, dom_text(element))
             self.record.langs.setdefault(key, lang)
@@ -246,7 +243,7 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
                 element.Lang = pikepdf.String(node.own_lang)
             if node.scope and isinstance(element, pikepdf.Dictionary):
                 _set_scope(element, node.scope)
-        actual, artifacts = _fix_content(pdf, record)
+        _fix_content(pdf, record)
         _visual_unicode(pdf)
         _add_id_tree(pdf)
         _link_contents(pdf)
@@ -255,7 +252,7 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         out = io.BytesIO()
         pdf.save(out, compress_streams=True, deterministic_id=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
-    return TaggedPdf(out.getvalue(), units, languages, figures, actual, artifacts)
+    return TaggedPdf(out.getvalue(), units, languages, figures)
 
 
 def _set_scope(element: pikepdf.Dictionary, scope: str) -> None:
@@ -273,10 +270,9 @@ def _set_scope(element: pikepdf.Dictionary, scope: str) -> None:
         element.A = pikepdf.Array([attributes, table]) if attributes is not None else table
 
 
-def _fix_content(pdf: pikepdf.Pdf, record: TagRecord) -> tuple[int, int]:
+def _fix_content(pdf: pikepdf.Pdf, record: TagRecord) -> None:
     """/ActualText on the elements of right-to-left runs; page-margin runs as artifacts."""
     parent_tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
-    actual = artifacts = 0
     for index, page in enumerate(pdf.pages):
         runs = {mcid: run for (p, mcid), run in record.runs.items() if p == index}
         owners = parent_tree.get(int(page.obj.StructParents)) if "/StructParents" in page.obj \
@@ -289,16 +285,15 @@ def _fix_content(pdf: pikepdf.Pdf, record: TagRecord) -> tuple[int, int]:
             if run.rtl and not run.pagination and isinstance(owner, pikepdf.Dictionary) and \
                     owner.objgen not in done:
                 done.add(owner.objgen)
-                actual += _actual_text(owner, runs)
+                _actual_text(owner, runs)
         pagination = {mcid for mcid, run in runs.items() if run.pagination}
         if pagination:
-            artifacts += _paginate(pdf, page, pagination, owners)
-    return actual, artifacts
+            _paginate(pdf, page, pagination, owners)
 
 
-def _actual_text(owner: pikepdf.Dictionary, runs: dict[int, Run]) -> int:
+def _actual_text(owner: pikepdf.Dictionary, runs: dict[int, Run]) -> None:
     """Give an element whose kids are only MCIDs (a Span per line, a Link) the logical text
-    of its runs as /ActualText; return 1 if it was given, 0 if its kids are not all runs."""
+    of its runs as /ActualText; one with other kids is left to its kids."""
     kids = owner.get("/K")
     items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
     mcids: list[int] = []
@@ -308,16 +303,14 @@ def _actual_text(owner: pikepdf.Dictionary, runs: dict[int, Run]) -> int:
     others = [k for k in items if not isinstance(k, int) and not (
         isinstance(k, pikepdf.Dictionary) and str(k.get("/Type", "")) == "/OBJR")]
     if others or not mcids or any(m not in runs for m in mcids):
-        return 0
+        return
     owner.ActualText = pikepdf.String("".join(runs[m].text for m in mcids))
-    return 1
 
 
 def _paginate(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int],
-              owners: pikepdf.Array) -> int:
+              owners: pikepdf.Array) -> None:
     """Re-mark page-margin content (page numbers) as pagination artifacts."""
     instructions = []
-    count = 0
     for item in pikepdf.parse_content_stream(page):
         if isinstance(item, pikepdf.ContentStreamInstruction) and \
                 str(item.operator) == "BDC" and len(item.operands) == 2 and \
@@ -329,13 +322,11 @@ def _paginate(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int],
             item = pikepdf.ContentStreamInstruction(
                 [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)],
                 pikepdf.Operator("BDC"))
-            count += 1
         instructions.append(item)
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
-    return count
 
 
-def _visual_unicode(pdf: pikepdf.Pdf) -> int:
+def _visual_unicode(pdf: pikepdf.Pdf) -> None:
     """Write right-to-left clusters of the /ToUnicode maps in visual order.
 
     WeasyPrint draws a right-to-left run's glyphs in visual order and maps each glyph to
@@ -347,7 +338,6 @@ def _visual_unicode(pdf: pikepdf.Pdf) -> int:
     """
     from .checks.pagecontent import parse_cmap
 
-    changed = 0
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
         resources = page.obj.get("/Resources")
@@ -363,8 +353,6 @@ def _visual_unicode(pdf: pikepdf.Pdf) -> int:
             if flipped:
                 table.update(flipped)
                 stream.write(_cmap_bytes(table, two_byte=str(font.get("/Subtype")) == "/Type0"))
-                changed += len(flipped)
-    return changed
 
 
 def _rtl_cluster(text: str) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +69,6 @@ class Expectations:
     units: tuple[TextUnit, ...] = ()
     languages: tuple[LanguagePart, ...] = ()
     figures: tuple[FigureAlt, ...] = ()
-    notes: tuple[str, ...] = field(default=())  # free text for humans reading the file
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -91,7 +90,6 @@ class Expectations:
                         for u in data.get("units", ())),
             languages=tuple(LanguagePart(**p) for p in data.get("languages", ())),
             figures=tuple(FigureAlt(**f) for f in data.get("figures", ())),
-            notes=tuple(data.get("notes", ())),
         )
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import pikepdf
@@ -90,11 +89,6 @@ class Paint:
     # so that the filled region is known exactly (a border is two rectangles, even-odd).
     rects: tuple[tuple[Box, int], ...] = ()
     even_odd: bool = False
-
-    @property
-    def exact(self) -> bool:
-        """Whether `covers` knows the painted region exactly, not only its bounding box."""
-        return bool(self.rects) or self.kind == "image"
 
     def covers(self, x: float, y: float) -> bool:
         """Whether the point is inside the painted region (the bounding box when unknown)."""
@@ -605,6 +599,3 @@ def innermost_mcid(marked: tuple[MarkedContent, ...]) -> int | None:
     """The MCID that content inside these sequences belongs to, if any."""
     return _innermost_mcid(marked)
 
-
-def text_runs(events: list[Event]) -> Iterator[TextRun]:
-    return (e for e in events if isinstance(e, TextRun))
