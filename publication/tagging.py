@@ -61,7 +61,6 @@ class Run:
     """The text drawn with one MCID: a text box of the layout."""
 
     text: str
-    lang: str
     rtl: bool             # drawn right to left or holding right-to-left characters
     pagination: bool      # in a page-margin box (page numbers): an artifact, not content
 
@@ -175,8 +174,7 @@ class _Recorder:
             if isinstance(text_box, boxes.TextBox):
                 text = text_box.text.translate(BIDI_CONTROLS).replace("\u00ad", "")
                 rtl = text_box.style["direction"] == "rtl" or _is_rtl_text(text)
-                self.record.runs[(page, info["mcid"])] = Run(
-                    text, text_box.style["lang"] or "", rtl, id(text_box) in margin)
+                self.record.runs[(page, info["mcid"])] = Run(text, rtl, id(text_box) in margin)
 
     def _number_elements(self, page_box: Any, boxes: Any) -> None:
         for child in page_box.children:
@@ -239,9 +237,12 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         elements = {num: pdf.get_object((num, 0)) for num in record.nodes}
         for number, node in record.nodes.items():
             element = elements[number]
+            if not isinstance(element, pikepdf.Dictionary):
+                raise TaggingError(f"object {number} is not the structure element WeasyPrint "
+                                   "wrote: the PDF was changed after it was recorded")
             if node.own_lang:
                 element.Lang = pikepdf.String(node.own_lang)
-            if node.scope and isinstance(element, pikepdf.Dictionary):
+            if node.scope:
                 _set_scope(element, node.scope)
         _fix_content(pdf, record)
         _visual_unicode(pdf)
