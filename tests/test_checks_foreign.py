@@ -13,7 +13,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from publication.checks import check_file
-from tests.checking import check, checks_of
+from tests.checking import check, checks_of, edit
 
 
 def _reportlab(lines: list[tuple[str, str, float]], fonts: Path | None = None,
@@ -121,3 +121,15 @@ def test_hand_tagged_visual_order_hebrew_is_flagged(fonts_dir: Path) -> None:
                         lang="he")
     findings = check(data)
     assert checks_of(findings) == {"reading-order.rtl"}
+
+
+def test_non_standard_types_need_a_role_map(fonts_dir: Path) -> None:
+    data = _tag_by_hand(_reportlab([("A title", "NotoSans", 18), ("Body", "NotoSans", 11)],
+                                   fonts_dir), ["Title", "P"])
+    [finding] = check(data)
+    assert finding.check == "pdfua.structure-type" and "02-001" in finding.message
+
+    def map_role(pdf: pikepdf.Pdf) -> None:
+        pdf.Root.StructTreeRoot.RoleMap = pikepdf.Dictionary(Title=pikepdf.Name.H1)
+
+    assert check(edit(data, map_role)) == []
