@@ -75,3 +75,12 @@ def test_the_build_reports_the_gate(project: Project, caplog: pytest.LogCaptureF
                 root=project.root) == 0
     lines = [r.getMessage() for r in caplog.records if r.name == "make_pdf"]
     assert "accessibility and preflight checks: 1 PDF(s), 0 error(s), 0 warning(s)" in lines
+
+
+def test_print_shop_files_are_not_in_the_default_set(built: Project,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    poster = built.output / "fixture" / "en" / "poster-a3.pdf"
+    (poster.parent / "poster-a3-print.pdf").write_bytes(b"%PDF-1.6 imposed, not accessible")
+    capsys.readouterr()
+    assert main(["check"], root=built.root) == 0
+    assert capsys.readouterr().out.startswith("2 file(s) checked")

@@ -115,12 +115,18 @@ def check_file(path: Path, name: str | None = None) -> FileReport:
     return FileReport(label, tuple(findings), expectations is not None)
 
 
+# Print-shop files (`<kind>-<size>-print.pdf`: imposed, PDF/X, not the accessible edition)
+# are preflighted by the build's press stage; PDF/UA does not apply to them.
+PRINT_SUFFIX = "-print.pdf"
+
+
 def output_pdfs(output: Path) -> list[Path]:
-    """Every PDF the build wrote under `output` (not the rejected ones kept in .check/)."""
+    """Every accessible PDF under `output`: not the print-shop files, not the rejected
+    files kept in .check/."""
     if not output.is_dir():
         return []
-    return sorted(p for p in output.rglob("*.pdf")
-                  if not any(part.startswith(".") for part in p.relative_to(output).parts))
+    return sorted(p for p in output.rglob("*.pdf") if not p.name.endswith(PRINT_SUFFIX)
+                  and not any(part.startswith(".") for part in p.relative_to(output).parts))
 
 
 def failed(reports: Iterable[FileReport], strict: bool) -> bool:
