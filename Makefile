@@ -4,8 +4,10 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Debian packages the builder and its tests need (fonts, PDF and QR tools, Pango for WeasyPrint).
-APT_PACKAGES := fonts-noto-core poppler-utils zbar-tools libzbar0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+# Debian packages the builder and its tests need (fonts, PDF and QR tools, Pango for WeasyPrint;
+# libgs-common for the CMYK ICC profile of the print-shop files' output intent).
+APT_PACKAGES := fonts-noto-core poppler-utils zbar-tools libzbar0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+	libgs-common
 NOTO := /usr/share/fonts/truetype/noto
 FONT_FILES := NotoSans-Regular.ttf NotoSans-Bold.ttf NotoSans-Italic.ttf NotoSans-BoldItalic.ttf \
 	NotoSansArabic-Regular.ttf NotoSansArabic-Bold.ttf NotoSansHebrew-Regular.ttf NotoSansHebrew-Bold.ttf

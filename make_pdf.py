@@ -71,6 +71,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="fail instead of falling back to the source text for fuzzy or "
                             "untranslated messages, and on the checks' warnings")
     build.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
+    build.add_argument("--imprint", type=Path, metavar="GROUP.YAML",
+                       help="print a local group's details (see examples/group.yaml) on the "
+                            "leaflet, poster and petition, into output/<campaign>/<locale>/"
+                            "<group>/")
+    build.add_argument("--no-print-files", dest="print_files", action="store_false",
+                       help="skip the print-shop files (<kind>-<size>-print.pdf: PDF/X-4 with "
+                            "bleed and marks, for leaflets and posters)")
     build.add_argument("--watch", action="store_true",
                        help="after building, rebuild what each saved .po file (or content, "
                             "template, style) affects, until Ctrl-C")
@@ -115,9 +122,17 @@ def _build(project: Project, args: argparse.Namespace) -> int:
         raise UsageError("--jobs must be at least 1")
     selection = builder.Selection(tuple(args.campaign), tuple(args.locale), tuple(args.kind),
                                   tuple(args.size))
-    targets = builder.plan(project, selection)
+    group = None
+    if args.imprint is not None:
+        if args.watch or args.command == "watch":
+            raise UsageError("--imprint cannot be combined with watching; build once instead")
+        from publication.imprint import load_imprint
+
+        group = load_imprint(args.imprint)
+    targets = builder.plan(project, selection, group)
     options = builder.BuildOptions(jobs=args.jobs, force=args.force, write_html=args.html,
-                                   strict=args.strict, fail_fast=args.fail_fast)
+                                   strict=args.strict, fail_fast=args.fail_fast, imprint=group,
+                                   print_files=args.print_files)
     log = logging.getLogger("make_pdf")
 
     def progress(outcome: builder.Outcome, done: int, total: int) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import checks, tagging
+from . import checks, press, tagging
 from .catalog import (
     CompiledCatalog,
     available_locales,
@@ -33,9 +33,11 @@ from .checks.findings import ERROR, Finding, count, error
 from .content import Campaign, find_campaigns, load_campaign
 from .errors import InputError, PublicationError, UsageError, display_path
 from .fileio import remove_leftovers, write_atomic
+from .impose import PRINT_LAYOUTS
+from .imprint import check_fit
 from .localize import Localizer
 from .presets import KINDS, PAPERS, SOURCE_LOCALE, Kind, Paper, Project
-from .render import Imprint, RenderedHtml, render
+from .render import Imprint, RenderedHtml, publication_time, render
 from .typeset import Typesetter
 
 if TYPE_CHECKING:
@@ -65,6 +67,10 @@ class Target:
     def path(self, output: Path) -> Path:
         return self.folder(output) / f"{self.kind}-{self.size}.pdf"
 
+    def print_path(self, output: Path) -> Path:
+        """The print-shop file (PDF/X-4, bleed, marks) of a kind in PRINT_LAYOUTS."""
+        return self.folder(output) / f"{self.kind}-{self.size}{press.PRINT_SUFFIX}"
+
     def __str__(self) -> str:
         group = f" [{self.imprint}]" if self.imprint else ""
         return f"{self.campaign}/{self.locale}/{self.kind}-{self.size}{group}"
@@ -90,6 +96,7 @@ class BuildOptions:
     strict: bool = False
     fail_fast: bool = False
     imprint: Imprint | None = None
+    print_files: bool = False  # also <kind>-<size>-print.pdf for the kinds in PRINT_LAYOUTS
 
 
 @dataclass(frozen=True)
@@ -274,8 +281,36 @@ class Worker:
                                              f"inspection: {display_path(rejected)}")
         write_atomic(path, data)
         write_sidecar(path, self.project.output, expectations)
+        if options.print_files and kind.name in PRINT_LAYOUTS:
+            findings += self._print_file(target, campaign, catalog, kind, paper, document,
+                                         options.imprint)
         return (len(document.pages), warnings + tuple(str(f) for f in coverage + findings),
                 count(coverage + findings))
+
+    def _print_file(
+        self, target: Target, campaign: Campaign, catalog: CompiledCatalog, kind: Kind,
+        paper: Paper, document: weasyprint.Document, imprint: Imprint | None,
+    ) -> list[Finding]:
+        """Write the print-shop file from the accessible file's typesetting (a leaflet's
+        panels imposed) or a second one with the print stylesheet (a poster's bleed)."""
+        layout = PRINT_LAYOUTS[kind.name]
+        if layout.stylesheet:
+            _, document = self._fit(campaign, catalog, kind, paper, imprint,
+                                    extra_style=layout.stylesheet)
+        path = target.print_path(self.project.output)
+        findings = _overflows(display_path(path), document) if layout.stylesheet else []
+        info = locale_info(target.locale)
+        imposition = layout.make(paper, info.direction == "rtl")
+        meta = press.print_meta(document.metadata.title or campaign.slug, kind.name, paper.name,
+                                target.path(self.project.output).name, info.tag,
+                                publication_time(campaign))
+        data = press.print_file(self.typesetter.write(document, press.WEASYPRINT_VARIANT),
+                                imposition, meta, str(target), self.project.fonts)
+        findings += press.preflight(data, display_path(path), press.expect(imposition))
+        if any(f.severity == ERROR for f in findings):
+            raise GateFailed(path, findings, "the print-shop file was not written")
+        write_atomic(path, data)
+        return findings
 
     @functools.cache  # noqa: B019
     def coverage(self, code: str) -> list[Finding]:
@@ -288,9 +323,7 @@ class Worker:
     ) -> tuple[bytes, Expectations, list[Finding]]:
         """Write the accessible PDF, fix its tags, and run every check on it."""
         name = display_path(path)
-        findings = [error("fit.overflow", name, o.page, f"text {o}",
-                          "shorten the text, or make the box bigger in the stylesheet")
-                    for o in fit.layout_overflow(document)]
+        findings = _overflows(name, document)
         with tagging.recording() as record:
             data = self.typesetter.write(document)
         info = locale_info(target.locale)
@@ -312,18 +345,21 @@ class Worker:
 
     def _fit(
         self, campaign: Campaign, catalog: CompiledCatalog, kind: Kind, paper: Paper,
-        imprint: Imprint | None,
+        imprint: Imprint | None, extra_style: str | None = None,
     ) -> tuple[RenderedHtml, weasyprint.Document]:
         """Render and lay out, shrinking a poster's headline until the poster is one page."""
         info = locale_info(catalog.locale)
         steps = _headline_steps(paper) if kind.name == "poster" else (0.0,)
         for headline_pt in steps:
             rendered = render(self.project, campaign, Localizer(catalog, info), kind, paper,
-                              imprint=imprint, headline_pt=headline_pt)
+                              imprint=imprint, headline_pt=headline_pt,
+                              extra_style=extra_style)
             document = self.typesetter.layout(rendered.html)
             pages = len(document.pages)
             expected = _expected_pages(kind)
             if expected is None or pages == expected:
+                if imprint is not None:
+                    check_fit(document, imprint, f"{kind.name} ({paper.name}, {info.code})")
                 return rendered, document
         spill = fit.spill_mm(document, expected or 1)
         if kind.name == "poster":
@@ -340,6 +376,13 @@ class Worker:
             f"{kind.name} ({paper.name}, {info.code}) does not fit: {pages} pages instead of "
             f"{expected}, {spill:.1f} mm of content past page {expected}; shorten the "
             "longest panel's text")
+
+
+def _overflows(name: str, document: weasyprint.Document) -> list[Finding]:
+    """Text that does not fit its box in a laid-out document, as errors."""
+    return [error("fit.overflow", name, o.page, f"text {o}",
+                  "shorten the text, or make the box bigger in the stylesheet")
+            for o in fit.layout_overflow(document)]
 
 
 def _headline_steps(paper: Paper) -> tuple[float, ...]:

@@ -155,7 +155,7 @@ def load_campaign(folder: Path) -> Campaign:
     """Load and validate `folder/campaign.yaml`; raise InputError listing every problem."""
     path = folder / CONTENT_FILE
     doc = load_yaml(path)
-    problems = _schema_problems(doc)
+    problems = schema_problems(doc, campaign_schema())
     if problems:
         raise InputError(problems)
     builder = _Builder(doc)
@@ -166,9 +166,10 @@ def load_campaign(folder: Path) -> Campaign:
     return campaign
 
 
-def _schema_problems(doc: YamlDocument) -> list[Problem]:
+def schema_problems(doc: YamlDocument, schema: dict[str, Any]) -> list[Problem]:
+    """Every way `doc` breaks `schema`, as file:line problems (unknown keys one by one)."""
     validator = jsonschema.Draft202012Validator(
-        campaign_schema(), format_checker=jsonschema.FormatChecker())
+        schema, format_checker=jsonschema.FormatChecker())
     problems = []
     for error in validator.iter_errors(doc.data):
         where: JsonPath = tuple(error.absolute_path)
@@ -187,6 +188,9 @@ def _schema_problems(doc: YamlDocument) -> list[Problem]:
 def _explain(error: jsonschema.ValidationError) -> str:
     if error.validator == "pattern" and isinstance(error.instance, str):
         return f"{error.instance!r} is not in the expected form"
+    if error.validator == "maxLength" and isinstance(error.instance, str):
+        return (f"too long: {len(error.instance)} characters, at most "
+                f"{error.validator_value} fit")
     return error.message
 
 

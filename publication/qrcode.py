@@ -2,6 +2,9 @@
 
 The SVG is vector (one path of dark modules on a light square with a 4-module quiet
 zone) and carries a <title>, which WeasyPrint uses as the figure's alternate text.
+The size asked for includes the quiet zone; the code grows when the symbol itself
+would be narrower than `MIN_SYMBOL_MM` (what phone cameras read from arm's length;
+print shops ask for at least 20 mm), so a longer address never makes a smaller code.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Group, Rect
 
 QUIET_MODULES = 4
+MIN_SYMBOL_MM = 20.0
 
 
 @dataclass(frozen=True)
@@ -23,10 +27,17 @@ class QrCode:
     display_url: str
     svg: Markup
     modules: int  # modules per side, quiet zone included
+    size_mm: float  # drawn width, quiet zone included
+
+    @property
+    def symbol_mm(self) -> float:
+        """The width of the code without its quiet zone."""
+        return self.size_mm * (self.modules - 2 * QUIET_MODULES) / self.modules
 
 
 def qr_code(url: str, alt: str, size_mm: float) -> QrCode:
-    """Draw a QR code for `url`, `size_mm` wide, whose alternate text is `alt`."""
+    """Draw a QR code for `url`, `size_mm` wide or wider (see MIN_SYMBOL_MM), whose
+    alternate text is `alt`."""
     widget = QrCodeWidget(url, barBorder=QUIET_MODULES, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
     rects = _rects(widget.draw())
@@ -34,6 +45,7 @@ def qr_code(url: str, alt: str, size_mm: float) -> QrCode:
     module = min(r.height for r in rects if r.fillColor is not None and r.height > 0)
     count = round((x1 - x0) / module)
     height = y1 - y0
+    size_mm = round(max(size_mm, MIN_SYMBOL_MM * count / (count - 2 * QUIET_MODULES)), 2)
     parts = []
     for rect in rects:
         if rect.fillColor is None or rect.width >= x1 - x0:
@@ -52,7 +64,7 @@ def qr_code(url: str, alt: str, size_mm: float) -> QrCode:
         f'<path fill="#000000" d="{"".join(parts)}"/></svg>'
     )
     display = url.removeprefix("https://").removeprefix("http://").rstrip("/")
-    return QrCode(url, display, Markup(svg), count)
+    return QrCode(url, display, Markup(svg), count, size_mm)
 
 
 def _rects(node: object) -> list[Rect]:

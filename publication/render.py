@@ -32,7 +32,11 @@ class Imprint:
     slug: str
     name: str
     meeting: str | None
-    contact: tuple[str, ...]
+    contact: tuple[str, ...]                  # as printed: e-mail, phone, web address
+    lang: str | None = None                   # BCP 47 tag of the name and meeting text
+    direction: str = "ltr"                    # of that language
+    source: Path | None = None                # the imprint file, for error messages
+    lines: tuple[tuple[str, str, int], ...] = ()  # (field, text as printed, line in source)
 
 
 @dataclass(frozen=True)
@@ -65,9 +69,12 @@ def environment(templates: Path) -> jinja2.Environment:
 
 def render(
     project: Project, campaign: Campaign, localizer: Localizer, kind: Kind, paper: Paper,
-    *, imprint: Imprint | None = None, headline_pt: float = 0,
+    *, imprint: Imprint | None = None, headline_pt: float = 0, extra_style: str | None = None,
 ) -> RenderedHtml:
-    """Render `kind` on `paper` for the localizer's locale."""
+    """Render `kind` on `paper` for the localizer's locale.
+
+    `extra_style` names a stylesheet in styles/ added last (the print-shop file's).
+    """
     env = environment(project.templates)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         localizer.gettext, localizer.ngettext, newstyle=True,
@@ -91,6 +98,7 @@ def render(
         "stylesheets": [
             (project.styles / "base.css").as_uri(),
             (project.styles / f"{kind.name}.css").as_uri(),
+            *([(project.styles / extra_style).as_uri()] if extra_style else []),
         ],
         "petition_url": url,
         "make_qr": functools.partial(_qr_code, url, size_mm=QR_SIZE_MM[kind.name]),

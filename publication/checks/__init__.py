@@ -92,6 +92,12 @@ def check_file(path: Path, name: str | None = None) -> FileReport:
     except OSError as exc:
         return FileReport(label, (error("pdf.unreadable", label, 0, f"cannot read ({exc})",
                                         "check the path"),), False)
+    from .. import press  # a print-shop file is preflighted, not checked as PDF/UA
+
+    if press.is_print_file(path, data):
+        expected = press.expect_for_name(path.name)
+        return FileReport(label, tuple(press.preflight(data, label, expected)),
+                          expected is not None)
     expectations = None
     extra: list[Finding] = []
     sidecar = find_sidecar(path)

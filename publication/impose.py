@@ -1,0 +1,200 @@
+"""Post-processing: place typeset pages on print-shop sheets with pypdf.
+
+A print-shop file is made of sheet sides. Each side has a trim (the finished size),
+a 3 mm bleed around it and a slug outside that for the marks (see marks.py). The
+layouts are data:
+
+- `trifold`: the leaflet's six panels, typeset once as the pages of the accessible
+  file, on the two sides of a landscape sheet. Outside: panels 5, 6, 1 (inside flap,
+  back, cover); inside: 2, 3, 4. The flap (5, with 4 on its back) folds in under the
+  cover, so it is 2 mm narrower than the other two panels; the folds move with it.
+  A right-to-left leaflet opens the other way: each side's order is mirrored.
+- `one_up`: a poster, one page on one side.
+
+A panel is typeset at a third of the sheet (99 mm for A4) but its slot is 99.67 or
+97.67 mm wide: the page is centred in its slot and cut to it, so a wide slot gains
+0.33 mm of paper at each fold and the flap loses 0.67 mm of its page margin (8 mm,
+so no text is cut; `impose` refuses a cut wider than `MAX_CUT_MM`). Scaling instead
+would change the type size between the office and print-shop files. Where a slot
+meets the sheet's edge, whatever the page draws beyond its edge (its own bleed) is
+kept, up to the sheet's bleed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.generic import RectangleObject
+
+from .errors import PublicationError
+from .marks import PT_PER_MM, SLUG_MM, SheetGeometry, draw_marks
+from .presets import Paper
+
+BLEED_MM = 3.0
+FOLD_IN_NARROWER_MM = 2.0
+MAX_CUT_MM = 1.5      # how far a page may be cut (or fall short) at each side to fit its slot
+TOLERANCE_MM = 0.01
+
+# The tri-fold leaflet's sheet sides, panels (1-based) from left to right when the
+# leaflet reads left to right; and the panels of the flap that folds in.
+TRIFOLD_SIDES: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("outside", (5, 6, 1)),
+    ("inside", (2, 3, 4)),
+)
+TRIFOLD_FOLD_IN = frozenset({4, 5})
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where one typeset page goes on a sheet side: mm from the trim's left edge."""
+
+    page: int      # 0-based page of the typeset PDF (the leaflet's panel number - 1)
+    x: float
+    width: float
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the sheet: its slots left to right and its folds."""
+
+    name: str
+    slots: tuple[Slot, ...]
+    folds: tuple[float, ...] = ()
+
+    @property
+    def panels(self) -> tuple[int, ...]:
+        """The 1-based page (panel) numbers from left to right."""
+        return tuple(slot.page + 1 for slot in self.slots)
+
+
+@dataclass(frozen=True)
+class Imposition:
+    """A print-shop file's layout: the trim (finished size) and its sides."""
+
+    name: str
+    trim: tuple[float, float]
+    sides: tuple[Side, ...]
+    bleed: float = BLEED_MM
+
+    @property
+    def media(self) -> tuple[float, float]:
+        return self.trim[0] + 2 * SLUG_MM, self.trim[1] + 2 * SLUG_MM
+
+    def geometry(self, side: Side) -> SheetGeometry:
+        return SheetGeometry(self.media, SLUG_MM, SLUG_MM, self.trim, self.bleed, side.folds)
+
+
+def trifold(paper: Paper, rtl: bool) -> Imposition:
+    """The tri-fold leaflet on a landscape `paper` sheet; mirrored when `rtl`."""
+    width, height = paper.height, paper.width
+    wide = (width + FOLD_IN_NARROWER_MM) / len(TRIFOLD_SIDES[0][1])
+    sides = []
+    for name, panels in TRIFOLD_SIDES:
+        order = tuple(reversed(panels)) if rtl else panels
+        slots, x = [], 0.0
+        for panel in order:
+            slot_width = wide - FOLD_IN_NARROWER_MM if panel in TRIFOLD_FOLD_IN else wide
+            slots.append(Slot(panel - 1, round(x, 3), round(slot_width, 3)))
+            x += slot_width
+        folds = tuple(slot.x for slot in slots[1:])
+        sides.append(Side(name, tuple(slots), folds))
+    return Imposition("trifold", (width, height), tuple(sides))
+
+
+def one_up(paper: Paper, rtl: bool) -> Imposition:
+    """One page on one side of a portrait `paper` sheet (a poster)."""
+    return Imposition("one-up", (paper.width, paper.height),
+                      (Side("front", (Slot(0, 0.0, paper.width),)),))
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """How a kind gets its print-shop file.
+
+    `stylesheet`: None when the print file is imposed from the accessible file's own
+    typesetting; else a stylesheet (styles/) added for a second typesetting, for
+    backgrounds that must run into the bleed.
+    """
+
+    make: Callable[[Paper, bool], Imposition]
+    stylesheet: str | None = None
+
+
+PRINT_LAYOUTS: dict[str, PrintLayout] = {
+    "leaflet": PrintLayout(trifold),
+    "poster": PrintLayout(one_up, stylesheet="press.css"),
+}
+
+
+class ImpositionError(PublicationError):
+    """The typeset pages do not fit the imposition (page count or size)."""
+
+
+def impose(data: bytes, imposition: Imposition, label: str, fonts: Path) -> bytes:
+    """Place the pages of `data` on the sides of `imposition`, with marks; PDF bytes.
+
+    `label` names the job on each side's slug line; `fonts` holds its font.
+    """
+    reader = PdfReader(io.BytesIO(data))
+    writer = PdfWriter()
+    width, height = imposition.trim
+    for side in imposition.sides:
+        media_w, media_h = imposition.media
+        sheet = writer.add_blank_page(media_w * PT_PER_MM, media_h * PT_PER_MM)
+        for slot in side.slots:
+            if slot.page >= len(reader.pages):
+                raise ImpositionError(f"{imposition.name}: the typeset file has "
+                                      f"{len(reader.pages)} pages, the layout needs page "
+                                      f"{slot.page + 1}")
+            page = reader.pages[slot.page]
+            trim = page.trimbox
+            page_w, page_h = float(trim.width) / PT_PER_MM, float(trim.height) / PT_PER_MM
+            cut = (page_w - slot.width) / 2
+            if abs(cut) > MAX_CUT_MM or abs(page_h - height) > MAX_CUT_MM:
+                raise ImpositionError(
+                    f"{imposition.name}: page {slot.page + 1} is {page_w:.2f} x {page_h:.2f} mm, "
+                    f"too big for its {slot.width:.2f} x {height:.2f} mm slot")
+            # Page origin (its trim's lower-left corner) on the sheet, in mm.
+            left = SLUG_MM + slot.x - cut
+            bottom = SLUG_MM + (height - page_h) / 2
+            clip = _clip(slot, imposition)
+            page.cropbox = RectangleObject(  # pypdf clips a merged page to its crop box
+                [float(trim.left) + (clip[0] - left) * PT_PER_MM,
+                 float(trim.bottom) + (clip[1] - bottom) * PT_PER_MM,
+                 float(trim.left) + (clip[2] - left) * PT_PER_MM,
+                 float(trim.bottom) + (clip[3] - bottom) * PT_PER_MM])
+            if "/Annots" in page:
+                del page["/Annots"]  # links are for screens; PDF/X allows none on the sheet
+            sheet.merge_transformed_page(page, Transformation().translate(
+                left * PT_PER_MM - float(trim.left), bottom * PT_PER_MM - float(trim.bottom)))
+        marks = PdfReader(io.BytesIO(draw_marks(imposition.geometry(side),
+                                                f"{label} - {side.name}", fonts)))
+        sheet.merge_page(marks.pages[0])
+        sheet.trimbox = RectangleObject(_pt(SLUG_MM, SLUG_MM, SLUG_MM + width, SLUG_MM + height))
+        b = imposition.bleed
+        sheet.bleedbox = RectangleObject(_pt(SLUG_MM - b, SLUG_MM - b, SLUG_MM + width + b,
+                                             SLUG_MM + height + b))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _clip(slot: Slot, imposition: Imposition) -> tuple[float, float, float, float]:
+    """The slot on the media (mm), reaching into the bleed where it meets the sheet's edge."""
+    width, height = imposition.trim
+    b = imposition.bleed
+    x0 = SLUG_MM + slot.x
+    x1 = x0 + slot.width
+    if slot.x <= TOLERANCE_MM:
+        x0 -= b
+    if slot.x + slot.width >= width - TOLERANCE_MM:
+        x1 += b
+    return x0, SLUG_MM - b, x1, SLUG_MM + height + b
+
+
+def _pt(*mm: float) -> list[float]:
+    return [round(v * PT_PER_MM, 4) for v in mm]

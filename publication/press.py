@@ -1,0 +1,425 @@
+"""Post-processing: finish an imposed file as PDF/X-4 for a print shop, and preflight it.
+
+WeasyPrint's `pdf/x-4` variant writes the PDF/X identification but no output intent
+(its layout-time default is plain DeviceCMYK) and paints every CSS colour as
+DeviceRGB. `finish` makes the file a print shop can take:
+
+- an output intent (`/GTS_PDFX`) carrying the CMYK ICC profile of the printing
+  condition (`CONDITIONS`; the profile comes from a Debian package, see Makefile);
+- colours in CMYK: neutral greys and black become black ink only (near-black text
+  100 % K, so small type is not built from four plates that can misregister), other
+  colours go through the ICC profile (relative colorimetric, black point compensated);
+  anything still RGB (raster images) is declared sRGB through /DefaultRGB, which
+  PDF/X-4 accepts and the print shop's RIP converts;
+- no annotations, tags or outlines, and metadata (XMP and Info) that names the file
+  as a print-shop file, not for reading, without any PDF/UA claim;
+- /ID, /Trapped, PDF 1.6; dates from the content, so builds are reproducible.
+
+`preflight` checks a finished file and returns findings, like the accessibility
+checks do for the accessible files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import io
+import re
+import uuid
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pikepdf
+
+from .checks.findings import Finding, error
+from .errors import PublicationError
+from .impose import PRINT_LAYOUTS, Imposition, impose
+from .marks import PT_PER_MM
+from .presets import PAPERS
+
+PDFX_VERSION = "PDF/X-4"
+WEASYPRINT_VARIANT = "pdf/x-4"   # untagged, with PDF/X metadata that `finish` replaces
+PRINT_SUFFIX = "-print.pdf"
+PDF_VERSION = "1.6"
+NEAR_BLACK = 0.1        # a grey this close to black is printed as solid black (100 % K)
+BOX_TOLERANCE_MM = 0.05
+PRODUCER = "campaign-publications (WeasyPrint, pypdf, ReportLab, pikepdf)"
+
+
+@dataclass(frozen=True)
+class PrintingCondition:
+    """A CMYK printing condition: its registered name and the ICC profile for it."""
+
+    identifier: str   # OutputConditionIdentifier, from the ICC characterization registry
+    condition: str    # for people reading the output intent
+    profile: Path     # installed by `package`
+    package: str
+
+
+CONDITIONS: dict[str, PrintingCondition] = {
+    # Ghostscript's default CMYK profile: SWOP, coated stock (what a US shop expects
+    # without being told; a European one accepts it and converts to FOGRA39/51).
+    "swop": PrintingCondition(
+        "CGATS TR 001", "SWOP, coated paper (CGATS TR 001): Artifex CMYK SWOP profile",
+        Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"), "libgs-common"),
+}
+DEFAULT_CONDITION = "swop"
+
+
+@dataclass(frozen=True)
+class PrintMeta:
+    """What the print-shop file says about itself."""
+
+    title: str
+    subject: str        # says it is for printing, and where the accessible file is
+    lang: str
+    created: dt.datetime
+
+
+class PressError(PublicationError):
+    """The print-shop file could not be made (a missing ICC profile, an unreadable PDF)."""
+
+
+def print_meta(title: str, kind: str, size: str, accessible: str, lang: str,
+               created: dt.datetime) -> PrintMeta:
+    """The print-shop file's title and subject: what it is, and that it is not for reading."""
+    return PrintMeta(
+        f"{title} - {kind} {size.upper() if len(size) == 2 else size.title()}, print-shop file",
+        f"For printing, not for reading: PDF/X-4 for a print shop ({kind}, {size}, 3 mm bleed, "
+        f"crop marks), not tagged and not accessible. The accessible file to read or to "
+        f"print on an office printer is {accessible}.", lang, created)
+
+
+def print_file(typeset: bytes, imposition: Imposition, meta: PrintMeta, label: str,
+               fonts: Path, condition: str = DEFAULT_CONDITION) -> bytes:
+    """The print-shop file: `typeset` pages imposed with marks, finished as PDF/X-4."""
+    return finish(impose(typeset, imposition, label, fonts), meta, condition)
+
+
+def finish(data: bytes, meta: PrintMeta, condition: str = DEFAULT_CONDITION) -> bytes:
+    """Turn an imposed PDF into a PDF/X-4 print-shop file; return its bytes."""
+    printing = CONDITIONS[condition]
+    profile = _profile_bytes(printing)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        default_rgb = pikepdf.Array([pikepdf.Name.ICCBased, pdf.make_stream(
+            _srgb_profile(), N=3, Alternate=pikepdf.Name.DeviceRGB)])
+        converted: set[tuple[int, int]] = set()
+        for page in pdf.pages:
+            _cmyk_content(pdf, page.obj, default_rgb, printing.profile, converted)
+            if "/Annots" in page.obj:
+                del page.obj["/Annots"]
+        for key in ("/StructTreeRoot", "/MarkInfo", "/Outlines", "/ViewerPreferences",
+                    "/OutputIntents", "/Metadata", "/PageLabels"):
+            if key in pdf.Root:
+                del pdf.Root[key]
+        pdf.Root.Lang = pikepdf.String(meta.lang)
+        pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
+            OutputConditionIdentifier=pikepdf.String(printing.identifier),
+            OutputCondition=pikepdf.String(printing.condition),
+            RegistryName=pikepdf.String("http://www.color.org"),
+            Info=pikepdf.String(printing.condition),
+            DestOutputProfile=pdf.make_stream(profile, N=4))])
+        doc_id = _document_id(meta)
+        xmp = pdf.make_stream(_xmp(meta, doc_id).encode("utf-8"),
+                              Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+        pdf.Root.Metadata = xmp
+        date = _pdf_date(meta.created)
+        pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(
+            Title=pikepdf.String(meta.title), Subject=pikepdf.String(meta.subject),
+            Creator=pikepdf.String("campaign-publications"),
+            Producer=pikepdf.String(PRODUCER), CreationDate=pikepdf.String(date),
+            ModDate=pikepdf.String(date), Trapped=pikepdf.Name("/False"),
+            GTS_PDFXVersion=pikepdf.String(PDFX_VERSION)))
+        out = io.BytesIO()
+        pdf.remove_unreferenced_resources()
+        pdf.save(out, force_version=PDF_VERSION, deterministic_id=True,
+                 compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    return out.getvalue()
+
+
+def _profile_bytes(printing: PrintingCondition) -> bytes:
+    try:
+        data = printing.profile.read_bytes()
+    except OSError as exc:
+        raise PressError(f"the ICC profile for {printing.identifier} is missing "
+                         f"({printing.profile}): install the Debian package "
+                         f"{printing.package} ('make setup' does)") from exc
+    if data[12:20] != b"prtrCMYK":
+        raise PressError(f"{printing.profile} is not a CMYK output profile")
+    return data
+
+
+@functools.cache
+def _srgb_profile() -> bytes:
+    return (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+
+
+@functools.cache
+def _transform(profile: Path) -> object:
+    from PIL import ImageCms
+
+    return ImageCms.buildTransform(
+        ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(str(profile)), "RGB", "CMYK",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+
+
+@functools.lru_cache(maxsize=256)
+def cmyk(red: float, green: float, blue: float, profile: Path) -> tuple[float, ...]:
+    """The CMYK ink values (0..1) for an sRGB colour (0..1) in the printing condition."""
+    if red == green == blue:
+        grey = 1.0 - red
+        return 0.0, 0.0, 0.0, 1.0 if grey >= 1.0 - NEAR_BLACK else round(grey, 4)
+    from PIL import Image, ImageCms
+
+    pixel = Image.new("RGB", (1, 1), tuple(round(c * 255) for c in (red, green, blue)))
+    result = ImageCms.applyTransform(pixel, _transform(profile))  # type: ignore[arg-type]
+    assert result is not None
+    values = result.getpixel((0, 0))
+    assert isinstance(values, tuple)
+    return tuple(round(v / 255, 4) for v in values)
+
+
+def _cmyk_content(pdf: pikepdf.Pdf, owner: pikepdf.Object, default_rgb: pikepdf.Array,
+                  profile: Path, done: set[tuple[int, int]]) -> None:
+    """Rewrite rg/RG as k/K in a page or form XObject, its forms too; declare /DefaultRGB."""
+    if owner.is_indirect:
+        if owner.objgen in done:
+            return
+        done.add(owner.objgen)
+    resources = owner.get("/Resources")
+    if resources is None:
+        resources = owner.Resources = pikepdf.Dictionary()
+    if "/ColorSpace" not in resources:
+        resources.ColorSpace = pikepdf.Dictionary()
+    resources.ColorSpace.DefaultRGB = default_rgb
+    operations: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage] = []
+    changed = False
+    for instruction in pikepdf.parse_content_stream(owner):
+        name = str(instruction.operator)
+        if name in ("rg", "RG") and len(instruction.operands) == 3:
+            red, green, blue = (float(v) for v in instruction.operands)
+            ink = cmyk(red, green, blue, profile)
+            instruction = pikepdf.ContentStreamInstruction(
+                list(ink), pikepdf.Operator("k" if name == "rg" else "K"))
+            changed = True
+        operations.append(instruction)
+    if changed:
+        content = pikepdf.unparse_content_stream(operations)
+        if isinstance(owner, pikepdf.Stream):
+            owner.write(content)
+        else:
+            owner.Contents = pdf.make_stream(content)
+    for xobject in resources.get("/XObject", {}).values():
+        if xobject.get("/Subtype") == "/Form":
+            _cmyk_content(pdf, xobject, default_rgb, profile, done)
+
+
+def _document_id(meta: PrintMeta) -> str:
+    digest = hashlib.sha256(f"{meta.title}\n{meta.lang}\n{meta.created}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def _pdf_date(when: dt.datetime) -> str:
+    when = when.astimezone(dt.UTC)
+    return when.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def _xmp(meta: PrintMeta, doc_id: str) -> str:
+    """The XMP packet: PDF/X-4 identification, title, description, dates, ids."""
+    when = meta.created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    title, subject = escape(meta.title), escape(meta.subject)
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"
+    xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt>
+   </dc:description>
+   <dc:language><rdf:Bag><rdf:li>{escape(meta.lang)}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Producer>{escape(PRODUCER)}</pdf:Producer>
+   <pdf:Trapped>False</pdf:Trapped>
+   <xmp:CreatorTool>campaign-publications</xmp:CreatorTool>
+   <xmp:CreateDate>{when}</xmp:CreateDate>
+   <xmp:ModifyDate>{when}</xmp:ModifyDate>
+   <xmp:MetadataDate>{when}</xmp:MetadataDate>
+   <xmpMM:DocumentID>uuid:{doc_id}</xmpMM:DocumentID>
+   <xmpMM:InstanceID>uuid:{doc_id}</xmpMM:InstanceID>
+   <xmpMM:VersionID>1</xmpMM:VersionID>
+   <xmpMM:RenditionClass>default</xmpMM:RenditionClass>
+   <pdfxid:GTS_PDFXVersion>{PDFX_VERSION}</pdfxid:GTS_PDFXVersion>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+# --- preflight -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PressExpectations:
+    """What a print-shop file must be: its sides' trim size and orientation, its bleed."""
+
+    trim_mm: tuple[float, float]
+    sides: int
+    bleed_mm: float
+
+
+def expect(imposition: Imposition) -> PressExpectations:
+    """What preflight should find in a file made with `imposition`."""
+    return PressExpectations(imposition.trim, len(imposition.sides), imposition.bleed)
+
+
+def expect_for_name(filename: str) -> PressExpectations | None:
+    """The expectations for a file named like the build names them (leaflet-a4-print.pdf)."""
+    match = re.fullmatch(r"(?P<kind>[a-z]+)-(?P<size>[a-z0-9]+)-print\.pdf", filename)
+    if not match or match["kind"] not in PRINT_LAYOUTS or match["size"] not in PAPERS:
+        return None
+    return expect(PRINT_LAYOUTS[match["kind"]].make(PAPERS[match["size"]], False))
+
+
+def is_print_file(path: Path, data: bytes) -> bool:
+    """Whether a PDF is a print-shop file: named like one, or identified as PDF/X."""
+    return path.name.endswith(PRINT_SUFFIX) or b"GTS_PDFXVersion" in data
+
+
+def preflight(data: bytes, name: str, expected: PressExpectations | None = None) -> list[Finding]:
+    """Every PDF/X-4 problem this project can make or see: identification, output
+    intent, boxes, colours, fonts, annotations, accessibility claims."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PdfError as exc:
+        return [error("press.unreadable", name, 0, f"not a readable PDF ({exc})",
+                      "rebuild the file")]
+    with pdf:
+        return (_identification(pdf, name) + _output_intent(pdf, name)
+                + _boxes(pdf, name, expected) + _content(pdf, name))
+
+
+def _identification(pdf: pikepdf.Pdf, name: str) -> list[Finding]:
+    findings = []
+    meta = pdf.open_metadata()
+    version = meta.get("pdfxid:GTS_PDFXVersion")
+    if version != PDFX_VERSION:
+        findings.append(error("press.pdfx-version", name, 0,
+                              f"identified as {version or 'nothing'}, not {PDFX_VERSION}",
+                              "finish the file with publication.press.finish"))
+    if meta.get("pdfuaid:part") or "/StructTreeRoot" in pdf.Root:
+        findings.append(error("press.pdfua-claim", name, 0,
+                              "a print-shop file claims PDF/UA or carries tags",
+                              "the accessible file is the one to read; drop the claim"))
+    info = pdf.trailer.get("/Info")
+    if info is None or str(info.get("/Trapped", "")) not in ("/True", "/False"):
+        findings.append(error("press.trapped", name, 0, "/Trapped is not True or False",
+                              "set it in the document information"))
+    if "/ID" not in pdf.trailer:
+        findings.append(error("press.id", name, 0, "no /ID in the trailer", "save with an ID"))
+    return findings
+
+
+def _output_intent(pdf: pikepdf.Pdf, name: str) -> list[Finding]:
+    intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == "/GTS_PDFX"]
+    if len(intents) != 1:
+        return [error("press.output-intent", name, 0,
+                      f"{len(intents)} PDF/X output intents instead of one",
+                      "add the printing condition's output intent")]
+    intent = intents[0]
+    profile = intent.get("/DestOutputProfile")
+    findings = []
+    if profile is None or int(profile.get("/N", 0)) != 4 or \
+            profile.read_bytes()[12:20] != b"prtrCMYK":
+        findings.append(error("press.output-profile", name, 0,
+                              "the output intent carries no CMYK printer ICC profile",
+                              "embed the profile of the printing condition"))
+    if not str(intent.get("/OutputConditionIdentifier", "")):
+        findings.append(error("press.output-condition", name, 0,
+                              "the output intent names no printing condition",
+                              "set /OutputConditionIdentifier"))
+    return findings
+
+
+def _mm(box: pikepdf.Object) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) / PT_PER_MM for v in box)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+
+def _boxes(pdf: pikepdf.Pdf, name: str, expected: PressExpectations | None) -> list[Finding]:
+    findings = []
+    if expected is not None and len(pdf.pages) != expected.sides:
+        findings.append(error("press.sides", name, 0,
+                              f"{len(pdf.pages)} sheet sides instead of {expected.sides}",
+                              "check the imposition"))
+    for number, page in enumerate(pdf.pages, start=1):
+        obj = page.obj
+        if "/TrimBox" not in obj or "/BleedBox" not in obj:
+            findings.append(error("press.boxes", name, number, "no TrimBox or BleedBox",
+                                  "set both on every page"))
+            continue
+        media, trim, bleed = _mm(page.mediabox), _mm(obj.TrimBox), _mm(obj.BleedBox)
+        if not all(m <= b + BOX_TOLERANCE_MM for m, b in zip(media[:2], bleed[:2], strict=True)) \
+                or not all(b <= m + BOX_TOLERANCE_MM
+                           for m, b in zip(media[2:], bleed[2:], strict=True)):
+            findings.append(error("press.boxes", name, number, "BleedBox outside the MediaBox",
+                                  "make the media bigger"))
+        if expected is None:
+            continue
+        size = (trim[2] - trim[0], trim[3] - trim[1])
+        if any(abs(a - b) > 0.2 for a, b in zip(size, expected.trim_mm, strict=True)):
+            findings.append(error("press.trim", name, number,
+                                  f"trim is {size[0]:.1f} x {size[1]:.1f} mm, not "
+                                  f"{expected.trim_mm[0]:g} x {expected.trim_mm[1]:g} mm",
+                                  "check the paper size of the imposition"))
+        margins = (trim[0] - bleed[0], trim[1] - bleed[1], bleed[2] - trim[2],
+                   bleed[3] - trim[3])
+        if any(abs(m - expected.bleed_mm) > BOX_TOLERANCE_MM for m in margins):
+            findings.append(error("press.bleed", name, number,
+                                  "bleed is " + " / ".join(f"{m:.2f}" for m in margins)
+                                  + f" mm, not {expected.bleed_mm:g} mm on every side",
+                                  "set the BleedBox 3 mm beyond the TrimBox"))
+    return findings
+
+
+def _content(pdf: pikepdf.Pdf, name: str) -> list[Finding]:
+    findings = []
+    for number, page in enumerate(pdf.pages, start=1):
+        if "/Annots" in page.obj and len(page.obj.Annots):
+            findings.append(error("press.annotations", name, number,
+                                  f"{len(page.obj.Annots)} annotation(s) on the sheet",
+                                  "remove links and other annotations"))
+        rgb = sum(1 for instruction in pikepdf.parse_content_stream(page)
+                  if str(instruction.operator) in ("rg", "RG"))
+        spaces = page.obj.get("/Resources", pikepdf.Dictionary()).get("/ColorSpace")
+        if rgb and (spaces is None or "/DefaultRGB" not in spaces):
+            findings.append(error("press.rgb", name, number,
+                                  f"{rgb} DeviceRGB colour(s) without /DefaultRGB",
+                                  "convert colours to CMYK"))
+    for font in _fonts(pdf):
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is None or not any(k in descriptor for k in
+                                         ("/FontFile", "/FontFile2", "/FontFile3")):
+            findings.append(error("press.font-embedding", name, 0,
+                                  f"font {font.get('/BaseFont', '?')} is not embedded",
+                                  "embed every font"))
+    return findings
+
+
+def _fonts(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Every simple or CID font dictionary (descendants of Type0 fonts, not the Type0)."""
+    found = []
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+            if obj.get("/Subtype") == "/Type0" or obj.get("/Subtype") == "/Type3":
+                continue
+            found.append(obj)
+    return found
