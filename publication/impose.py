@@ -98,7 +98,7 @@ def trifold(paper: Paper, rtl: bool) -> Imposition:
         slots, x = [], 0.0
         for panel in order:
             slot_width = wide - FOLD_IN_NARROWER_MM if panel in TRIFOLD_FOLD_IN else wide
-            slots.append(Slot(panel - 1, round(x, 3), round(slot_width, 3)))
+            slots.append(Slot(panel - 1, x, slot_width))
             x += slot_width
         folds = tuple(slot.x for slot in slots[1:])
         sides.append(Side(name, tuple(slots), folds))

@@ -1,0 +1,148 @@
+"""A local group's imprint (publication/imprint.py, make_pdf.py build --imprint)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from make_pdf import main
+from publication.build import Selection
+from publication.errors import InputError
+from publication.imprint import load_imprint, slugify
+from publication.presets import Project
+from tests.conftest import REPO
+from tests.pdfread import struct_text
+from tests.printing import build_all, module_project
+from tests.translating import pdf_text
+
+EXAMPLE = REPO / "examples" / "group.yaml"
+GROUP = """\
+name: Amnesty-Gruppe Köln-Süd
+meeting: Jeden zweiten Dienstag, 19 Uhr
+language: de
+contact:
+  email: koeln@example.org
+  web: https://example.org/koeln/
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "group.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        load_imprint(path)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_example_imprint_loads() -> None:
+    imprint = load_imprint(EXAMPLE)
+    assert imprint.slug == "amnesty-gruppe-koln-sud"
+    assert imprint.lang == "de" and imprint.direction == "ltr"
+    assert imprint.contact == ("koeln-sued@example.org", "+49 221 1234567",
+                               "example.org/koeln-sued")
+    assert [field for field, _, _ in imprint.lines] == [
+        "name", "meeting", "contact.email", "contact.phone", "contact.web"]
+
+
+def test_slug_from_the_name_or_given() -> None:
+    assert slugify("Gruppe Köln-Süd (Innenstadt)") == "gruppe-koln-sud-innenstadt"
+    assert slugify("مجموعة") == ""
+
+
+def test_unknown_keys_and_too_long_text_are_file_line_errors(tmp_path: Path) -> None:
+    path = _write(tmp_path, GROUP.replace("meeting:", "meetings:") + "colour: red\n"
+                  "slug: Bad Slug\n")
+    problems = _problems(path)
+    assert any(p.startswith(f"{path}:2: top level: unknown key 'meetings'") for p in problems)
+    assert any(p.startswith(f"{path}:7: top level: unknown key 'colour'") for p in problems)
+    assert any(p.startswith(f"{path}:8: slug: 'Bad Slug' is not in the expected form")
+               for p in problems), problems
+    long_name = "A" * 61
+    problems = _problems(_write(tmp_path, GROUP.replace("Amnesty-Gruppe Köln-Süd", long_name)))
+    assert problems == [f"{tmp_path / 'group.yaml'}:1: name: too long: 61 characters, "
+                        "at most 60 fit"]
+
+
+def test_contact_must_be_given_and_well_formed(tmp_path: Path) -> None:
+    problems = _problems(_write(tmp_path, "name: Gruppe\ncontact: {}\n"))
+    assert len(problems) == 1 and ":2: contact:" in problems[0], problems
+    problems = _problems(_write(tmp_path, GROUP.replace("koeln@example.org", "koeln at example")
+                                .replace("https://example.org/koeln/", "example.org")))
+    assert [p.split(": ")[0].rsplit(":", 1)[1] for p in problems] == ["5", "6"], problems
+    problems = _problems(_write(tmp_path, GROUP.replace("language: de", "language: xx")))
+    assert problems[0].endswith(":3: language: 'xx' is not a language code Babel knows "
+                                "(use a form like 'de' or 'pt-BR')")
+    problems = _problems(_write(tmp_path, GROUP.replace("Amnesty-Gruppe Köln-Süd", "مجموعة")))
+    assert ":1: name: no letters or digits a folder name can use" in problems[0]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path) -> Project:
+    project = module_project(tmp_path_factory, fonts_dir, ("de", "ar"))
+    imprint = load_imprint(EXAMPLE)
+    build_all(project, Selection(locales=("de", "ar"), kinds=("leaflet", "poster", "petition"),
+                                 sizes=("a4", "a3")), imprint)
+    return project
+
+
+@pytest.mark.parametrize("locale", ["de", "ar"])
+def test_imprint_on_leaflet_poster_and_petition(built: Project, locale: str) -> None:
+    folder = built.output / "fixture" / locale / "amnesty-gruppe-koln-sud"
+    for name in ("leaflet-a4.pdf", "leaflet-a4-print.pdf", "poster-a3.pdf",
+                 "poster-a3-print.pdf", "petition-a4.pdf"):
+        text = pdf_text(folder / name)
+        assert "Amnesty-Gruppe Köln-Süd" in text, name
+        assert "koeln-sued@example.org" in text and "example.org/koeln-sued" in text, name
+    assert not (built.output / "fixture" / locale / "poster-a3.pdf").exists(), \
+        "an imprint build writes into the group's folder only"
+
+
+def test_leaflet_imprint_is_on_the_back_panel(built: Project) -> None:
+    folder = built.output / "fixture" / "de" / "amnesty-gruppe-koln-sud"
+    back = subprocess.run(["pdftotext", "-f", "6", "-l", "6", str(folder / "leaflet-a4.pdf"),
+                           "-"], capture_output=True, text=True, check=True).stdout
+    assert "Amnesty-Gruppe Köln-Süd" in back
+
+
+def test_details_in_the_groups_language_on_an_arabic_page(built: Project) -> None:
+    path = built.output / "fixture" / "ar" / "amnesty-gruppe-koln-sud" / "poster-a3.pdf"
+    tree = struct_text(path)
+    assert "Amnesty-Gruppe Köln-Süd" in tree
+    with pikepdf.open(path) as pdf:
+        langs = {str(obj.get("/Lang")) for obj in pdf.objects
+                 if isinstance(obj, pikepdf.Dictionary) and "/Lang" in obj
+                 and obj.get("/Type") == "/StructElem"}
+    assert "de" in langs, "the group's German text carries its language"
+
+
+def test_text_that_does_not_fit_its_box_is_an_error_at_its_line(
+    project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Short enough for the schema (60 characters), but one word wider than the box.
+    name = "Menschenrechtsbildungsarbeitsgemeinschaftsgruppe Köln"
+    path = _write(tmp_path, GROUP.replace("Amnesty-Gruppe Köln-Süd", name))
+    code = main(["-q", "build", "--imprint", str(path), "--kind", "leaflet", "--size", "letter",
+                 "--jobs", "1", "--no-print-files"], root=project.root)
+    assert code == 1
+    failures = [r.getMessage() for r in caplog.records if r.name == "make_pdf"]
+    assert any(f"{path}:" in m and "does not fit the imprint box on the leaflet (letter, en)"
+               in m for m in failures), failures
+    assert not list(project.output.rglob("leaflet-letter.pdf"))
+    caplog.clear()
+
+
+def test_cli_refuses_a_bad_imprint_file_with_its_line(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = _write(tmp_path, GROUP + "website: https://example.org\n")
+    assert main(["build", "--imprint", str(path), "--kind", "poster"], root=project.root) == 1
+    assert f"{path}:7: top level: unknown key 'website'" in capsys.readouterr().err
+    assert main(["build", "--imprint", str(tmp_path / "missing.yaml")], root=project.root) == 1
+    assert "missing.yaml: cannot read" in capsys.readouterr().err

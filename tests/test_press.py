@@ -1,0 +1,190 @@
+"""Print-shop files (publication/press.py) and office printing of the accessible files."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from make_pdf import main
+from publication.build import Selection
+from publication.checks.pagecontent import Paint, TextRun, page_events
+from publication.impose import BLEED_MM
+from publication.marks import PT_PER_MM
+from publication.presets import KINDS, PAPERS, Project
+from publication.press import CONDITIONS, DEFAULT_CONDITION, cmyk, preflight, print_meta
+from tests.printing import build_all, module_project, raster
+
+OFFICE_SAFE_MM = 5.0
+YELLOW = (255, 224, 0)  # --accent in styles/base.css
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path) -> Project:
+    project = module_project(tmp_path_factory, fonts_dir, ("ar",))
+    build_all(project, Selection())  # every kind and size, en and ar, print files too
+    build_all(project, Selection(locales=("en",), kinds=("poster",), sizes=("a2",)))
+    return project
+
+
+def _out(project: Project, locale: str, name: str) -> Path:
+    return project.output / "fixture" / locale / name
+
+
+def _mm(box: pikepdf.Object) -> tuple[float, ...]:
+    return tuple(round(float(v) / PT_PER_MM, 2) for v in box)
+
+
+@pytest.mark.parametrize("name", ["poster-a3-print.pdf", "poster-tabloid-print.pdf",
+                                  "poster-a2-print.pdf", "leaflet-a4-print.pdf",
+                                  "leaflet-letter-print.pdf"])
+def test_print_files_are_pdf_x4_with_a_cmyk_output_intent(built: Project, name: str) -> None:
+    path = _out(built, "en", name)
+    with pikepdf.open(path) as pdf:
+        assert pdf.open_metadata().get("pdfxid:GTS_PDFXVersion") == "PDF/X-4"
+        assert pdf.pdf_version == "1.6"
+        [intent] = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX"
+        assert str(intent.OutputConditionIdentifier) == CONDITIONS[DEFAULT_CONDITION].identifier
+        profile = intent.DestOutputProfile
+        assert int(profile.N) == 4
+        assert profile.read_bytes()[12:20] == b"prtrCMYK", "a CMYK printer profile"
+        assert str(pdf.trailer.Info.Trapped) == "/False"
+    assert preflight(path.read_bytes(), name) == []
+
+
+@pytest.mark.parametrize(("name", "trim"), [
+    ("poster-a3-print.pdf", (297, 420)), ("poster-tabloid-print.pdf", (279.4, 431.8)),
+    ("poster-a2-print.pdf", (420, 594)), ("leaflet-a4-print.pdf", (297, 210)),
+    ("leaflet-letter-print.pdf", (279.4, 215.9))])
+def test_trim_is_the_nominal_size_and_bleed_3_mm_beyond(
+    built: Project, name: str, trim: tuple[float, float],
+) -> None:
+    for locale in ("en", "ar") if "a2" not in name else ("en",):
+        with pikepdf.open(_out(built, locale, name)) as pdf:
+            for page in pdf.pages:
+                tx0, ty0, tx1, ty1 = _mm(page.obj.TrimBox)
+                bx0, by0, bx1, by1 = _mm(page.obj.BleedBox)
+                mx0, my0, mx1, my1 = _mm(page.mediabox)
+                assert (round(tx1 - tx0, 1), round(ty1 - ty0, 1)) == trim
+                assert (tx0 - bx0, ty0 - by0, bx1 - tx1, by1 - ty1) == \
+                    pytest.approx((BLEED_MM,) * 4, abs=0.02)
+                assert mx0 <= bx0 - 6 and my0 <= by0 - 6 and mx1 >= bx1 + 6 and \
+                    my1 >= by1 + 6, "room for the crop marks outside the bleed"
+
+
+def test_poster_background_runs_into_the_bleed(built: Project, tmp_path: Path) -> None:
+    path = _out(built, "en", "poster-a3-print.pdf")
+    with pikepdf.open(path) as pdf:
+        bx0, by0, bx1, by1 = _mm(pdf.pages[0].obj.BleedBox)
+        media_h = _mm(pdf.pages[0].mediabox)[3]
+    dpi = 50
+    image = raster(path, 1, dpi, tmp_path)
+    px = dpi / 25.4
+
+    def colour(x_mm: float, y_from_top_mm: float) -> tuple[int, int, int]:
+        value = image.getpixel((round(x_mm * px), round(y_from_top_mm * px)))
+        assert isinstance(value, tuple)
+        return value[0], value[1], value[2]
+
+    top = media_h - by1  # the bleed's top edge, from the top of the media
+    for x in (bx0 + 1.5, (bx0 + bx1) / 2, bx1 - 1.5):  # left bleed, middle, right bleed
+        r, g, b = colour(x, top + 1.5)
+        assert r > 200 and g > 180 and b < 80, f"not the yellow band at {x} mm: {(r, g, b)}"
+    assert colour(bx0 - 2, top + 20)[0] > 240, "white outside the bleed"
+
+
+def test_colours_are_cmyk_and_black_text_is_black_ink_only(built: Project) -> None:
+    profile = CONDITIONS[DEFAULT_CONDITION].profile
+    assert cmyk(0x11 / 255, 0x11 / 255, 0x11 / 255, profile) == (0, 0, 0, 1)
+    assert cmyk(0x44 / 255, 0x44 / 255, 0x44 / 255, profile) == (0, 0, 0, 0.7333)
+    c, m, y, k = cmyk(*(v / 255 for v in YELLOW), profile)
+    assert y > 0.9 and c < 0.1 and m < 0.2 and k == 0
+    for name in ("poster-a3-print.pdf", "leaflet-a4-print.pdf"):
+        with pikepdf.open(_out(built, "en", name)) as pdf:
+            operators = {str(i.operator) for page in pdf.pages
+                         for i in pikepdf.parse_content_stream(page)}
+            assert not operators & {"rg", "RG"}, "no DeviceRGB colour left"
+            assert "k" in operators
+
+
+def test_preflight_finds_what_a_print_shop_would_refuse(built: Project) -> None:
+    accessible = _out(built, "en", "poster-a3.pdf").read_bytes()
+    checks = {f.check for f in preflight(accessible, "poster-a3.pdf")}
+    assert {"press.pdfx-version", "press.pdfua-claim", "press.output-intent",
+            "press.annotations"} <= checks
+
+
+def test_check_command_preflights_print_files(built: Project,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    files = [str(_out(built, "en", "leaflet-a4-print.pdf")),
+             str(_out(built, "ar", "poster-tabloid-print.pdf"))]
+    assert main(["check", *files], root=built.root) == 0
+    assert "2 file(s) checked: 0 error(s), 0 warning(s)" in capsys.readouterr().out
+
+
+def test_print_meta_names_the_accessible_file() -> None:
+    meta = print_meta("Campaign", "leaflet", "letter", "leaflet-letter.pdf", "he",
+                      dt.datetime(2020, 1, 2, tzinfo=dt.UTC))
+    assert meta.title == "Campaign - leaflet Letter, print-shop file"
+    assert "not tagged and not accessible" in meta.subject
+    assert "leaflet-letter.pdf" in meta.subject
+
+
+def test_print_files_only_for_leaflets_and_posters(built: Project) -> None:
+    names = {p.name for p in (built.output / "fixture" / "en").glob("*-print.pdf")}
+    assert names == {"leaflet-a4-print.pdf", "leaflet-letter-print.pdf", "poster-a3-print.pdf",
+                     "poster-tabloid-print.pdf", "poster-a2-print.pdf"}
+
+
+def test_cli_builds_print_files_unless_told_not_to(project: Project) -> None:
+    folder = project.output / "fixture" / "en"
+    assert main(["-q", "build", "--kind", "poster", "--size", "a3", "--jobs", "1",
+                 "--no-print-files"], root=project.root) == 0
+    assert (folder / "poster-a3.pdf").exists() and not (folder / "poster-a3-print.pdf").exists()
+    assert main(["-q", "build", "--kind", "poster", "--size", "a3", "--jobs", "1"],
+                root=project.root) == 0
+    assert (folder / "poster-a3-print.pdf").exists()
+
+
+# --- office printing: the accessible files ------------------------------------------
+
+
+def _accessible(project: Project) -> list[tuple[str, str, str]]:
+    return [(locale, kind, size) for locale in ("en", "ar") for kind in KINDS
+            for size in KINDS[kind].sizes]
+
+
+def test_accessible_files_have_no_bleed_and_the_nominal_page(built: Project) -> None:
+    for locale, kind, size in _accessible(built):
+        width, height = KINDS[kind].page_size(PAPERS[size])
+        with pikepdf.open(_out(built, locale, f"{kind}-{size}.pdf")) as pdf:
+            for page in pdf.pages:
+                media = _mm(page.mediabox)
+                assert (round(media[2] - media[0], 1), round(media[3] - media[1], 1)) == \
+                    (round(width, 1), round(height, 1)), (locale, kind, size)
+                for box in ("/TrimBox", "/BleedBox"):
+                    if box in page.obj:
+                        assert _mm(page.obj[box]) == media, f"{box} differs: {kind}-{size}"
+
+
+def test_nothing_is_printed_within_5_mm_of_the_paper_edge(built: Project) -> None:
+    for locale, kind, size in _accessible(built):
+        path = _out(built, locale, f"{kind}-{size}.pdf")
+        with pikepdf.open(path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                x0, y0, x1, y1 = (float(v) for v in page.mediabox)
+                safe = OFFICE_SAFE_MM * PT_PER_MM
+                for event in page_events(page):
+                    if isinstance(event, TextRun) and not event.text.strip():
+                        continue
+                    if isinstance(event, Paint) and event.fill is not None and \
+                            min(event.fill) > 0.99:
+                        continue  # white: the page itself
+                    if not isinstance(event, TextRun | Paint):
+                        continue
+                    bx0, by0, bx1, by1 = event.bbox
+                    assert bx0 >= x0 + safe and by0 >= y0 + safe and bx1 <= x1 - safe and \
+                        by1 <= y1 - safe, f"{path.name} page {number}: {event} near the edge"
