@@ -34,6 +34,7 @@ from xml.sax.saxutils import escape
 
 import pikepdf
 
+from .checks import PRINT_SUFFIX
 from .checks.findings import Finding, error
 from .errors import PublicationError
 from .impose import PRINT_LAYOUTS, Imposition, impose
@@ -42,7 +43,6 @@ from .presets import PAPERS
 
 PDFX_VERSION = "PDF/X-4"
 WEASYPRINT_VARIANT = "pdf/x-4"   # untagged, with PDF/X metadata that `finish` replaces
-PRINT_SUFFIX = "-print.pdf"
 PDF_VERSION = "1.6"
 NEAR_BLACK = 0.1        # a grey this close to black is printed as solid black (100 % K)
 BOX_TOLERANCE_MM = 0.05
