@@ -5,9 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # Debian packages the builder and its tests need (fonts, PDF and QR tools, Pango for WeasyPrint;
-# libgs-common for the CMYK ICC profile of the print-shop files' output intent).
+# libgs-common for the CMYK ICC profile of the print-shop files' output intent; chromium for
+# the test that opens output/index.html in a real browser, through Playwright).
 APT_PACKAGES := fonts-noto-core poppler-utils zbar-tools libzbar0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	libgs-common
+	libgs-common chromium
 NOTO := /usr/share/fonts/truetype/noto
 FONT_FILES := NotoSans-Regular.ttf NotoSans-Bold.ttf NotoSans-Italic.ttf NotoSans-BoldItalic.ttf \
 	NotoSansArabic-Regular.ttf NotoSansArabic-Bold.ttf NotoSansHebrew-Regular.ttf NotoSansHebrew-Bold.ttf

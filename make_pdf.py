@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from publication import InputError, PublicationError, UsageError, catalog
 from publication import build as builder
@@ -71,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="fail instead of falling back to the source text for fuzzy or "
                             "untranslated messages, and on the checks' warnings")
     build.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
+    build.add_argument("--wait", type=float, default=300.0, metavar="SECONDS",
+                       help="how long to wait for another build writing the same output "
+                            "folder before giving up (default: 300)")
     build.add_argument("--imprint", type=Path, metavar="GROUP.YAML",
                        help="print a local group's details (see examples/group.yaml) on the "
                             "leaflet, poster and petition, into output/<campaign>/<locale>/"
@@ -132,18 +138,30 @@ def _build(project: Project, args: argparse.Namespace) -> int:
     targets = builder.plan(project, selection, group)
     options = builder.BuildOptions(jobs=args.jobs, force=args.force, write_html=args.html,
                                    strict=args.strict, fail_fast=args.fail_fast, imprint=group,
-                                   print_files=args.print_files)
+                                   print_files=args.print_files, wait=args.wait)
     log = logging.getLogger("make_pdf")
 
-    def progress(outcome: builder.Outcome, done: int, total: int) -> None:
-        log.info("[%d/%d] %s %s (%.1f s)", done, total, outcome.status, outcome.target,
-                 outcome.seconds)
-        if outcome.status == "built":  # failures are listed once, in the summary
-            for message in outcome.messages:
-                log.warning("  %s", message)
-
     def run(targets: list[builder.Target]) -> bool:
-        report = builder.build(project, targets, options, progress)
+        display = Progress(sys.stderr, len(targets)) if _live(args) else None
+
+        def progress(outcome: builder.Outcome, done: int, total: int) -> None:
+            if display:
+                display.finished(outcome, done)
+            else:
+                log.info("[%d/%d] %s %s (%.1f s)", done, total, outcome.status,
+                         outcome.target, outcome.seconds)
+            if outcome.status == "built" and outcome.messages:  # failures: in the summary
+                if display:
+                    display.clear()
+                for message in outcome.messages:
+                    log.warning("  %s", message)
+
+        try:
+            report = builder.build(project, targets, options, progress,
+                                   display.started if display else None)
+        finally:
+            if display:
+                display.clear()
         for line in builder.summarize(report):
             (log.error if line.startswith(("FAILED", "  ")) else log.info)(line)
         return report.ok
@@ -151,6 +169,44 @@ def _build(project: Project, args: argparse.Namespace) -> int:
     if args.watch or args.command == "watch":
         return _watch(project, selection, run)
     return EXIT_OK if run(targets) else EXIT_FAILED
+
+
+def _live(args: argparse.Namespace) -> bool:
+    """A live progress line: on a terminal, unless -q."""
+    return not args.quiet and sys.stderr.isatty()
+
+
+class Progress:
+    """One line on the terminal, redrawn as a build goes: outputs done of total, elapsed
+    time, and what the workers are making now."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.done = 0
+        self.start = time.monotonic()
+        self.running: dict[builder.Target, None] = {}  # in the order they started
+
+    def started(self, target: builder.Target) -> None:
+        self.running[target] = None
+        self._draw()
+
+    def finished(self, outcome: builder.Outcome, done: int) -> None:
+        self.running.pop(outcome.target, None)
+        self.done = done
+        self._draw()
+
+    def clear(self) -> None:
+        self.stream.write("\r\x1b[K")
+        self.stream.flush()
+
+    def _draw(self) -> None:
+        elapsed = time.monotonic() - self.start
+        now = ", ".join(str(t) for t in self.running) or "..."
+        line = f"[{self.done}/{self.total}] {elapsed:5.1f} s  {now}"
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        self.stream.write("\r\x1b[K" + (line if len(line) <= width else line[:width - 1] + "…"))
+        self.stream.flush()
 
 
 def _watch(project: Project, selection: builder.Selection,

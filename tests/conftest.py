@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 from publication.presets import Project
-
-REPO = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.projects import FIXTURES as FIXTURES  # re-exported: tests/printing.py uses it
+from tests.projects import REPO, make_project
 
 
 @pytest.fixture(scope="session")
@@ -28,16 +27,7 @@ def fonts_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def project(tmp_path: Path, fonts_dir: Path) -> Project:
     """A fresh project with the fixture campaign, the real styles and babel.cfg."""
-    root = tmp_path / "project"
-    shutil.copytree(FIXTURES / "project", root)
-    shutil.copytree(REPO / "styles", root / "styles")
-    shutil.copy(REPO / "babel.cfg", root / "babel.cfg")
-    # babel.cfg extracts template strings from publication/templates, as in the repo.
-    shutil.copytree(REPO / "publication" / "templates", root / "publication" / "templates")
-    (root / "fonts").symlink_to(fonts_dir, target_is_directory=True)
-    (root / "locales").mkdir(exist_ok=True)
-    (root / "output").mkdir(exist_ok=True)
-    return Project(root)
+    return make_project(tmp_path / "project", fonts_dir)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,429 @@
+"""Incremental builds: what each output was made from, and whether that changed.
+
+After a target is built, a record of its inputs and of the files it wrote goes to
+`output/.cache/<campaign>/<locale>/[<group>/]<kind>-<size>.json` (written atomically).
+The next build skips a target when every input is the same:
+
+- the pipeline (every file of the `publication` package: code, templates, schema),
+  the versions of the Python libraries and native libraries (Pango, HarfBuzz,
+  Fontconfig) that shape the bytes, and `SOURCE_DATE_EPOCH`;
+- the campaign's content folder, the stylesheets and the fonts (folder digests);
+- the build options that change what is written (imprint, print files, HTML, strict);
+- the catalogue: when the `.po` file's bytes changed, only the messages this output
+  used (recorded while rendering) and the plural rule are compared, so that editing
+  one German string rebuilds only the German outputs that show it;
+
+and every file it wrote is still there, unchanged. A target whose last build failed
+is always rebuilt. `Inputs` takes the snapshot once per build, before any worker reads
+a file; a file edited during the build makes its outputs stale for the next one.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .fileio import write_atomic
+from .presets import SOURCE_LOCALE, Project
+
+if TYPE_CHECKING:
+    from .build import BuildOptions, Outcome, Target
+
+FORMAT_VERSION = 1
+CACHE_FOLDER = ".cache"
+
+# Python distributions whose version changes the bytes written (WeasyPrint and what it
+# draws with, the templates' engine, the PDF post-processing, the QR code drawing).
+LIBRARIES = ("babel", "brotli", "cffi", "cssselect2", "fonttools", "jinja2", "jsonschema",
+             "markupsafe", "pikepdf", "pillow", "pydyf", "pyphen", "pypdf", "pyyaml",
+             "reportlab", "tinycss2", "tinyhtml5", "weasyprint", "webencodings", "zopfli")
+# Native libraries WeasyPrint lays text out with: (soname, function returning a version).
+NATIVE = (("libpango-1.0.so.0", "pango_version_string"),
+          ("libharfbuzz.so.0", "hb_version_string"))
+# Build options that do not change any file a target writes.
+NOT_OUTPUT_OPTIONS = frozenset({"jobs", "force", "fail_fast", "wait"})
+
+MessageKey = tuple[str | None, str]
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fileobj:
+        for block in iter(lambda: fileobj.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def tree_digest(folder: Path, suffixes: tuple[str, ...] = ()) -> str:
+    """One digest of every file under `folder` (names and bytes), hidden files left out.
+
+    Symbolic links are followed, so a fonts folder that links elsewhere still counts.
+    """
+    digest = hashlib.sha256()
+    if folder.is_dir():
+        files = sorted(p for p in folder.rglob("*")
+                       if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
+                                                  for part in p.relative_to(folder).parts)
+                       and (not suffixes or p.suffix in suffixes))
+        for path in files:
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(sha256_file(path).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the LIBRARIES installed where this Python imports from, and of NATIVE.
+
+    Read from the `.dist-info` folder names: no package is imported and no metadata
+    parsed, so this costs a directory listing.
+    """
+    found: dict[str, str] = {"python": sys.version.split()[0]}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info"):
+                dist, _, version = name[: -len(".dist-info")].partition("-")
+                dist = dist.lower().replace("_", "-")
+                if dist in LIBRARIES and dist not in found:
+                    found[dist] = version
+    for soname, function in NATIVE:
+        try:
+            func = getattr(ctypes.CDLL(soname), function)
+            func.restype = ctypes.c_char_p
+            found[soname] = func().decode()
+        except (OSError, AttributeError):
+            found[soname] = "missing"
+    return found
+
+
+def options_digest(options: BuildOptions) -> str:
+    """The options that change what a target writes (every option not known not to)."""
+    fields = {f.name: getattr(options, f.name) for f in dataclasses.fields(options)
+              if f.name not in NOT_OUTPUT_OPTIONS}
+    return _digest(_plain(fields))
+
+
+@dataclass
+class Inputs:
+    """The inputs of one build, read once before any target is made.
+
+    Digests shared by every target are computed on creation; a campaign's content
+    and a locale's catalogue on first use.
+    """
+
+    project: Project
+    common: dict[str, str]
+    _content: dict[str, str] = field(default_factory=dict)
+    _po: dict[str, bytes | None] = field(default_factory=dict)
+    _messages: dict[str, Catalogue | None] = field(default_factory=dict)
+
+    @classmethod
+    def take(cls, project: Project, options: BuildOptions) -> Inputs:
+        package = Path(__file__).resolve().parent
+        common = {
+            "pipeline": tree_digest(package, (".py", ".html", ".json", ".css")),
+            "libraries": _digest(library_versions()),
+            "environment": _digest({"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}),
+            "styles": tree_digest(project.styles),
+            "fonts": tree_digest(project.fonts),
+            "options": options_digest(options),
+        }
+        return cls(project, common)
+
+    def content(self, campaign: str) -> str:
+        if campaign not in self._content:
+            self._content[campaign] = tree_digest(self.project.content / campaign)
+        return self._content[campaign]
+
+    def po_bytes(self, locale: str) -> bytes | None:
+        """The catalogue's bytes as the build found them (None: source locale, or none)."""
+        if locale not in self._po:
+            raw = None
+            if locale != SOURCE_LOCALE:
+                try:
+                    raw = self.project.po(locale).read_bytes()
+                except OSError:
+                    raw = b""
+            self._po[locale] = raw
+        return self._po[locale]
+
+    def po_digest(self, locale: str) -> str:
+        raw = self.po_bytes(locale)
+        return "" if raw is None else sha256_bytes(raw)
+
+    def catalogue(self, locale: str) -> Catalogue | None:
+        """Per-message digests of the snapshot's catalogue; None when it does not parse."""
+        if locale not in self._messages:
+            raw = self.po_bytes(locale)
+            self._messages[locale] = (Catalogue("", {}) if raw is None
+                                      else Catalogue.parse(self.project.po(locale), raw, locale))
+        return self._messages[locale]
+
+    def of(self, target: Target) -> dict[str, str]:
+        """Every whole-file input digest of one target."""
+        return {**self.common, "content": self.content(target.campaign),
+                "catalogue": self.po_digest(target.locale)}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A catalogue as the cache sees it: its plural rule and a digest per message."""
+
+    plural: str
+    messages: dict[MessageKey, str]
+
+    @classmethod
+    def parse(cls, path: Path, raw: bytes, locale: str) -> Catalogue | None:
+        from .catalog import entry_states
+        from .pofile import parse_po
+
+        parsed = parse_po(raw, path, locale)
+        if parsed.catalog is None:
+            return None
+        states = entry_states(parsed.catalog)
+        messages: dict[MessageKey, str] = {}
+        for message in parsed.catalog:
+            if not message.id:
+                continue
+            key: MessageKey = (message.context,
+                               message.id if isinstance(message.id, str) else message.id[0])
+            entry = states[key]
+            strings = [message.string] if isinstance(message.string, str | None) \
+                else list(message.string)
+            plural = None if isinstance(message.id, str) else list(message.id)
+            # The line only matters where a warning names it: messages shown in the
+            # source language.
+            line = entry.line if entry.state != "translated" else 0
+            messages[key] = _digest([entry.state, strings, plural, line])
+        return cls(parsed.catalog.plural_forms or "", messages)
+
+    def digest(self, key: MessageKey) -> str:
+        return self.messages.get(key, "absent")
+
+    def digests(self, keys: Iterable[MessageKey]) -> dict[str, str]:
+        return {_key_text(key): self.digest(key) for key in keys}
+
+
+@dataclass(frozen=True)
+class Product:
+    """A file a target wrote: where (relative to the output folder) and what it is."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    pages: int | None = None        # PDFs only
+    thumbnail: str | None = None    # PDFs only: a PNG of the first page, relative path
+
+    @classmethod
+    def of(cls, output: Path, path: Path, pages: int | None = None,
+           thumbnail: Path | None = None) -> Product:
+        info = path.stat()
+        return cls(path.relative_to(output).as_posix(), sha256_file(path), info.st_size,
+                   info.st_mtime_ns, pages,
+                   thumbnail.relative_to(output).as_posix() if thumbnail else None)
+
+    def unchanged(self, output: Path) -> bool:
+        """The file is still the one written (by size and time, else by content)."""
+        try:
+            info = (output / self.path).stat()
+        except OSError:
+            return False
+        if info.st_size != self.size:
+            return False
+        return info.st_mtime_ns == self.mtime_ns or sha256_file(output / self.path) == self.sha256
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a target was last built from and what it wrote; kept in `output/.cache/`."""
+
+    target: dict[str, str | None]       # the Target's fields: campaign, locale, kind...
+    inputs: dict[str, str]
+    plural: str
+    messages: dict[str, str]            # used message -> digest ("context\x04msgid")
+    products: tuple[Product, ...]
+    pages: int = 0
+    warnings: tuple[str, ...] = ()
+    checks: tuple[int, int] | None = None
+    seconds: float = 0.0
+    failed: tuple[str, ...] = ()        # the last build's errors; () when it succeeded
+
+    @property
+    def campaign(self) -> str:
+        return str(self.target["campaign"])
+
+    @property
+    def locale(self) -> str:
+        return str(self.target["locale"])
+
+    @property
+    def kind(self) -> str:
+        return str(self.target["kind"])
+
+    @property
+    def size(self) -> str:
+        return str(self.target["size"])
+
+    @property
+    def imprint(self) -> str | None:
+        return self.target.get("imprint")
+
+    def to_json(self) -> str:
+        data = dataclasses.asdict(self)
+        data["version"] = FORMAT_VERSION
+        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Record:
+        data = json.loads(text)
+        if data.pop("version", None) != FORMAT_VERSION:
+            raise ValueError("another format version")
+        data["products"] = tuple(Product(**p) for p in data["products"])
+        data["warnings"] = tuple(data["warnings"])
+        data["failed"] = tuple(data["failed"])
+        data["checks"] = tuple(data["checks"]) if data["checks"] is not None else None
+        return cls(**data)
+
+
+def record_path(project: Project, target: Target) -> Path:
+    relative = target.path(project.output).relative_to(project.output)
+    return project.output / CACHE_FOLDER / relative.with_suffix(".json")
+
+
+def load(project: Project, target: Target) -> Record | None:
+    """The target's record; None when there is none or it cannot be read."""
+    try:
+        return Record.from_json(record_path(project, target).read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def records(project: Project) -> list[Record]:
+    """Every readable record under the output folder, in path order."""
+    folder = project.output / CACHE_FOLDER
+    found = []
+    for path in sorted(folder.rglob("*.json")) if folder.is_dir() else ():
+        try:
+            found.append(Record.from_json(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
+
+
+def stale(project: Project, target: Target, inputs: Inputs) -> tuple[str | None, Record | None]:
+    """Why `target` must be built, or None with its record when it is up to date.
+
+    When only the catalogue's bytes changed and none of the messages the target used
+    did, the record is brought up to date so that the next check is quick again.
+    """
+    record = load(project, target)
+    if record is None:
+        return "not built before", None
+    if record.failed:
+        return "its last build failed", record
+    current = inputs.of(target)
+    changed = [name for name, digest in current.items()
+               if record.inputs.get(name) != digest and name != "catalogue"]
+    if changed:
+        return f"changed: {', '.join(sorted(changed))}", record
+    if record.inputs.get("catalogue") != current["catalogue"]:
+        catalogue = inputs.catalogue(target.locale)
+        if catalogue is None:
+            return "its catalogue does not parse", record
+        if catalogue.plural != record.plural:
+            return "the catalogue's plural rule changed", record
+        for text, digest in record.messages.items():
+            if catalogue.digest(_text_key(text)) != digest:
+                return f"message changed: {text.replace(chr(4), ' | ')}", record
+    for product in record.products:
+        if not product.unchanged(project.output):
+            return f"{product.path} is missing or was changed", record
+    if record.inputs.get("catalogue") != current["catalogue"]:
+        record = dataclasses.replace(record, inputs=current)
+        save(project, target, record)
+    return None, record
+
+
+def built(project: Project, inputs: Inputs, outcome: Outcome) -> Record | None:
+    """Record a target that was just built: its inputs as the build found them, the
+    messages it used and the files it wrote. None (and no record) when its catalogue
+    does not parse, so that the next build tries again."""
+    target = outcome.target
+    catalogue = inputs.catalogue(target.locale)
+    if catalogue is None:
+        forget(project, target)
+        return None
+    used = sorted(outcome.used, key=lambda k: (k[0] or "", k[1]))
+    record = Record(dataclasses.asdict(target), inputs.of(target), catalogue.plural,
+                    catalogue.digests(used), outcome.products, outcome.pages,
+                    tuple(outcome.messages), outcome.checks, round(outcome.seconds, 3))
+    save(project, target, record)
+    return record
+
+
+def failed(project: Project, outcome: Outcome) -> None:
+    """Mark a target's record as failed: its files (if any are left) are from an earlier
+    build, and the next build must try again."""
+    record = load(project, outcome.target)
+    if record is not None:
+        save(project, outcome.target,
+             dataclasses.replace(record, failed=tuple(outcome.messages) or ("failed",)))
+
+
+def save(project: Project, target: Target, record: Record) -> None:
+    write_atomic(record_path(project, target), record.to_json().encode("utf-8"))
+
+
+def forget(project: Project, target: Target) -> None:
+    record_path(project, target).unlink(missing_ok=True)
+
+
+def expected_seconds(project: Project, target: Target) -> float:
+    """How long the target took last time, or a guess by kind: the slow ones go first."""
+    record = load(project, target)
+    if record is not None and record.seconds:
+        return record.seconds
+    return {"leaflet": 0.5, "poster": 0.4, "petition": 0.25, "letter": 0.15}.get(target.kind, 0.3)
+
+
+def _key_text(key: MessageKey) -> str:
+    return f"{key[0] or ''}\x04{key[1]}"
+
+
+def _text_key(text: str) -> MessageKey:
+    context, _, msgid = text.partition("\x04")
+    return (context or None, msgid)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-able form of option values (dataclasses, paths, tuples)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _digest(value: Any) -> str:
+    return sha256_bytes(json.dumps(value, sort_keys=True, ensure_ascii=False).encode("utf-8"))

@@ -1,0 +1,299 @@
+"""What was built, at a glance: `output/index.html` for people, `output/manifest.json`
+for scripts.
+
+Both list every PDF the cache records (publication/cache.py) by campaign, locale and
+kind: its size in bytes, page count, the checks' result, the SHA-256 (manifest) and a
+thumbnail of its first page (`output/.thumbs/`, drawn by `pdftoppm` in the worker that
+built the file), with each locale's translation completeness from `status`. The page is
+written with Jinja2 (autoescape on) from `index.html.jinja` and is meant to be used:
+English, headings per campaign and locale, tables with header cells, alternate text on
+every thumbnail, plain links in keyboard order with a visible focus.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import jinja2
+
+from .cache import Product, Record, records, sha256_bytes
+from .catalog import locale_info
+from .errors import UsageError
+from .fileio import write_atomic
+from .presets import KINDS, SOURCE_LOCALE, Project
+
+if TYPE_CHECKING:
+    from .status import LocaleStatus
+
+LOG = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+THUMBS_FOLDER = ".thumbs"
+THUMB_PIXELS = 240        # the longer side of a thumbnail
+INDEX_NAME = "index.html"
+MANIFEST_NAME = "manifest.json"
+PRINT_SUFFIX = "-print.pdf"
+KIND_NAMES = {"leaflet": "Leaflet", "poster": "Poster", "petition": "Petition sheet",
+              "letter": "Letter"}
+
+
+# -- in the worker: facts about the files a target wrote ------------------------------
+
+
+def describe(output: Path, written: Iterable[Path], pages: int) -> tuple[Product, ...]:
+    """The products of a target from the files it wrote (first: its accessible PDF with
+    `pages` pages): checksums, page counts and a first-page thumbnail for each PDF."""
+    products = []
+    for index, path in enumerate(dict.fromkeys(written)):
+        if not path.is_file():
+            continue
+        if path.suffix == ".pdf":
+            count = pages if index == 0 else _page_count(path)
+            products.append(Product.of(output, path, count, thumbnail(output, path)))
+        else:
+            products.append(Product.of(output, path))
+    return tuple(products)
+
+
+def thumbnail(output: Path, pdf: Path) -> Path | None:
+    """Draw the first page of `pdf` as a PNG under `output/.thumbs/`; None when
+    `pdftoppm` (poppler-utils) is missing or fails, which the index shows as no picture."""
+    if shutil.which("pdftoppm") is None:
+        return None
+    target = output / THUMBS_FOLDER / pdf.relative_to(output).with_suffix(".png")
+    try:
+        result = subprocess.run(
+            ["pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to",
+             str(THUMB_PIXELS), str(pdf)],
+            capture_output=True, check=True, timeout=60)
+    except (OSError, subprocess.SubprocessError) as exc:
+        LOG.info("no thumbnail for %s: %s", pdf, exc)
+        return None
+    write_atomic(target, result.stdout)
+    return target
+
+
+def _page_count(path: Path) -> int | None:
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+    except pikepdf.PdfError:
+        return None
+
+
+# -- in the build's parent: the page and the manifest -----------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One PDF in the index."""
+
+    campaign: str
+    locale: str
+    kind: str
+    size: str
+    imprint: str | None
+    variant: str             # "accessible" or "print"
+    product: Product
+    checks: tuple[int, int] | None
+    failed: tuple[str, ...]  # the last build of this target failed: this file is older
+
+    @property
+    def check_result(self) -> str:
+        if self.variant == "print":
+            return "preflight passed" if self.checks is not None else "not checked"
+        if self.checks is None:
+            return "not checked"
+        errors, warnings = self.checks
+        if errors:
+            return f"failed: {errors} error(s)"
+        return f"passed, {warnings} warning(s)" if warnings else "passed"
+
+    @property
+    def title(self) -> str:
+        group = f" for {self.imprint}" if self.imprint else ""
+        name = KIND_NAMES.get(self.kind, self.kind.capitalize())
+        return f"{name}, {self.size.upper() if len(self.size) == 2 else self.size}{group}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"path": self.product.path, "campaign": self.campaign, "locale": self.locale,
+                "kind": self.kind, "size": self.size, "imprint": self.imprint,
+                "variant": self.variant, "bytes": self.product.size,
+                "sha256": self.product.sha256, "pages": self.product.pages,
+                "thumbnail": self.product.thumbnail,
+                "checks": None if self.checks is None else
+                {"errors": self.checks[0], "warnings": self.checks[1],
+                 "result": self.check_result},
+                "last_build_failed": list(self.failed) or None}
+
+
+def entries(project: Project, found: Sequence[Record]) -> list[Entry]:
+    """Every PDF the records name that is still there, in campaign, locale, kind order."""
+    kinds = list(KINDS)
+    result = []
+    for record in found:
+        for product in record.products:
+            if not product.path.endswith(".pdf") or not (project.output / product.path).is_file():
+                continue
+            variant = "print" if product.path.endswith(PRINT_SUFFIX) else "accessible"
+            result.append(Entry(record.campaign, record.locale, record.kind, record.size,
+                                record.imprint, variant, product, record.checks,
+                                record.failed))
+
+    def order(entry: Entry) -> tuple[Any, ...]:
+        locale = (entry.locale != SOURCE_LOCALE, entry.locale)
+        kind = kinds.index(entry.kind) if entry.kind in kinds else len(kinds)
+        return (entry.campaign, locale, entry.imprint or "", kind, entry.size, entry.variant)
+
+    return sorted(result, key=order)
+
+
+def catalogue_digests(project: Project, locales: Iterable[str]) -> dict[str, str]:
+    """The SHA-256 of each locale's `.po` file: the index is rewritten when one changes,
+    since its completeness figures come from them."""
+    digests = {}
+    for code in sorted(set(locales)):
+        if code == SOURCE_LOCALE:
+            continue
+        try:
+            digests[code] = sha256_bytes(project.po(code).read_bytes())
+        except OSError:
+            digests[code] = ""
+    return digests
+
+
+def needs_update(project: Project, found: Sequence[Record]) -> bool:
+    """Whether index.html and manifest.json miss a change: cheap, for a no-op build."""
+    try:
+        manifest = json.loads((project.output / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    if not (project.output / INDEX_NAME).is_file():
+        return True
+    locales = {r.locale for r in found}
+    return bool(manifest.get("records") != _records_digest(found)
+                or manifest.get("catalogues") != catalogue_digests(project, locales))
+
+
+def write(project: Project, found: Sequence[Record] | None = None) -> Path:
+    """Write `output/index.html` and `output/manifest.json` from the cache's records."""
+    found = records(project) if found is None else found
+    listed = entries(project, found)
+    locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
+    completeness = _completeness(project, locales)
+    manifest = {
+        "version": FORMAT_VERSION,
+        "files": [e.as_json() for e in listed],
+        "locales": {code: {"language": completeness[code].language,
+                           **completeness[code].overall.as_dict(),
+                           "problems": [str(p) for p in completeness[code].problems]}
+                    for code in locales},
+        "catalogues": catalogue_digests(project, {r.locale for r in found}),
+        "records": _records_digest(found),
+    }
+    write_atomic(project.output / MANIFEST_NAME,
+                 (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+                 .encode("utf-8"))
+    html = _template().render(campaigns=_grouped(listed, completeness), total=len(listed),
+                              failed=[e for e in listed if e.failed],
+                              source_locale=SOURCE_LOCALE)
+    path = project.output / INDEX_NAME
+    write_atomic(path, html.encode("utf-8"))
+    return path
+
+
+def _completeness(project: Project, locales: Sequence[str]) -> dict[str, LocaleStatus]:
+    """Each locale's translation status, as `make_pdf.py status` reports it; over the
+    messages the publications use when there is no messages.pot to count from."""
+    from .status import kind_messages, locale_status, status
+
+    if not locales:
+        return {}
+    try:
+        return {s.locale: s for s in status(project, locales)}
+    except UsageError:  # no messages.pot yet
+        per_kind = kind_messages(project)
+        every = list(dict.fromkeys(key for keys in per_kind.values() for key in keys))
+        return {code: locale_status(project, code, every, per_kind) for code in locales}
+
+
+def _records_digest(found: Sequence[Record]) -> str:
+    return sha256_bytes("".join(r.to_json() for r in found).encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class LocaleGroup:
+    """A campaign's files in one locale, for the page."""
+
+    code: str
+    tag: str
+    direction: str
+    own_name: str
+    english_name: str
+    complete: float | None
+    counts: dict[str, Any]
+    problems: int
+    entries: tuple[Entry, ...]
+
+    @property
+    def anchor(self) -> str:
+        return self.code.replace("_", "-").lower()
+
+
+def _grouped(
+    listed: Sequence[Entry], completeness: dict[str, LocaleStatus],
+) -> list[tuple[str, list[LocaleGroup]]]:
+    campaigns: dict[str, dict[str, list[Entry]]] = {}
+    for entry in listed:
+        campaigns.setdefault(entry.campaign, {}).setdefault(entry.locale, []).append(entry)
+    result = []
+    for campaign, by_locale in campaigns.items():
+        groups = []
+        for code, items in by_locale.items():
+            info = locale_info(code)
+            state = completeness.get(code)
+            groups.append(LocaleGroup(
+                code, info.tag, info.direction, info.name, info.english_name,
+                state.complete if state else None,
+                state.overall.as_dict() if state else {},
+                len(state.problems) if state else 0, tuple(items)))
+        result.append((campaign, groups))
+    return result
+
+
+@functools.cache
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).parent)),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
+        lstrip_blocks=True)
+    env.filters["filesize"] = _filesize
+    env.filters["anchor"] = _anchor
+    env.filters["url"] = lambda path: quote(str(path))
+    return env.get_template("index.html.jinja")
+
+
+def _filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+
+def _anchor(text: str) -> str:
+    """An id for a campaign's section that cannot clash with the page's own ids."""
+    return "campaign-" + re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")

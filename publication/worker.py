@@ -1,0 +1,317 @@
+"""Making targets: every stage in order, in processes that keep what they loaded.
+
+A `Worker` takes one target through the stages (content, catalogue, localize, render,
+typeset, tag and check, print-shop file) and keeps its loaded content, catalogues,
+templates, stylesheets and fonts for the next target. `run` hands targets to one
+Worker, or to a pool of worker processes forked from the build (so they start with
+everything imported), slowest first, and yields each outcome as it finishes, with the
+files the target wrote (`fileio.recording`) and the catalogue messages it showed, for
+the cache and the index.
+
+`publication.build` imports this module only when something has to be built: a build
+with nothing to do never loads WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import dataclasses
+import functools
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Callable, Generator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from multiprocessing.queues import SimpleQueue
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import checks, index, press, tagging
+from .build import BuildOptions, Outcome, Target
+from .catalog import CompiledCatalog, compile_catalog, locale_info, source_catalog
+from .checks import fit
+from .checks import fonts as font_checks
+from .checks.expectations import Expectations, sha256, sidecar_path, write_sidecar
+from .checks.findings import ERROR, Finding, count, error
+from .content import Campaign, load_campaign
+from .errors import InputError, PublicationError, display_path
+from .fileio import recording, write_atomic
+from .impose import PRINT_LAYOUTS
+from .imprint import check_fit
+from .localize import Localizer, MessageKey
+from .presets import KINDS, PAPERS, SOURCE_LOCALE, Kind, Paper, Project
+from .render import Imprint, RenderedHtml, publication_time, render
+from .typeset import Typesetter
+
+if TYPE_CHECKING:
+    import weasyprint
+
+LOG = logging.getLogger(__name__)
+
+# Poster headline sizes to try, largest first, for an A3 sheet; other sizes scale with
+# the paper's width. Below the last one, a headline that does not fit is an error.
+HEADLINE_STEPS_A3 = (88.0, 78.0, 70.0, 62.0, 56.0, 50.0, 44.0)
+PR_SET_PDEATHSIG = 1  # prctl(2): a signal for this process when its parent dies
+
+
+def run(
+    project: Project, targets: list[Target], options: BuildOptions,
+    order: Callable[[Target], float], started: Callable[[Target], None] | None = None,
+) -> Generator[Outcome, None, None]:
+    """Build `targets`, the highest `order` first, and yield each outcome as it finishes.
+
+    With `options.jobs` > 1, in that many worker processes; `started` is told when a
+    target starts. Closing the iterator early (fail-fast) cancels what has not started.
+    """
+    queue = sorted(targets, key=order, reverse=True)
+    if options.jobs <= 1 or len(queue) == 1:
+        worker = Worker(project)
+        for target in queue:
+            if started:
+                started(target)
+            yield worker.make(target, options)
+        return
+    context = multiprocessing.get_context("fork")  # workers inherit the loaded modules
+    events: SimpleQueue[Target] = context.SimpleQueue()
+    pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(queue)), mp_context=context,
+                               initializer=_init_worker, initargs=(project.root, events))
+    try:
+        pending: set[Future[Outcome]] = {pool.submit(_make_in_worker, target, options)
+                                         for target in queue}
+        while pending:
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            while started and not events.empty():
+                started(events.get())
+            for future in finished:
+                yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        events.close()
+
+
+_WORKER: Worker | None = None
+_EVENTS: SimpleQueue[Target] | None = None
+
+
+def _init_worker(root: Path, events: SimpleQueue[Target]) -> None:
+    global _WORKER, _EVENTS
+    parent = os.getppid()
+    # Linux: die with the build, so that a killed build leaves no worker writing.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build died before the line above
+        os._exit(1)
+    _WORKER = Worker(Project(root))
+    _EVENTS = events
+
+
+def _make_in_worker(target: Target, options: BuildOptions) -> Outcome:
+    assert _WORKER is not None and _EVENTS is not None
+    _EVENTS.put(target)
+    return _WORKER.make(target, options)
+
+
+class GateFailed(PublicationError):
+    """The accessibility and preflight checks found errors in a target (see publication.checks)."""
+
+    def __init__(self, path: Path, findings: list[Finding], note: str = "") -> None:
+        self.counts = count(findings)
+        self.messages = [str(f) for f in findings] + ([note] if note else [])
+        super().__init__(f"{display_path(path)}: " + "\n".join(self.messages))
+
+
+class Worker:
+    """Builds targets one at a time, keeping what it loaded for the next one."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.typesetter = Typesetter(project)
+
+    def make(self, target: Target, options: BuildOptions) -> Outcome:
+        """`build`, plus what the cache and the index need: the files the target wrote
+        (checksums, page counts, thumbnails) and the messages it used."""
+        start = time.perf_counter()
+        with recording() as written:
+            try:
+                outcome = self.build(target, options)
+            except Exception as exc:  # a bug, but one target's: the others still get built
+                LOG.debug("%s failed", target, exc_info=True)
+                return Outcome(target, "failed", target.path(self.project.output),
+                               time.perf_counter() - start,
+                               messages=(f"internal error, please report it: "
+                                         f"{type(exc).__name__}: {exc}",))
+        if outcome.status != "built":
+            return outcome
+        products = index.describe(self.project.output, [outcome.path, *written], outcome.pages)
+        return dataclasses.replace(outcome, products=products)
+
+    @functools.cache  # noqa: B019 - one Worker per process; the cache lives as long as it
+    def campaign(self, name: str) -> Campaign:
+        return load_campaign(self.project.content / name)
+
+    @functools.cache  # noqa: B019
+    def catalog(self, code: str) -> CompiledCatalog:
+        if code == SOURCE_LOCALE:
+            return source_catalog()
+        return compile_catalog(self.project, code)
+
+    def build(self, target: Target, options: BuildOptions) -> Outcome:
+        """Make one target's PDF; a problem becomes a failed Outcome, never an exception."""
+        path = target.path(self.project.output)
+        start = time.perf_counter()
+        try:
+            pages, warnings, checked, used = self._make(target, options, path)
+        except InputError as exc:
+            return Outcome(target, "failed", path, time.perf_counter() - start,
+                           messages=tuple(str(p) for p in exc.problems))
+        except GateFailed as exc:
+            return Outcome(target, "failed", path, time.perf_counter() - start,
+                           messages=tuple(exc.messages), checks=exc.counts)
+        except PublicationError as exc:
+            return Outcome(target, "failed", path, time.perf_counter() - start,
+                           messages=(str(exc),))
+        return Outcome(target, "built", path, time.perf_counter() - start, pages, warnings,
+                       checked, used=used)
+
+    def _make(
+        self, target: Target, options: BuildOptions, path: Path,
+    ) -> tuple[int, tuple[str, ...], tuple[int, int], frozenset[MessageKey]]:
+        campaign = self.campaign(target.campaign)
+        catalog = self.catalog(target.locale)
+        kind, paper = KINDS[target.kind], PAPERS[target.size]
+        coverage = self.coverage(target.locale)  # before rendering: fonts cover every string
+        if any(f.severity == ERROR for f in coverage):
+            raise GateFailed(path, coverage)
+        rendered, document = self._fit(campaign, catalog, kind, paper, options.imprint)
+        po = str(self.project.po(target.locale).relative_to(self.project.root))
+        warnings = tuple(f.describe(po) for f in rendered.fallbacks)
+        if options.strict and warnings:
+            raise PublicationError("--strict: untranslated or fuzzy messages:\n"
+                                   + "\n".join(warnings))
+        if options.write_html:
+            write_atomic(path.with_suffix(".html"), rendered.html.encode("utf-8"))
+        data, expectations, findings = self._gate(target, path, campaign, kind, paper, document,
+                                                  options.imprint)
+        if any(f.severity == ERROR for f in findings) or (options.strict and findings):
+            # Like a refused catalogue, a refused file leaves the earlier one as it was.
+            rejected = sidecar_path(path, self.project.output).parent / f"{path.stem}.rejected.pdf"
+            write_atomic(rejected, data)
+            raise GateFailed(path, findings, f"not written; the rejected file is kept for "
+                                             f"inspection: {display_path(rejected)}")
+        write_atomic(path, data)
+        write_sidecar(path, self.project.output, expectations)
+        if options.print_files and kind.name in PRINT_LAYOUTS:
+            findings += self._print_file(target, campaign, catalog, kind, paper, document,
+                                         options.imprint)
+        return (len(document.pages), warnings + tuple(str(f) for f in coverage + findings),
+                count(coverage + findings), rendered.used)
+
+    def _print_file(
+        self, target: Target, campaign: Campaign, catalog: CompiledCatalog, kind: Kind,
+        paper: Paper, document: weasyprint.Document, imprint: Imprint | None,
+    ) -> list[Finding]:
+        """Write the print-shop file from the accessible file's typesetting (a leaflet's
+        panels imposed) or a second one with the print stylesheet (a poster's bleed)."""
+        layout = PRINT_LAYOUTS[kind.name]
+        if layout.stylesheet:
+            _, document = self._fit(campaign, catalog, kind, paper, imprint,
+                                    extra_style=layout.stylesheet)
+        path = target.print_path(self.project.output)
+        findings = _overflows(display_path(path), document) if layout.stylesheet else []
+        info = locale_info(target.locale)
+        imposition = layout.make(paper, info.direction == "rtl")
+        meta = press.print_meta(document.metadata.title or campaign.slug, kind.name, paper.name,
+                                target.path(self.project.output).name, info.tag,
+                                publication_time(campaign))
+        data = press.print_file(self.typesetter.write(document, press.WEASYPRINT_VARIANT),
+                                imposition, meta, str(target), self.project.fonts)
+        findings += press.preflight(data, display_path(path), press.expect(imposition))
+        if any(f.severity == ERROR for f in findings):
+            raise GateFailed(path, findings, "the print-shop file was not written")
+        write_atomic(path, data)
+        return findings
+
+    @functools.cache  # noqa: B019
+    def coverage(self, code: str) -> list[Finding]:
+        """Characters of the locale's strings its font stack lacks (checked once per locale)."""
+        return font_checks.coverage(self.project, code)
+
+    def _gate(
+        self, target: Target, path: Path, campaign: Campaign, kind: Kind, paper: Paper,
+        document: weasyprint.Document, imprint: Imprint | None,
+    ) -> tuple[bytes, Expectations, list[Finding]]:
+        """Write the accessible PDF, fix its tags, and run every check on it."""
+        name = display_path(path)
+        findings = _overflows(name, document)
+        with tagging.recording() as record:
+            data = self.typesetter.write(document)
+        info = locale_info(target.locale)
+        source_alts = None
+        if info.code != SOURCE_LOCALE:
+            # The same publication with the source texts: figures' untranslated alt text.
+            source = render(self.project, campaign, Localizer(source_catalog(), info), kind,
+                            paper, imprint=imprint)
+            source_alts = tagging.figure_alts(source.html)
+        tagged = tagging.fix(data, record, source_alts)
+        expectations = Expectations(
+            pdf_sha256=sha256(tagged.data), lang=info.tag, locale=info.code,
+            source_locale=SOURCE_LOCALE, name=str(target), pages=_expected_pages(kind),
+            page_size_mm=kind.page_size(paper),
+            fonts=font_checks.stylesheet_families(self.project.styles),
+            units=tagged.units, languages=tagged.languages, figures=tagged.figures)
+        findings += checks.check_bytes(tagged.data, name, expectations)
+        return tagged.data, expectations, findings
+
+    def _fit(
+        self, campaign: Campaign, catalog: CompiledCatalog, kind: Kind, paper: Paper,
+        imprint: Imprint | None, extra_style: str | None = None,
+    ) -> tuple[RenderedHtml, weasyprint.Document]:
+        """Render and lay out, shrinking a poster's headline until the poster is one page."""
+        info = locale_info(catalog.locale)
+        steps = _headline_steps(paper) if kind.name == "poster" else (0.0,)
+        for headline_pt in steps:
+            rendered = render(self.project, campaign, Localizer(catalog, info), kind, paper,
+                              imprint=imprint, headline_pt=headline_pt,
+                              extra_style=extra_style)
+            document = self.typesetter.layout(rendered.html)
+            pages = len(document.pages)
+            expected = _expected_pages(kind)
+            if expected is None or pages == expected:
+                if imprint is not None:
+                    check_fit(document, imprint, f"{kind.name} ({paper.name}, {info.code})")
+                return rendered, document
+        spill = fit.spill_mm(document, expected or 1)
+        if kind.name == "poster":
+            headline = campaign.headline
+            line = catalog.entry(headline.context, headline.source).line
+            where = (f"{display_path(self.project.po(info.code))}:{line}: "
+                     if line and info.code != SOURCE_LOCALE else "")
+            raise PublicationError(
+                f"{where}poster ({paper.name}, {info.code}) does not fit on one page even with "
+                f"the headline at {steps[-1]:.0f} pt, the smallest allowed: the content runs "
+                f"{spill:.1f} mm past the page; shorten message '{headline.context}' "
+                f"({Localizer(catalog, info).text(headline).striptags()!r}) or the quote")
+        raise PublicationError(
+            f"{kind.name} ({paper.name}, {info.code}) does not fit: {pages} pages instead of "
+            f"{expected}, {spill:.1f} mm of content past page {expected}; shorten the "
+            "longest panel's text")
+
+
+def _overflows(name: str, document: weasyprint.Document) -> list[Finding]:
+    """Text that does not fit its box in a laid-out document, as errors."""
+    return [error("fit.overflow", name, o.page, f"text {o}",
+                  "shorten the text, or make the box bigger in the stylesheet")
+            for o in fit.layout_overflow(document)]
+
+
+def _headline_steps(paper: Paper) -> tuple[float, ...]:
+    scale = paper.width / PAPERS["a3"].width
+    return tuple(round(step * scale, 1) for step in HEADLINE_STEPS_A3)
+
+
+def _expected_pages(kind: Kind) -> int | None:
+    """The page count a kind must have: one poster page, six leaflet panels, one letter."""
+    return {"poster": 1, "leaflet": kind.panels * 2, "letter": 1}.get(kind.name)
