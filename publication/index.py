@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 import jinja2
 
-from .cache import Product, Record, records, sha256_bytes
+from .cache import CACHE_FOLDER, Product, Record, records, sha256_bytes
 from .catalog import locale_info
 from .errors import UsageError
 from .fileio import write_atomic
@@ -45,6 +45,7 @@ MANIFEST_NAME = "manifest.json"
 PRINT_SUFFIX = "-print.pdf"
 KIND_NAMES = {"leaflet": "Leaflet", "poster": "Poster", "petition": "Petition sheet",
               "letter": "Letter"}
+SIZE_NAMES = {"a4": "A4", "a3": "A3", "a2": "A2", "letter": "US Letter", "tabloid": "Tabloid"}
 
 
 # -- in the worker: facts about the files a target wrote ------------------------------
@@ -125,7 +126,7 @@ class Entry:
     def title(self) -> str:
         group = f" for {self.imprint}" if self.imprint else ""
         name = KIND_NAMES.get(self.kind, self.kind.capitalize())
-        return f"{name}, {self.size.upper() if len(self.size) == 2 else self.size}{group}"
+        return f"{name}, {SIZE_NAMES.get(self.size, self.size)}{group}"
 
     def as_json(self) -> dict[str, Any]:
         return {"path": self.product.path, "campaign": self.campaign, "locale": self.locale,
@@ -176,15 +177,23 @@ def catalogue_digests(project: Project, locales: Iterable[str]) -> dict[str, str
 
 def needs_update(project: Project, found: Sequence[Record]) -> bool:
     """Whether index.html and manifest.json miss a change: cheap, for a no-op build."""
+    if not all((project.output / name).is_file() for name in (INDEX_NAME, MANIFEST_NAME)):
+        return True
     try:
-        manifest = json.loads((project.output / MANIFEST_NAME).read_text(encoding="utf-8"))
+        made_from = json.loads(_state_path(project).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return True
-    if not (project.output / INDEX_NAME).is_file():
-        return True
-    locales = {r.locale for r in found}
-    return bool(manifest.get("records") != _records_digest(found)
-                or manifest.get("catalogues") != catalogue_digests(project, locales))
+    return bool(made_from != _state(project, found))
+
+
+def _state_path(project: Project) -> Path:
+    """What the index was last made from (not in the manifest: record digests hold times)."""
+    return project.output / CACHE_FOLDER / "index.state"
+
+
+def _state(project: Project, found: Sequence[Record]) -> dict[str, Any]:
+    return {"records": sha256_bytes("".join(r.to_json() for r in found).encode("utf-8")),
+            "catalogues": catalogue_digests(project, {r.locale for r in found})}
 
 
 def write(project: Project, found: Sequence[Record] | None = None) -> Path:
@@ -200,8 +209,6 @@ def write(project: Project, found: Sequence[Record] | None = None) -> Path:
                            **completeness[code].overall.as_dict(),
                            "problems": [str(p) for p in completeness[code].problems]}
                     for code in locales},
-        "catalogues": catalogue_digests(project, {r.locale for r in found}),
-        "records": _records_digest(found),
     }
     write_atomic(project.output / MANIFEST_NAME,
                  (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
@@ -211,6 +218,7 @@ def write(project: Project, found: Sequence[Record] | None = None) -> Path:
                               source_locale=SOURCE_LOCALE)
     path = project.output / INDEX_NAME
     write_atomic(path, html.encode("utf-8"))
+    write_atomic(_state_path(project), json.dumps(_state(project, found)).encode("utf-8"))
     return path
 
 
@@ -227,10 +235,6 @@ def _completeness(project: Project, locales: Sequence[str]) -> dict[str, LocaleS
         per_kind = kind_messages(project)
         every = list(dict.fromkeys(key for keys in per_kind.values() for key in keys))
         return {code: locale_status(project, code, every, per_kind) for code in locales}
-
-
-def _records_digest(found: Sequence[Record]) -> str:
-    return sha256_bytes("".join(r.to_json() for r in found).encode("utf-8"))
 
 
 @dataclass(frozen=True)

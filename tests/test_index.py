@@ -1,0 +1,173 @@
+"""output/index.html and output/manifest.json (publication/index.py), the page opened in a
+real headless browser: Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+
+from publication.build import BuildOptions, Selection, build, plan
+from publication.presets import Project
+from tests.projects import make_project
+from tests.translating import replace_in, start_catalog
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FRENCH = {"title": "Campagne test", "headline": "Libérez le détenu", "subtitle": "Un sous-titre",
+          "petition.title": "Libérez le détenu"}
+SELECTION = Selection(kinds=("petition", "poster"), sizes=("a4", "a3"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path) -> Project:
+    """English and a partly translated French, petitions and posters, print files too."""
+    project = make_project(tmp_path_factory.mktemp("index") / "project", fonts_dir)
+    start_catalog(project, "fr", FRENCH, fuzzy=frozenset({"subtitle"}))
+    report = build(project, plan(project, SELECTION), BuildOptions(jobs=2, print_files=True))
+    assert report.ok, [o.messages for o in report.failed]
+    return project
+
+
+def manifest(project: Project) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((project.output / "manifest.json").read_text("utf-8"))
+    return data
+
+
+def test_the_manifest_lists_every_pdf_with_its_facts(built: Project) -> None:
+    files = {f["path"]: f for f in manifest(built)["files"]}
+    on_disk = sorted(p.relative_to(built.output).as_posix()
+                     for p in (built.output / "fixture").rglob("*.pdf"))
+    assert sorted(files) == on_disk and len(on_disk) == 6  # 2 locales x (petition, poster + print)
+    for path, facts in files.items():
+        data = (built.output / path).read_bytes()
+        assert facts["sha256"] == hashlib.sha256(data).hexdigest()
+        assert facts["bytes"] == len(data)
+        with pikepdf.open(built.output / path) as pdf:
+            assert facts["pages"] == len(pdf.pages)
+        assert (facts["campaign"], facts["locale"]) == tuple(path.split("/")[:2])
+        assert facts["kind"] in ("petition", "poster") and facts["size"] in ("a4", "a3")
+        assert facts["variant"] == ("print" if path.endswith("-print.pdf") else "accessible")
+        assert facts["checks"]["errors"] == 0, facts["checks"]
+        expected = "preflight passed" if facts["variant"] == "print" else \
+            "passed" if not facts["checks"]["warnings"] else \
+            f"passed, {facts['checks']['warnings']} warning(s)"
+        assert facts["checks"]["result"] == expected
+        thumbnail = built.output / facts["thumbnail"]
+        assert thumbnail.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    locales = manifest(built)["locales"]
+    assert locales["en"]["complete"] == 100.0
+    assert 0 < locales["fr"]["complete"] < 100 and locales["fr"]["fuzzy"] == 1
+
+
+def test_a_catalogue_change_alone_refreshes_the_completeness(built: Project) -> None:
+    before = manifest(built)["locales"]["fr"]
+    # A message no built output shows: nothing is rebuilt, the index still changes.
+    start = built.po("fr").read_text("utf-8").index('msgctxt "letter.closing"')
+    closing = built.po("fr").read_text("utf-8")[start:].split("\n")[:3]
+    assert closing[-1] == 'msgstr ""', closing
+    text = built.po("fr").read_text("utf-8")
+    built.po("fr").write_text(text.replace("\n".join(closing),
+                                           "\n".join([*closing[:-1], 'msgstr "Cordialement"']),
+                                           1), "utf-8")
+    report = build(built, plan(built, SELECTION), BuildOptions(jobs=1, print_files=True))
+    assert {o.status for o in report.outcomes} == {"skipped"}
+    after = manifest(built)["locales"]["fr"]
+    assert after["translated"] == before["translated"] + 1
+
+
+def test_a_failed_target_is_shown_with_its_reason(built: Project, tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project", Path(built.fonts).resolve())
+    start_catalog(project, "fr", FRENCH)
+    one = Selection(locales=("fr",), kinds=("petition",), sizes=("a4",))
+    assert build(project, plan(project, one), BuildOptions(jobs=1)).ok
+    replace_in(project.po("fr"), '"Un sous-titre"', '"Un <i>sous-titre"')
+    assert not build(project, plan(project, one), BuildOptions(jobs=1)).ok
+    html = (project.output / "index.html").read_text("utf-8")
+    assert "Failed in the last build" in html and "messages.po:" in html
+    [entry] = manifest(project)["files"]
+    assert entry["last_build_failed"] and "messages.po:" in entry["last_build_failed"][0]
+
+
+@pytest.fixture(scope="module")
+def served(built: Project) -> Iterator[str]:
+    """The output folder over HTTP on localhost, as a web server would publish it."""
+    handler = functools.partial(_QuietHandler, directory=str(built.output))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+        pass
+
+
+def test_the_index_in_a_browser(built: Project, served: str) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: 'make test' installs it (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    files = {f["path"]: f for f in manifest(built)["files"]}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            response = page.goto(served + "index.html")
+            assert response is not None and response.ok
+            assert page.locator("html").get_attribute("lang") == "en"
+            assert page.title().startswith("Campaign PDFs")
+            # Headings: one h1, and no level skipped on the way down.
+            levels = page.eval_on_selector_all("h1, h2, h3, h4, h5, h6",
+                                               "hs => hs.map(h => +h.tagName[1])")
+            assert levels.count(1) == 1 and levels[0] == 1
+            assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+            # The locale names are marked up in their own language.
+            assert page.locator('span[lang="fr"]').first.inner_text().startswith("français")
+            # Every picture has alternate text and loads.
+            images = page.eval_on_selector_all(
+                "img", "is => is.map(i => [i.alt, i.complete && i.naturalWidth > 0])")
+            assert len(images) == len(files)
+            assert all(alt.startswith("First page of the ") and ok for alt, ok in images), images
+            # Tables have captions and header cells for columns and rows.
+            assert page.locator("table").count() == page.locator("table > caption").count() == 2
+            assert page.locator("tbody th[scope=row]").count() == len(files)
+            # Keyboard: the first Tab reaches the skip link, which moves to the files.
+            page.keyboard.press("Tab")
+            assert page.evaluate("document.activeElement.textContent") == "Skip to the files"
+            page.keyboard.press("Enter")
+            assert page.url.endswith("#main")
+            assert page.evaluate("document.activeElement.id") == "main"
+            # Every link leads somewhere: sections on the page, files with the right bytes.
+            hrefs = page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
+            linked = set()
+            for href in hrefs:
+                if href.startswith("#"):
+                    assert page.locator(f"[id='{href[1:]}']").count() == 1, href
+                    continue
+                reply = page.request.get(served + href)
+                assert reply.ok, href
+                assert hashlib.sha256(reply.body()).hexdigest() == files[href]["sha256"]
+                linked.add(href)
+            assert linked == set(files)
+            # Following one link by keyboard, as a person would.
+            first_pdf = next(h for h in hrefs if h.endswith(".pdf"))
+            page.locator(f"a[href='{first_pdf}']").focus()
+            with page.expect_response(served + first_pdf) as reply_info:
+                page.keyboard.press("Enter")
+            assert reply_info.value.ok
+            assert reply_info.value.headers["content-type"] == "application/pdf"
+        finally:
+            browser.close()
