@@ -3,8 +3,8 @@ pictures and words with their positions."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from PIL import Image
 from publication.build import BuildOptions, Selection, build, plan
 from publication.presets import Project
 from publication.render import Imprint
-from tests.conftest import FIXTURES, REPO
+from tests.projects import make_project
 from tests.translating import start_catalog
 
 MM_PER_PT = 25.4 / 72
@@ -24,15 +24,7 @@ def module_project(factory: pytest.TempPathFactory, fonts_dir: Path,
                    locales: tuple[str, ...] = ()) -> Project:
     """A project like conftest's `project`, for a module-scoped fixture, with untranslated
     catalogues for `locales` (their PDFs fall back to the English texts)."""
-    root = factory.mktemp("print") / "project"
-    shutil.copytree(FIXTURES / "project", root)
-    shutil.copytree(REPO / "styles", root / "styles")
-    shutil.copy(REPO / "babel.cfg", root / "babel.cfg")
-    shutil.copytree(REPO / "publication" / "templates", root / "publication" / "templates")
-    (root / "fonts").symlink_to(fonts_dir, target_is_directory=True)
-    (root / "locales").mkdir()
-    (root / "output").mkdir()
-    project = Project(root)
+    project = make_project(factory.mktemp("print") / "project", fonts_dir)
     for code in locales:
         start_catalog(project, code, {})
     return project
@@ -59,8 +51,6 @@ class Word:
 
 def words(path: Path, page: int) -> list[Word]:
     """The words of one page (1-based) with their boxes (poppler's pdftotext -bbox)."""
-    import xml.etree.ElementTree as ET
-
     out = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", "-f", str(page), "-l",
                           str(page), str(path), "-"], check=True, capture_output=True,
                          text=True).stdout
