@@ -24,6 +24,8 @@ from .catalog import available_locales, locale_info
 from .content import find_campaigns
 from .errors import UsageError
 from .fileio import remove_leftovers
+from .index import Thumbnails, needs_update
+from .index import write as write_index
 from .lock import locked
 from .presets import KINDS, PAPERS, Kind, Project
 
@@ -167,6 +169,7 @@ def build(
     with locked(project.output, options.wait):
         remove_leftovers(project.output)
         inputs = cache.Inputs.take(project, options)
+        thumbnails = Thumbnails(project.output)
         results: dict[Target, Outcome] = {}
 
         def done(outcome: Outcome) -> None:
@@ -179,6 +182,7 @@ def build(
             reason, record = ("--force", None) if options.force else \
                 cache.stale(project, target, inputs)
             if reason is None and record is not None:
+                thumbnails.missing(record.products)
                 done(Outcome(target, "skipped", target.path(project.output), 0.0, record.pages,
                              record.warnings, record.checks))
             else:
@@ -194,24 +198,25 @@ def build(
             for outcome in outcomes:
                 if outcome.status == "built":
                     cache.built(project, inputs, outcome)
+                    thumbnails.add(project.output / p.path for p in outcome.products
+                                   if p.thumbnail)
                 else:
                     cache.failed(project, outcome)
                 done(outcome)
                 if options.fail_fast and outcome.status == "failed":
                     outcomes.close()
                     break
+        thumbnails.wait()
         _refresh_index(project, bool(todo))
     return BuildReport([results[t] for t in targets if t in results])
 
 
 def _refresh_index(project: Project, built: bool) -> None:
     """Rewrite the index and manifest when something was built or they miss a change."""
-    from . import index
-
     records = cache.records(project)
-    if built or index.needs_update(project, records):
+    if built or needs_update(project, records):
         start = time.perf_counter()
-        index.write(project, records)
+        write_index(project, records)
         LOG.debug("index written in %.2f s", time.perf_counter() - start)
 
 
@@ -225,7 +230,8 @@ def summarize(report: BuildReport) -> Iterable[str]:
     for outcome in report.outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     yield ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing built"
-    checked = [o.checks for o in report.outcomes if o.checks is not None]
+    checked = [o.checks for o in report.outcomes  # skipped ones were checked when built
+               if o.checks is not None and o.status != "skipped"]
     if checked:
         yield (f"accessibility and preflight checks: {len(checked)} PDF(s), "
                f"{sum(c[0] for c in checked)} error(s), {sum(c[1] for c in checked)} warning(s)")

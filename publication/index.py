@@ -12,9 +12,11 @@ every thumbnail, plain links in keyboard order with a visible focus.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
+import os
 import re
 import shutil
 import subprocess
@@ -29,7 +31,7 @@ import jinja2
 from .cache import CACHE_FOLDER, Product, Record, records, sha256_bytes
 from .catalog import locale_info
 from .errors import UsageError
-from .fileio import write_atomic
+from .fileio import TMP_PREFIX, write_atomic
 from .presets import KINDS, SOURCE_LOCALE, Project
 
 if TYPE_CHECKING:
@@ -48,40 +50,82 @@ KIND_NAMES = {"leaflet": "Leaflet", "poster": "Poster", "petition": "Petition sh
 SIZE_NAMES = {"a4": "A4", "a3": "A3", "a2": "A2", "letter": "US Letter", "tabloid": "Tabloid"}
 
 
-# -- in the worker: facts about the files a target wrote ------------------------------
+# -- facts about the files a target wrote (in the worker) and their thumbnails ----------
 
 
 def describe(output: Path, written: Iterable[Path], pages: int) -> tuple[Product, ...]:
     """The products of a target from the files it wrote (first: its accessible PDF with
-    `pages` pages): checksums, page counts and a first-page thumbnail for each PDF."""
+    `pages` pages): checksums, page counts and, for PDFs, where their thumbnail goes."""
     products = []
     for index, path in enumerate(dict.fromkeys(written)):
         if not path.is_file():
             continue
         if path.suffix == ".pdf":
             count = pages if index == 0 else _page_count(path)
-            products.append(Product.of(output, path, count, thumbnail(output, path)))
+            products.append(Product.of(output, path, count, thumbnail_path(output, path)))
         else:
             products.append(Product.of(output, path))
     return tuple(products)
 
 
-def thumbnail(output: Path, pdf: Path) -> Path | None:
-    """Draw the first page of `pdf` as a PNG under `output/.thumbs/`; None when
-    `pdftoppm` (poppler-utils) is missing or fails, which the index shows as no picture."""
-    if shutil.which("pdftoppm") is None:
-        return None
-    target = output / THUMBS_FOLDER / pdf.relative_to(output).with_suffix(".png")
-    try:
-        result = subprocess.run(
-            ["pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to",
-             str(THUMB_PIXELS), str(pdf)],
-            capture_output=True, check=True, timeout=60)
-    except (OSError, subprocess.SubprocessError) as exc:
-        LOG.info("no thumbnail for %s: %s", pdf, exc)
-        return None
-    write_atomic(target, result.stdout)
-    return target
+def thumbnail_path(output: Path, pdf: Path) -> Path:
+    return output / THUMBS_FOLDER / pdf.relative_to(output).with_suffix(".png")
+
+
+class Thumbnails:
+    """Draws first pages as PNG with `pdftoppm` (poppler-utils) in the background, a few
+    at a time, while the build goes on; `wait` before writing the index.
+
+    Each picture is drawn to a temporary file and renamed into place. Without
+    `pdftoppm`, or when it fails, there is no picture and the index says so.
+    """
+
+    def __init__(self, output: Path, at_once: int = 2) -> None:
+        self.output = output
+        self.at_once = at_once
+        self.available = shutil.which("pdftoppm") is not None
+        self.queue: list[Path] = []
+        self.running: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
+
+    def add(self, pdfs: Iterable[Path]) -> None:
+        if self.available:
+            self.queue.extend(pdfs)
+            self._step()
+
+    def missing(self, products: Iterable[Product]) -> None:
+        """Queue the thumbnails of earlier builds' PDFs that have none."""
+        self.add(self.output / p.path for p in products
+                 if p.thumbnail and not (self.output / p.thumbnail).is_file())
+
+    def wait(self) -> None:
+        while self.queue or self.running:
+            self._step()
+            if self.running:
+                self._finish(*self.running.pop(0))
+
+    def _step(self) -> None:
+        for item in [r for r in self.running if r[0].poll() is not None]:
+            self.running.remove(item)
+            self._finish(*item)
+        while self.queue and len(self.running) < self.at_once:
+            pdf = self.queue.pop(0)
+            target = thumbnail_path(self.output, pdf)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            # pdftoppm adds ".png" to the name it is given.
+            stem = target.parent / f"{TMP_PREFIX}{target.stem}.{os.getpid()}"
+            process = subprocess.Popen(
+                ["pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to",
+                 str(THUMB_PIXELS), str(pdf), str(stem)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            self.running.append((process, stem.with_name(stem.name + ".png"), target))
+
+    def _finish(self, process: subprocess.Popen[bytes], drawn: Path, target: Path) -> None:
+        _, err = process.communicate()
+        if process.returncode == 0 and drawn.is_file():
+            os.replace(drawn, target)
+        else:
+            drawn.unlink(missing_ok=True)
+            LOG.info("no thumbnail %s: pdftoppm: %s", target, err.decode(errors="replace"))
 
 
 def _page_count(path: Path) -> int | None:
@@ -149,6 +193,8 @@ def entries(project: Project, found: Sequence[Record]) -> list[Entry]:
             if not product.path.endswith(".pdf") or not (project.output / product.path).is_file():
                 continue
             variant = "print" if product.path.endswith(PRINT_SUFFIX) else "accessible"
+            if product.thumbnail and not (project.output / product.thumbnail).is_file():
+                product = dataclasses.replace(product, thumbnail=None)
             result.append(Entry(record.campaign, record.locale, record.kind, record.size,
                                 record.imprint, variant, product, record.checks,
                                 record.failed))

@@ -185,7 +185,8 @@ class Worker:
         coverage = self.coverage(target.locale)  # before rendering: fonts cover every string
         if any(f.severity == ERROR for f in coverage):
             raise GateFailed(path, coverage)
-        rendered, document = self._fit(campaign, catalog, kind, paper, options.imprint)
+        rendered, document, headline_pt = self._fit(campaign, catalog, kind, paper,
+                                                     options.imprint)
         po = str(self.project.po(target.locale).relative_to(self.project.root))
         warnings = tuple(f.describe(po) for f in rendered.fallbacks)
         if options.strict and warnings:
@@ -205,20 +206,22 @@ class Worker:
         write_sidecar(path, self.project.output, expectations)
         if options.print_files and kind.name in PRINT_LAYOUTS:
             findings += self._print_file(target, campaign, catalog, kind, paper, document,
-                                         options.imprint)
+                                         options.imprint, headline_pt)
         return (len(document.pages), warnings + tuple(str(f) for f in coverage + findings),
                 count(coverage + findings), rendered.used)
 
     def _print_file(
         self, target: Target, campaign: Campaign, catalog: CompiledCatalog, kind: Kind,
         paper: Paper, document: weasyprint.Document, imprint: Imprint | None,
+        headline_pt: float,
     ) -> list[Finding]:
         """Write the print-shop file from the accessible file's typesetting (a leaflet's
-        panels imposed) or a second one with the print stylesheet (a poster's bleed)."""
+        panels imposed) or a second one with the print stylesheet (a poster's bleed, with
+        the accessible poster's headline size, or a smaller one if that does not fit)."""
         layout = PRINT_LAYOUTS[kind.name]
         if layout.stylesheet:
-            _, document = self._fit(campaign, catalog, kind, paper, imprint,
-                                    extra_style=layout.stylesheet)
+            _, document, _ = self._fit(campaign, catalog, kind, paper, imprint,
+                                       extra_style=layout.stylesheet, largest_pt=headline_pt)
         path = target.print_path(self.project.output)
         findings = _overflows(display_path(path), document) if layout.stylesheet else []
         info = locale_info(target.locale)
@@ -267,11 +270,14 @@ class Worker:
 
     def _fit(
         self, campaign: Campaign, catalog: CompiledCatalog, kind: Kind, paper: Paper,
-        imprint: Imprint | None, extra_style: str | None = None,
-    ) -> tuple[RenderedHtml, weasyprint.Document]:
-        """Render and lay out, shrinking a poster's headline until the poster is one page."""
+        imprint: Imprint | None, extra_style: str | None = None, largest_pt: float = 0.0,
+    ) -> tuple[RenderedHtml, weasyprint.Document, float]:
+        """Render and lay out, shrinking a poster's headline until the poster is one page
+        (from `largest_pt` when given); the headline size used is returned (0: none)."""
         info = locale_info(catalog.locale)
         steps = _headline_steps(paper) if kind.name == "poster" else (0.0,)
+        if largest_pt:
+            steps = tuple(step for step in steps if step <= largest_pt) or steps[-1:]
         for headline_pt in steps:
             rendered = render(self.project, campaign, Localizer(catalog, info), kind, paper,
                               imprint=imprint, headline_pt=headline_pt,
@@ -282,7 +288,7 @@ class Worker:
             if expected is None or pages == expected:
                 if imprint is not None:
                     check_fit(document, imprint, f"{kind.name} ({paper.name}, {info.code})")
-                return rendered, document
+                return rendered, document, headline_pt
         spill = fit.spill_mm(document, expected or 1)
         if kind.name == "poster":
             headline = campaign.headline
