@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""How fast staff rebuilds are: full, parallel, no-op and one-string builds, and the
+same HTML through plain WeasyPrint.
+
+Works on a copy of the project's sources in a temporary folder (the checkout's
+output/ is not touched) and runs `make_pdf.py build` as a person would, so every
+figure includes Python's start-up and imports:
+
+- full build, `--force --jobs 1`, and `--force --jobs N` (N: the cores);
+- no-op build (nothing changed, default jobs) against the full default-jobs build;
+- one German string changed (the headline), default jobs: what was rebuilt and how long;
+- plain WeasyPrint: the HTML files `build --html` writes, rendered one after the other
+  in one process with `weasyprint.HTML(filename=...).write_pdf()`, imports included,
+  against the full one-job build (which also makes the print-shop files, tags, checks,
+  thumbnails and the index), and against the one-job build of the same documents
+  only (`--no-print-files`: one PDF per HTML file).
+
+Run it when the machine is otherwise quiet (it prints the load average before and
+after): `.venv/bin/python benchmarks/build_times.py [--repeat 3] [--json out.json]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+COPY = ("make_pdf.py", "babel.cfg", "pyproject.toml", "publication", "content", "locales",
+        "styles", "fonts")
+PLAIN = """
+import sys, time
+start = time.perf_counter()
+import weasyprint
+for name in sys.argv[1:]:
+    weasyprint.HTML(filename=name).write_pdf()
+"""
+# The German headline: shown on the leaflet and the poster, not the petition or letter.
+ONE_STRING = ("de", 'msgctxt "headline"')
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=1, metavar="R",
+                        help="run each timed build R times and report the median (default 1)")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), metavar="N",
+                        help="worker processes of the parallel build (default: the cores)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
+    args = parser.parse_args(argv)
+    figures: dict[str, Any] = {"machine": machine(), "load_before": os.getloadavg()}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        root = copy_project(Path(tmp) / "project")
+        html_root = copy_project(Path(tmp) / "html")
+        print(f"warm-up build in {root} ...", flush=True)
+        figures["first_build_s"] = timed(root, ["build"])
+        figures["outputs"] = count_pdfs(root)
+        figures["full_jobs1_s"] = median(root, ["build", "--force", "--jobs", "1"], args.repeat)
+        figures[f"full_jobs{args.jobs}_s"] = median(
+            root, ["build", "--force", "--jobs", str(args.jobs)], args.repeat)
+        figures["accessible_jobs1_s"] = median(
+            root, ["build", "--force", "--jobs", "1", "--no-print-files"], args.repeat)
+        timed(root, ["build", "--force"])  # back to the default outputs
+        figures["noop_s"] = median(root, ["build"], max(args.repeat, 3))
+        figures["one_string"] = one_string(root, args.repeat)
+        timed(html_root, ["build", "--force", "--html"])
+        pages = sorted(str(p) for p in (html_root / "output").rglob("*.html")
+                       if p.name != "index.html")
+        figures["plain_weasyprint_files"] = len(pages)
+        figures["plain_weasyprint_s"] = statistics.median(
+            run([sys.executable, "-c", PLAIN, *pages], html_root) for _ in range(args.repeat))
+    figures["load_after"] = os.getloadavg()
+    full_n = figures[f"full_jobs{args.jobs}_s"]
+    figures["ratios"] = {
+        "noop / full (default jobs)": figures["noop_s"] / full_n,
+        f"jobs {args.jobs} / jobs 1": full_n / figures["full_jobs1_s"],
+        "one string / full (default jobs)": figures["one_string"]["seconds"] / full_n,
+        "full jobs 1 / plain WeasyPrint": figures["full_jobs1_s"] / figures["plain_weasyprint_s"],
+        "same documents, jobs 1 / plain WeasyPrint":
+            figures["accessible_jobs1_s"] / figures["plain_weasyprint_s"],
+    }
+    report(figures, args.jobs)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n", "utf-8")
+    return 0
+
+
+def copy_project(root: Path) -> Path:
+    """The sources a fresh clone has (fonts as `make` installs them), without output/."""
+    root.mkdir(parents=True)
+    for name in COPY:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name, symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+        else:
+            shutil.copy2(source, root / name)
+    return root
+
+
+def run(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.PIPE)
+    return time.perf_counter() - start
+
+
+def timed(root: Path, build: list[str]) -> float:
+    return run([sys.executable, "make_pdf.py", "-q", *build], root)
+
+
+def median(root: Path, build: list[str], repeat: int) -> float:
+    times = [timed(root, build) for _ in range(repeat)]
+    print(f"  {' '.join(build)}: {', '.join(f'{t:.2f}' for t in times)} s", flush=True)
+    return statistics.median(times)
+
+
+def one_string(root: Path, repeat: int) -> dict[str, Any]:
+    """Change the German headline (a new word each time) and rebuild."""
+    code, context = ONE_STRING
+    po = root / "locales" / code / "LC_MESSAGES" / "messages.po"
+    times, built = [], 0
+    for attempt in range(repeat):
+        text = po.read_text("utf-8")
+        start = text.index(context)
+        line_end = text.index("\n", text.index("msgstr ", start))
+        msgstr = text[text.index("msgstr ", start):line_end]
+        changed = re.sub(r'"$', f' {"jetzt" if attempt % 2 == 0 else "sofort"}"', msgstr)
+        po.write_text(text[:text.index("msgstr ", start)] + changed + text[line_end:], "utf-8")
+        before = {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*.pdf")}
+        times.append(timed(root, ["build"]))
+        built = sum(1 for p, m in before.items() if p.stat().st_mtime_ns != m)
+    print(f"  one string: {', '.join(f'{t:.2f}' for t in times)} s, {built} PDFs rewritten",
+          flush=True)
+    return {"seconds": statistics.median(times), "pdfs_rewritten": built,
+            "message": f"{code}: {context}"}
+
+
+def count_pdfs(root: Path) -> int:
+    return sum(1 for _ in (root / "output").rglob("*.pdf"))
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import weasyprint
+
+    return {"date": dt.datetime.now().astimezone().isoformat(timespec="minutes"),
+            "cpu": model, "cores": len(os.sched_getaffinity(0)),
+            "python": platform.python_version(), "weasyprint": weasyprint.__version__,
+            "system": platform.platform()}
+
+
+def report(figures: dict[str, Any], jobs: int) -> None:
+    m = figures["machine"]
+    print(f"\n{m['date']}, {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+          f"WeasyPrint {m['weasyprint']}")
+    print(f"load average before {figures['load_before'][0]:.2f}, "
+          f"after {figures['load_after'][0]:.2f}")
+    print(f"{figures['outputs']} PDFs (accessible and print-shop files)")
+    rows = [("full build, --jobs 1", figures["full_jobs1_s"]),
+            (f"full build, --jobs {jobs}", figures[f"full_jobs{jobs}_s"]),
+            ("accessible PDFs only (--no-print-files), --jobs 1", figures["accessible_jobs1_s"]),
+            ("no-op build", figures["noop_s"]),
+            (f"one German string ({figures['one_string']['pdfs_rewritten']} PDFs rewritten)",
+             figures["one_string"]["seconds"]),
+            (f"plain WeasyPrint, {figures['plain_weasyprint_files']} HTML files, one process",
+             figures["plain_weasyprint_s"])]
+    for name, seconds in rows:
+        print(f"  {name:<55} {seconds:7.2f} s")
+    for name, ratio in figures["ratios"].items():
+        print(f"  {name:<55} {ratio:7.3f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
