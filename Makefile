@@ -44,4 +44,4 @@ fonts/.installed: Makefile | system-packages
 	touch $@
 
 clean:
-	rm -rf output/*/ output/.check output/.cache output/.thumbs output/.lock output/index.html output/manifest.json
+	rm -rf output/*/ output/.check output/.cache output/.thumbs output/index.html output/manifest.json
