@@ -29,10 +29,12 @@ def german(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path) -> Project
     return project
 
 
-def run(project: Project, **options: bool) -> BuildReport:
+def run(project: Project, *, force: bool = False, write_html: bool = False,
+        fail_fast: bool = False) -> BuildReport:
     targets = plan(project, Selection(locales=("de",), kinds=("petition", "letter"),
                                       sizes=("a4",)))
-    report = build(project, targets, BuildOptions(jobs=1, **options))
+    report = build(project, targets, BuildOptions(jobs=1, force=force, write_html=write_html,
+                                                  fail_fast=fail_fast))
     assert report.ok, [o.messages for o in report.failed]
     return report
 
