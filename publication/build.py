@@ -235,7 +235,12 @@ def summarize(report: BuildReport) -> Iterable[str]:
     if checked:
         yield (f"accessibility and preflight checks: {len(checked)} PDF(s), "
                f"{sum(c[0] for c in checked)} error(s), {sum(c[1] for c in checked)} warning(s)")
+    # Outputs failing for the same reasons (a bad catalogue fails every output of its
+    # locale) are listed together, so each reason is said once.
+    by_reasons: dict[tuple[str, ...], list[str]] = {}
     for outcome in report.failed:
-        yield f"FAILED {outcome.target}:"
-        for message in outcome.messages:
+        by_reasons.setdefault(outcome.messages, []).append(str(outcome.target))
+    for messages, targets in by_reasons.items():
+        yield f"FAILED {', '.join(targets)}:"
+        for message in messages:
             yield f"  {message}"

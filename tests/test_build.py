@@ -123,3 +123,15 @@ def test_content_error_fails_the_build_with_file_and_line(
     assert any("campaign.yaml:44: petition.rows: -1 is less than the minimum of 1" in m
                for m in failures), failures
     caplog.clear()
+
+
+def test_summary_says_shared_reasons_once() -> None:
+    from publication.build import BuildReport, Outcome, summarize
+
+    reasons = ("locales/fr/LC_MESSAGES/messages.po:12: msgstr has placeholder(s) %(x)s",)
+    report = BuildReport([
+        Outcome(Target("c", "fr", "poster", size), "failed", Path(f"{size}.pdf"),
+                messages=reasons) for size in ("a3", "tabloid")])
+    lines = list(summarize(report))
+    assert lines == ["2 failed", "FAILED c/fr/poster-a3, c/fr/poster-tabloid:",
+                     f"  {reasons[0]}"]
