@@ -9,6 +9,7 @@ print shops ask for at least 20 mm), so a longer address never makes a smaller c
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -35,6 +36,9 @@ class QrCode:
         return self.size_mm * (self.modules - 2 * QUIET_MODULES) / self.modules
 
 
+# Drawing a code takes ~60 ms, and every output of a locale (and every headline size a
+# poster tries) uses the same one: draw each once per process.
+@functools.lru_cache(maxsize=64)
 def qr_code(url: str, alt: str, size_mm: float) -> QrCode:
     """Draw a QR code for `url`, `size_mm` wide or wider (see MIN_SYMBOL_MM), whose
     alternate text is `alt`."""

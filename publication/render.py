@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,11 +49,6 @@ class RenderedHtml:
     fallbacks: tuple[Fallback, ...]
 
 
-# Drawing a QR code takes ~60 ms; a poster is rendered once per headline size tried,
-# and every output of a locale has the same code: draw each one once per process.
-_qr_code = functools.lru_cache(maxsize=64)(qr_code)
-
-
 @functools.cache
 def environment(templates: Path) -> jinja2.Environment:
     """The Jinja2 environment, built once per process."""
@@ -82,6 +78,7 @@ def render(
     width, height = kind.page_size(paper)
     url = campaign.petition_url(localizer.info.code)
     title = localizer.text(campaign.title)
+    published = publication_time(campaign)
     context: dict[str, Any] = {
         "c": campaign,
         "t": localizer.text,
@@ -93,15 +90,15 @@ def render(
         "size": paper.name,
         "page": {"width": width, "height": height},
         "document_title": title.striptags(),
-        "timestamp": publication_time(campaign).isoformat(),
-        "letter_date": publication_time(campaign).date(),
+        "timestamp": published.isoformat(),
+        "letter_date": published.date(),
         "stylesheets": [
             (project.styles / "base.css").as_uri(),
             (project.styles / f"{kind.name}.css").as_uri(),
             *([(project.styles / extra_style).as_uri()] if extra_style else []),
         ],
         "petition_url": url,
-        "make_qr": functools.partial(_qr_code, url, size_mm=QR_SIZE_MM[kind.name]),
+        "make_qr": functools.partial(qr_code, url, size_mm=QR_SIZE_MM[kind.name]),
         "imprint": imprint,
         "headline_pt": headline_pt,
         "news_count": NEWS_ON_LEAFLET,
@@ -115,8 +112,6 @@ def publication_time(campaign: Campaign) -> dt.datetime:
 
     Never the clock, so that two builds of the same sources give the same bytes.
     """
-    import os
-
     if "SOURCE_DATE_EPOCH" in os.environ:
         return build_time()
     return dt.datetime.combine(campaign.date, dt.time(12, 0), dt.UTC)
