@@ -58,7 +58,8 @@ def load_yaml(path: Path) -> YamlDocument:
         raise InputError([Problem(path, line, f"YAML syntax: {exc.problem}")]) from exc
     lines: dict[JsonPath, int] = {}
     problems: list[Problem] = []
-    data = _convert(node, (), path, lines, problems) if node is not None else None
+    scalars = yaml.constructor.SafeConstructor()  # one per document, for its scalar values
+    data = _convert(node, (), path, lines, problems, scalars) if node is not None else None
     if problems:
         raise InputError(problems)
     return YamlDocument(path, data, lines)
@@ -66,7 +67,7 @@ def load_yaml(path: Path) -> YamlDocument:
 
 def _convert(
     node: yaml.Node, where: JsonPath, path: Path, lines: dict[JsonPath, int],
-    problems: list[Problem],
+    problems: list[Problem], scalars: yaml.constructor.SafeConstructor,
 ) -> Any:
     lines[where] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -81,15 +82,15 @@ def _convert(
                 problems.append(Problem(path, key_node.start_mark.line + 1,
                                         f"key '{key}' is given twice in this map"))
                 continue
-            result[key] = _convert(value_node, (*where, key), path, lines, problems)
+            result[key] = _convert(value_node, (*where, key), path, lines, problems, scalars)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*where, i), path, lines, problems)
+        return [_convert(item, (*where, i), path, lines, problems, scalars)
                 for i, item in enumerate(node.value)]
     if node.tag not in _SCALAR_TAGS:
         problems.append(Problem(path, node.start_mark.line + 1, f"unsupported YAML tag {node.tag}"))
         return None
-    value = yaml.SafeLoader("").construct_object(node, deep=True)
+    value = scalars.construct_object(node, deep=True)
     # Dates stay ISO strings so that the schema sees one type for them.
     if isinstance(value, dt.date):
         return value.isoformat()
