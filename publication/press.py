@@ -35,7 +35,7 @@ from xml.sax.saxutils import escape
 import pikepdf
 
 from .checks import PRINT_SUFFIX
-from .checks.findings import Finding, error
+from .checks.findings import Finding, error, inspect_pdf
 from .errors import PublicationError
 from .impose import PRINT_LAYOUTS, Imposition, impose
 from .marks import PT_PER_MM
@@ -297,14 +297,9 @@ def is_print_file(path: Path, data: bytes) -> bool:
 def preflight(data: bytes, name: str, expected: PressExpectations | None = None) -> list[Finding]:
     """Every PDF/X-4 problem this project can make or see: identification, output
     intent, boxes, colours, fonts, annotations, accessibility claims."""
-    try:
-        pdf = pikepdf.open(io.BytesIO(data))
-    except pikepdf.PdfError as exc:
-        return [error("press.unreadable", name, 0, f"not a readable PDF ({exc})",
-                      "rebuild the file")]
-    with pdf:
-        return (_identification(pdf, name) + _output_intent(pdf, name)
-                + _boxes(pdf, name, expected) + _content(pdf, name))
+    return inspect_pdf(data, name, "press.unreadable", lambda pdf: (
+        _identification(pdf, name) + _output_intent(pdf, name)
+        + _boxes(pdf, name, expected) + _content(pdf, name)))
 
 
 def _identification(pdf: pikepdf.Pdf, name: str) -> list[Finding]:

@@ -17,17 +17,14 @@ needs none.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import pikepdf
-
 from . import alt, contrast, fit, fonts, languages, pdfua, reading_order
 from .expectations import Expectations, find_sidecar, read_sidecar, sha256
-from .findings import ERROR, WARNING, Finding, count, error, warning
+from .findings import ERROR, WARNING, Finding, count, error, inspect_pdf, warning
 from .structure import PdfDocument
 
 Check = Callable[[PdfDocument, Expectations | None], list[Finding]]
@@ -75,13 +72,8 @@ def check_document(doc: PdfDocument, expectations: Expectations | None) -> list[
 
 def check_bytes(data: bytes, name: str, expectations: Expectations | None) -> list[Finding]:
     """Check a PDF held in memory (the build checks each file before it is written)."""
-    try:
-        pdf = pikepdf.open(io.BytesIO(data))
-    except pikepdf.PdfError as exc:
-        return [error("pdf.unreadable", name, 0, f"not a readable PDF ({exc})",
-                      "rebuild the file")]
-    with pdf:
-        return check_document(PdfDocument(pdf, name), expectations)
+    return inspect_pdf(data, name, "pdf.unreadable",
+                       lambda pdf: check_document(PdfDocument(pdf, name), expectations))
 
 
 def check_file(path: Path, name: str | None = None) -> FileReport:

@@ -6,8 +6,12 @@ A check never stops at the first problem: it returns every `Finding` it sees
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
+
+import pikepdf
 
 ERROR = "error"
 WARNING = "warning"
@@ -49,3 +53,14 @@ def count(findings: list[Finding]) -> tuple[int, int]:
     """(errors, warnings) in `findings`."""
     errors = sum(1 for f in findings if f.severity == ERROR)
     return errors, len(findings) - errors
+
+
+def inspect_pdf(data: bytes, name: str, check: str,
+                inspect: Callable[[pikepdf.Pdf], list[Finding]]) -> list[Finding]:
+    """Open PDF bytes and run `inspect` on them; an unreadable file is one error finding."""
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PdfError as exc:
+        return [error(check, name, 0, f"not a readable PDF ({exc})", "rebuild the file")]
+    with pdf:
+        return inspect(pdf)
