@@ -43,7 +43,7 @@ CACHE_FOLDER = ".cache"
 # Python distributions whose version changes the bytes written (WeasyPrint and what it
 # draws with, the templates' engine, the PDF post-processing, the QR code drawing).
 LIBRARIES = ("babel", "brotli", "cffi", "cssselect2", "fonttools", "jinja2", "jsonschema",
-             "markupsafe", "pikepdf", "pillow", "pydyf", "pyphen", "pypdf", "pyyaml",
+             "markupsafe", "pikepdf", "pillow", "pydyf", "pyphen", "pyyaml",
              "reportlab", "tinycss2", "tinyhtml5", "weasyprint", "webencodings", "zopfli")
 # Native libraries WeasyPrint lays text out with: (soname, function returning a version).
 NATIVE = (("libpango-1.0.so.0", "pango_version_string"),

@@ -1,4 +1,4 @@
-"""Post-processing: place typeset pages on print-shop sheets with pypdf.
+"""Post-processing: place typeset pages on print-shop sheets with pikepdf.
 
 A print-shop file is made of sheet sides. Each side has a trim (the finished size),
 a 3 mm bleed around it and a slug outside that for the marks (see marks.py). The
@@ -18,17 +18,22 @@ so no text is cut; `impose` refuses a cut wider than `MAX_CUT_MM`). Scaling inst
 would change the type size between the office and print-shop files. Where a slot
 meets the sheet's edge, whatever the page draws beyond its edge (its own bleed) is
 kept, up to the sheet's bleed.
+
+Each page goes on its sheet as a form XObject (qpdf's page-to-form, through pikepdf)
+clipped by its bounding box: its content stream is referenced as it is. pypdf, named
+for post-processing at first, can only merge pages by parsing and rewriting every
+content stream, which took 2.9 s of a 14 s build for the 24 print-shop files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import RectangleObject
+import pikepdf
 
 from .errors import PublicationError
 from .marks import PT_PER_MM, SLUG_MM, SheetGeometry, draw_marks
@@ -134,53 +139,79 @@ class ImpositionError(PublicationError):
     """The typeset pages do not fit the imposition (page count or size)."""
 
 
-def impose(data: bytes, imposition: Imposition, label: str, fonts: Path) -> bytes:
-    """Place the pages of `data` on the sides of `imposition`, with marks; PDF bytes.
+@contextlib.contextmanager
+def imposed(data: bytes, imposition: Imposition, label: str, fonts: Path,
+            ) -> Iterator[pikepdf.Pdf]:
+    """The sheet sides of `imposition` with the pages of `data` and the marks placed on
+    them, open while the `with` block lasts (the placed pages' streams are read from
+    `data` until the sheets are saved).
 
-    `label` names the job on each side's slug line; `fonts` holds its font.
+    Each page is placed as a form XObject (its content stream is referenced, never
+    parsed or rewritten), clipped to its slot by the form's bounding box. `label`
+    names the job on each side's slug line; `fonts` holds its font.
     """
-    reader = PdfReader(io.BytesIO(data))
-    writer = PdfWriter()
-    width, height = imposition.trim
-    for side in imposition.sides:
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(pikepdf.open(io.BytesIO(data)))
+        sheets = stack.enter_context(pikepdf.new())
+        width, height = imposition.trim
         media_w, media_h = imposition.media
-        sheet = writer.add_blank_page(media_w * PT_PER_MM, media_h * PT_PER_MM)
-        for slot in side.slots:
-            if slot.page >= len(reader.pages):
-                raise ImpositionError(f"{imposition.name}: the typeset file has "
-                                      f"{len(reader.pages)} pages, the layout needs page "
-                                      f"{slot.page + 1}")
-            page = reader.pages[slot.page]
-            trim = page.trimbox
-            page_w, page_h = float(trim.width) / PT_PER_MM, float(trim.height) / PT_PER_MM
-            cut = (page_w - slot.width) / 2
-            if abs(cut) > MAX_CUT_MM or abs(page_h - height) > MAX_CUT_MM:
-                raise ImpositionError(
-                    f"{imposition.name}: page {slot.page + 1} is {page_w:.2f} x {page_h:.2f} mm, "
-                    f"too big for its {slot.width:.2f} x {height:.2f} mm slot")
-            # Page origin (its trim's lower-left corner) on the sheet, in mm.
-            left = SLUG_MM + slot.x - cut
-            bottom = SLUG_MM + (height - page_h) / 2
-            clip = _clip(slot, imposition)
-            page.cropbox = RectangleObject(  # pypdf clips a merged page to its crop box
-                [float(trim.left) + (clip[0] - left) * PT_PER_MM,
-                 float(trim.bottom) + (clip[1] - bottom) * PT_PER_MM,
-                 float(trim.left) + (clip[2] - left) * PT_PER_MM,
-                 float(trim.bottom) + (clip[3] - bottom) * PT_PER_MM])
-            if "/Annots" in page:
-                del page["/Annots"]  # links are for screens; PDF/X allows none on the sheet
-            sheet.merge_transformed_page(page, Transformation().translate(
-                left * PT_PER_MM - float(trim.left), bottom * PT_PER_MM - float(trim.bottom)))
-        marks = PdfReader(io.BytesIO(draw_marks(imposition.geometry(side),
-                                                f"{label} - {side.name}", fonts)))
-        sheet.merge_page(marks.pages[0])
-        sheet.trimbox = RectangleObject(_pt(SLUG_MM, SLUG_MM, SLUG_MM + width, SLUG_MM + height))
-        b = imposition.bleed
-        sheet.bleedbox = RectangleObject(_pt(SLUG_MM - b, SLUG_MM - b, SLUG_MM + width + b,
-                                             SLUG_MM + height + b))
-    out = io.BytesIO()
-    writer.write(out)
+        for side in imposition.sides:
+            sheet = sheets.add_blank_page(page_size=(media_w * PT_PER_MM, media_h * PT_PER_MM))
+            placements = []
+            for slot in side.slots:
+                if slot.page >= len(source.pages):
+                    raise ImpositionError(f"{imposition.name}: the typeset file has "
+                                          f"{len(source.pages)} pages, the layout needs page "
+                                          f"{slot.page + 1}")
+                page = source.pages[slot.page]
+                trim = pikepdf.Rectangle(page.trimbox)
+                page_w, page_h = trim.width / PT_PER_MM, trim.height / PT_PER_MM
+                cut = (page_w - slot.width) / 2
+                if abs(cut) > MAX_CUT_MM or abs(page_h - height) > MAX_CUT_MM:
+                    raise ImpositionError(
+                        f"{imposition.name}: page {slot.page + 1} is {page_w:.2f} x "
+                        f"{page_h:.2f} mm, too big for its {slot.width:.2f} x {height:.2f} mm "
+                        "slot")
+                # Page origin (its trim's lower-left corner) on the sheet, in mm.
+                left = SLUG_MM + slot.x - cut
+                bottom = SLUG_MM + (height - page_h) / 2
+                clip = _clip(slot, imposition)
+                form = sheets.copy_foreign(page.as_form_xobject())
+                form.BBox = pikepdf.Array(  # the slot, in the page's own coordinates
+                    [round(trim.llx + (clip[0] - left) * PT_PER_MM, 4),
+                     round(trim.lly + (clip[1] - bottom) * PT_PER_MM, 4),
+                     round(trim.llx + (clip[2] - left) * PT_PER_MM, 4),
+                     round(trim.lly + (clip[3] - bottom) * PT_PER_MM, 4)])
+                placements.append((form, left * PT_PER_MM - trim.llx,
+                                   bottom * PT_PER_MM - trim.lly))
+            marks = stack.enter_context(pikepdf.open(io.BytesIO(draw_marks(
+                imposition.geometry(side), f"{label} - {side.name}", fonts))))
+            placements.append((sheets.copy_foreign(marks.pages[0].as_form_xobject()), 0.0, 0.0))
+            sheet.obj.Contents = sheets.make_stream(b"".join(
+                _place(sheet, f"/Fx{number}", form, x, y)
+                for number, (form, x, y) in enumerate(placements)))
+            sheet.obj.TrimBox = pikepdf.Array(_pt(SLUG_MM, SLUG_MM, SLUG_MM + width,
+                                                  SLUG_MM + height))
+            b = imposition.bleed
+            sheet.obj.BleedBox = pikepdf.Array(_pt(SLUG_MM - b, SLUG_MM - b,
+                                                   SLUG_MM + width + b, SLUG_MM + height + b))
+        yield sheets
+
+
+def impose(data: bytes, imposition: Imposition, label: str, fonts: Path) -> bytes:
+    """Place the pages of `data` on the sides of `imposition`, with marks; PDF bytes."""
+    with imposed(data, imposition, label, fonts) as sheets:
+        out = io.BytesIO()
+        sheets.save(out, deterministic_id=True)
     return out.getvalue()
+
+
+def _place(sheet: pikepdf.Page, name: str, form: pikepdf.Object, x: float, y: float) -> bytes:
+    """The content that draws `form` on `sheet` moved by (x, y) points; `form` becomes
+    the sheet's XObject `name` (chosen here: pikepdf's own names are random, and the
+    same sources must give the same bytes)."""
+    sheet.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name))
+    return f"q 1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q\n".encode("ascii")
 
 
 def _clip(slot: Slot, imposition: Imposition) -> tuple[float, float, float, float]:

@@ -27,6 +27,7 @@ import hashlib
 import io
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -37,7 +38,7 @@ import pikepdf
 from .checks import PRINT_SUFFIX
 from .checks.findings import Finding, error, inspect_pdf
 from .errors import PublicationError
-from .impose import PRINT_LAYOUTS, Imposition, impose
+from .impose import PRINT_LAYOUTS, Imposition, imposed
 from .marks import PT_PER_MM
 from .presets import PAPERS
 
@@ -46,7 +47,7 @@ WEASYPRINT_VARIANT = "pdf/x-4"   # untagged, with PDF/X metadata that `finish` r
 PDF_VERSION = "1.6"
 NEAR_BLACK = 0.1        # a grey this close to black is printed as solid black (100 % K)
 BOX_TOLERANCE_MM = 0.05
-PRODUCER = "campaign-publications (WeasyPrint, pypdf, ReportLab, pikepdf)"
+PRODUCER = "campaign-publications (WeasyPrint, pikepdf, ReportLab)"
 
 
 @dataclass(frozen=True)
@@ -96,48 +97,55 @@ def print_meta(title: str, kind: str, size: str, accessible: str, lang: str,
 def print_file(typeset: bytes, imposition: Imposition, meta: PrintMeta, label: str,
                fonts: Path, condition: str = DEFAULT_CONDITION) -> bytes:
     """The print-shop file: `typeset` pages imposed with marks, finished as PDF/X-4."""
-    return finish(impose(typeset, imposition, label, fonts), meta, condition)
+    with imposed(typeset, imposition, label, fonts) as sheets:
+        return _finish(sheets, meta, condition)
 
 
 def finish(data: bytes, meta: PrintMeta, condition: str = DEFAULT_CONDITION) -> bytes:
     """Turn an imposed PDF into a PDF/X-4 print-shop file; return its bytes."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        return _finish(pdf, meta, condition)
+
+
+def _finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str) -> bytes:
+    """`finish` on an open PDF, which it changes."""
     printing = CONDITIONS[condition]
     profile = _profile_bytes(printing)
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        default_rgb = pikepdf.Array([pikepdf.Name.ICCBased, pdf.make_stream(
-            _srgb_profile(), N=3, Alternate=pikepdf.Name.DeviceRGB)])
-        converted: set[tuple[int, int]] = set()
-        for page in pdf.pages:
-            _cmyk_content(pdf, page.obj, default_rgb, printing.profile, converted)
-            if "/Annots" in page.obj:
-                del page.obj["/Annots"]
-        for key in ("/StructTreeRoot", "/MarkInfo", "/Outlines", "/ViewerPreferences",
-                    "/OutputIntents", "/Metadata", "/PageLabels"):
-            if key in pdf.Root:
-                del pdf.Root[key]
-        pdf.Root.Lang = pikepdf.String(meta.lang)
-        pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
-            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
-            OutputConditionIdentifier=pikepdf.String(printing.identifier),
-            OutputCondition=pikepdf.String(printing.condition),
-            RegistryName=pikepdf.String("http://www.color.org"),
-            Info=pikepdf.String(printing.condition),
-            DestOutputProfile=pdf.make_stream(profile, N=4))])
-        doc_id = _document_id(meta)
-        xmp = pdf.make_stream(_xmp(meta, doc_id).encode("utf-8"),
-                              Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
-        pdf.Root.Metadata = xmp
-        date = _pdf_date(meta.created)
-        pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(
-            Title=pikepdf.String(meta.title), Subject=pikepdf.String(meta.subject),
-            Creator=pikepdf.String("campaign-publications"),
-            Producer=pikepdf.String(PRODUCER), CreationDate=pikepdf.String(date),
-            ModDate=pikepdf.String(date), Trapped=pikepdf.Name("/False"),
-            GTS_PDFXVersion=pikepdf.String(PDFX_VERSION)))
-        out = io.BytesIO()
-        pdf.remove_unreferenced_resources()
-        pdf.save(out, force_version=PDF_VERSION, deterministic_id=True,
-                 compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    default_rgb = pikepdf.Array([pikepdf.Name.ICCBased, pdf.make_stream(
+        _srgb_profile(), N=3, Alternate=pikepdf.Name.DeviceRGB)])
+    converted: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        for owner in content_owners(page.obj, converted):
+            _cmyk_content(pdf, owner, default_rgb, printing.profile)
+        if "/Annots" in page.obj:
+            del page.obj["/Annots"]
+    for key in ("/StructTreeRoot", "/MarkInfo", "/Outlines", "/ViewerPreferences",
+                "/OutputIntents", "/Metadata", "/PageLabels"):
+        if key in pdf.Root:
+            del pdf.Root[key]
+    pdf.Root.Lang = pikepdf.String(meta.lang)
+    pdf.Root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
+        OutputConditionIdentifier=pikepdf.String(printing.identifier),
+        OutputCondition=pikepdf.String(printing.condition),
+        RegistryName=pikepdf.String("http://www.color.org"),
+        Info=pikepdf.String(printing.condition),
+        DestOutputProfile=pdf.make_stream(profile, N=4))])
+    doc_id = _document_id(meta)
+    xmp = pdf.make_stream(_xmp(meta, doc_id).encode("utf-8"),
+                          Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    pdf.Root.Metadata = xmp
+    date = _pdf_date(meta.created)
+    pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(
+        Title=pikepdf.String(meta.title), Subject=pikepdf.String(meta.subject),
+        Creator=pikepdf.String("campaign-publications"),
+        Producer=pikepdf.String(PRODUCER), CreationDate=pikepdf.String(date),
+        ModDate=pikepdf.String(date), Trapped=pikepdf.Name("/False"),
+        GTS_PDFXVersion=pikepdf.String(PDFX_VERSION)))
+    out = io.BytesIO()
+    pdf.remove_unreferenced_resources()
+    pdf.save(out, force_version=PDF_VERSION, deterministic_id=True,
+             compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
     return out.getvalue()
 
 
@@ -185,12 +193,8 @@ def cmyk(red: float, green: float, blue: float, profile: Path) -> tuple[float, .
 
 
 def _cmyk_content(pdf: pikepdf.Pdf, owner: pikepdf.Object, default_rgb: pikepdf.Array,
-                  profile: Path, done: set[tuple[int, int]]) -> None:
-    """Rewrite rg/RG as k/K in a page or form XObject, its forms too; declare /DefaultRGB."""
-    if owner.is_indirect:
-        if owner.objgen in done:
-            return
-        done.add(owner.objgen)
+                  profile: Path) -> None:
+    """Rewrite rg/RG as k/K in one page or form XObject; declare /DefaultRGB on it."""
     resources = owner.get("/Resources")
     if resources is None:
         resources = owner.Resources = pikepdf.Dictionary()
@@ -214,9 +218,6 @@ def _cmyk_content(pdf: pikepdf.Pdf, owner: pikepdf.Object, default_rgb: pikepdf.
             owner.write(content)
         else:
             owner.Contents = pdf.make_stream(content)
-    for xobject in resources.get("/XObject", {}).values():
-        if xobject.get("/Subtype") == "/Form":
-            _cmyk_content(pdf, xobject, default_rgb, profile, done)
 
 
 def _document_id(meta: PrintMeta) -> str:
@@ -392,10 +393,14 @@ def _content(pdf: pikepdf.Pdf, name: str) -> list[Finding]:
             findings.append(error("press.annotations", name, number,
                                   f"{len(page.obj.Annots)} annotation(s) on the sheet",
                                   "remove links and other annotations"))
-        rgb = sum(1 for instruction in pikepdf.parse_content_stream(page)
-                  if str(instruction.operator) in ("rg", "RG"))
-        spaces = page.obj.get("/Resources", pikepdf.Dictionary()).get("/ColorSpace")
-        if rgb and (spaces is None or "/DefaultRGB" not in spaces):
+        rgb = 0
+        for owner in content_owners(page.obj):
+            count = sum(1 for instruction in pikepdf.parse_content_stream(owner)
+                        if str(instruction.operator) in ("rg", "RG"))
+            spaces = owner.get("/Resources", pikepdf.Dictionary()).get("/ColorSpace")
+            if spaces is None or "/DefaultRGB" not in spaces:
+                rgb += count
+        if rgb:
             findings.append(error("press.rgb", name, number,
                                   f"{rgb} DeviceRGB colour(s) without /DefaultRGB",
                                   "convert colours to CMYK"))
@@ -407,6 +412,26 @@ def _content(pdf: pikepdf.Pdf, name: str) -> list[Finding]:
                                   f"font {font.get('/BaseFont', '?')} is not embedded",
                                   "embed every font"))
     return findings
+
+
+def content_owners(page: pikepdf.Object, seen: set[tuple[int, int]] | None = None,
+                   ) -> Iterator[pikepdf.Object]:
+    """A page and every form XObject it draws, nested ones too, each once (`seen` holds
+    the ones already given, across pages when shared): what has a content stream and
+    resources of its own."""
+    seen = set() if seen is None else seen
+    pending = [page]
+    while pending:
+        owner = pending.pop()
+        if owner.is_indirect:
+            if owner.objgen in seen:
+                continue
+            seen.add(owner.objgen)
+        yield owner
+        resources = owner.get("/Resources")
+        xobjects = resources.get("/XObject") if resources is not None else None
+        if xobjects is not None:
+            pending.extend(x for x in xobjects.values() if x.get("/Subtype") == "/Form")
 
 
 def _fonts(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:

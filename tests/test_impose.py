@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from pypdf import PdfWriter
 
 from publication.build import Selection
 from publication.impose import (
@@ -71,11 +70,11 @@ def test_panel_order_and_mirroring() -> None:
 
 
 def _blank_pdf(*sizes_mm: tuple[float, float]) -> bytes:
-    writer = PdfWriter()
-    for width, height in sizes_mm:
-        writer.add_blank_page(width * PT_PER_MM, height * PT_PER_MM)
-    out = io.BytesIO()
-    writer.write(out)
+    with pikepdf.new() as pdf:
+        for width, height in sizes_mm:
+            pdf.add_blank_page(page_size=(width * PT_PER_MM, height * PT_PER_MM))
+        out = io.BytesIO()
+        pdf.save(out)
     return out.getvalue()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pikepdf
@@ -104,10 +105,43 @@ def test_colours_are_cmyk_and_black_text_is_black_ink_only(built: Project) -> No
     assert y > 0.9 and c < 0.1 and m < 0.2 and k == 0
     for name in ("poster-a3-print.pdf", "leaflet-a4-print.pdf"):
         with pikepdf.open(_out(built, "en", name)) as pdf:
-            operators = {str(i.operator) for page in pdf.pages
-                         for i in pikepdf.parse_content_stream(page)}
+            operators = {str(i.operator) for drawing in _drawings(pdf)
+                         for i in pikepdf.parse_content_stream(drawing)}
             assert not operators & {"rg", "RG"}, "no DeviceRGB colour left"
             assert "k" in operators
+
+
+def _drawings(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
+    """Every page and every form XObject drawn on it, nested ones too."""
+    found: list[pikepdf.Object] = []
+    pending = [page.obj for page in pdf.pages]
+    while pending:
+        drawing = pending.pop()
+        found.append(drawing)
+        xobjects = drawing.get("/Resources", {}).get("/XObject", {})
+        pending += [x for x in xobjects.values() if x.get("/Subtype") == "/Form"]
+    return found
+
+
+def test_preflight_finds_rgb_inside_placed_pages(built: Project) -> None:
+    """The imposed pages are form XObjects: an RGB colour in one is found there."""
+    printed = _out(built, "en", "leaflet-a4-print.pdf")
+    assert preflight(printed.read_bytes(), printed.name) == []
+    with pikepdf.open(printed) as pdf:
+        forms = [d for d in _drawings(pdf) if isinstance(d, pikepdf.Stream)]
+        assert len(forms) >= 6, "the six panels are placed as forms"
+        panel = forms[0]
+        del panel.Resources.ColorSpace["/DefaultRGB"]
+        panel.write(b"1 0 0 rg 0 0 10 10 re f\n" + panel.read_bytes())
+        data = _save(pdf)
+    findings = [f for f in preflight(data, printed.name) if f.check == "press.rgb"]
+    assert findings and "1 DeviceRGB colour(s)" in findings[0].message
+
+
+def _save(pdf: pikepdf.Pdf) -> bytes:
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
 
 
 def test_preflight_finds_what_a_print_shop_would_refuse(built: Project) -> None:
