@@ -24,7 +24,7 @@ from .catalog import available_locales, locale_info
 from .content import find_campaigns
 from .errors import UsageError
 from .fileio import remove_leftovers
-from .index import Thumbnails, needs_update
+from .index import draw_missing, needs_update
 from .index import write as write_index
 from .lock import locked
 from .presets import KINDS, PAPERS, Kind, Project
@@ -169,7 +169,6 @@ def build(
     with locked(project.output, options.wait):
         remove_leftovers(project.output)
         inputs = cache.Inputs.take(project, options)
-        thumbnails = Thumbnails(project.output)
         results: dict[Target, Outcome] = {}
 
         def done(outcome: Outcome) -> None:
@@ -182,7 +181,7 @@ def build(
             reason, record = ("--force", None) if options.force else \
                 cache.stale(project, target, inputs)
             if reason is None and record is not None:
-                thumbnails.missing(record.products)
+                draw_missing(project.output, record.products)
                 done(Outcome(target, "skipped", target.path(project.output), 0.0, record.pages,
                              record.warnings, record.checks))
             else:
@@ -198,15 +197,12 @@ def build(
             for outcome in outcomes:
                 if outcome.status == "built":
                     cache.built(project, inputs, outcome)
-                    thumbnails.add(project.output / p.path for p in outcome.products
-                                   if p.thumbnail)
                 else:
                     cache.failed(project, outcome)
                 done(outcome)
                 if options.fail_fast and outcome.status == "failed":
                     outcomes.close()
                     break
-        thumbnails.wait()
         _refresh_index(project, bool(todo))
     return BuildReport([results[t] for t in targets if t in results])
 

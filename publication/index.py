@@ -3,7 +3,7 @@ for scripts.
 
 Both list every PDF the cache records (publication/cache.py) by campaign, locale and
 kind: its size in bytes, page count, the checks' result, the SHA-256 (manifest) and a
-thumbnail of its first page (`output/.thumbs/`, drawn by `pdftoppm` in the worker that
+thumbnail of its first page (`output/.thumbs/`, drawn with PDFium by the worker that
 built the file), with each locale's translation completeness from `status`. The page is
 written with Jinja2 (autoescape on) from `index.html.jinja` and is meant to be used:
 English, headings per campaign and locale, tables with header cells, alternate text on
@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import json
 import logging
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +29,7 @@ import jinja2
 from .cache import CACHE_FOLDER, Product, Record, records, sha256_bytes
 from .catalog import locale_info
 from .errors import UsageError
-from .fileio import TMP_PREFIX, write_atomic
+from .fileio import write_atomic
 from .presets import KINDS, SOURCE_LOCALE, Project
 
 if TYPE_CHECKING:
@@ -55,14 +53,16 @@ SIZE_NAMES = {"a4": "A4", "a3": "A3", "a2": "A2", "letter": "US Letter", "tabloi
 
 def describe(output: Path, written: Iterable[Path], pages: int) -> tuple[Product, ...]:
     """The products of a target from the files it wrote (first: its accessible PDF with
-    `pages` pages): checksums, page counts and, for PDFs, where their thumbnail goes."""
+    `pages` pages): checksums, page counts and, for PDFs, a thumbnail of the first page."""
     products = []
     for index, path in enumerate(dict.fromkeys(written)):
         if not path.is_file():
             continue
         if path.suffix == ".pdf":
             count = pages if index == 0 else _page_count(path)
-            products.append(Product.of(output, path, count, thumbnail_path(output, path)))
+            thumbnail = thumbnail_path(output, path)
+            drawn = draw_thumbnail(path, thumbnail)
+            products.append(Product.of(output, path, count, thumbnail if drawn else None))
         else:
             products.append(Product.of(output, path))
     return tuple(products)
@@ -72,60 +72,33 @@ def thumbnail_path(output: Path, pdf: Path) -> Path:
     return output / THUMBS_FOLDER / pdf.relative_to(output).with_suffix(".png")
 
 
-class Thumbnails:
-    """Draws first pages as PNG with `pdftoppm` (poppler-utils) in the background, a few
-    at a time, while the build goes on; `wait` before writing the index.
+def draw_thumbnail(pdf: Path, target: Path) -> bool:
+    """Draw the first page of `pdf` as a PNG at `target`, THUMB_PIXELS on its longer
+    side, with PDFium; False (and a log line) when the PDF cannot be drawn."""
+    import pypdfium2 as pdfium  # imported where it is used: a no-op build never needs it
 
-    Each picture is drawn to a temporary file and renamed into place. Without
-    `pdftoppm`, or when it fails, there is no picture and the index says so.
-    """
+    try:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            page = document[0]
+            scale = THUMB_PIXELS / max(page.get_size())
+            image = page.render(scale=scale).to_pil()
+        finally:
+            document.close()
+    except (pdfium.PdfiumError, IndexError, OSError) as exc:
+        LOG.info("no thumbnail for %s: %s", pdf, exc)
+        return False
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    write_atomic(target, png.getvalue())
+    return True
 
-    def __init__(self, output: Path, at_once: int = 2) -> None:
-        self.output = output
-        self.at_once = at_once
-        self.available = shutil.which("pdftoppm") is not None
-        self.queue: list[Path] = []
-        self.running: list[tuple[subprocess.Popen[bytes], Path, Path]] = []
 
-    def add(self, pdfs: Iterable[Path]) -> None:
-        if self.available:
-            self.queue.extend(pdfs)
-            self._step()
-
-    def missing(self, products: Iterable[Product]) -> None:
-        """Queue the thumbnails of earlier builds' PDFs that have none."""
-        self.add(self.output / p.path for p in products
-                 if p.thumbnail and not (self.output / p.thumbnail).is_file())
-
-    def wait(self) -> None:
-        while self.queue or self.running:
-            self._step()
-            if self.running:
-                self._finish(*self.running.pop(0))
-
-    def _step(self) -> None:
-        for item in [r for r in self.running if r[0].poll() is not None]:
-            self.running.remove(item)
-            self._finish(*item)
-        while self.queue and len(self.running) < self.at_once:
-            pdf = self.queue.pop(0)
-            target = thumbnail_path(self.output, pdf)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # pdftoppm adds ".png" to the name it is given.
-            stem = target.parent / f"{TMP_PREFIX}{target.stem}.{os.getpid()}"
-            process = subprocess.Popen(
-                ["pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to",
-                 str(THUMB_PIXELS), str(pdf), str(stem)],
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            self.running.append((process, stem.with_name(stem.name + ".png"), target))
-
-    def _finish(self, process: subprocess.Popen[bytes], drawn: Path, target: Path) -> None:
-        _, err = process.communicate()
-        if process.returncode == 0 and drawn.is_file():
-            os.replace(drawn, target)
-        else:
-            drawn.unlink(missing_ok=True)
-            LOG.info("no thumbnail %s: pdftoppm: %s", target, err.decode(errors="replace"))
+def draw_missing(output: Path, products: Iterable[Product]) -> None:
+    """Draw the thumbnails earlier builds' PDFs should have and do not."""
+    for product in products:
+        if product.thumbnail and not (output / product.thumbnail).is_file():
+            draw_thumbnail(output / product.path, output / product.thumbnail)
 
 
 def _page_count(path: Path) -> int | None:

@@ -14,8 +14,10 @@ from typing import Any
 
 import pikepdf
 import pytest
+from PIL import Image
 
 from publication.build import BuildOptions, Selection, build, plan
+from publication.index import THUMB_PIXELS, draw_thumbnail
 from publication.presets import Project
 from tests.projects import make_project
 from tests.translating import replace_in, start_catalog
@@ -62,11 +64,30 @@ def test_the_manifest_lists_every_pdf_with_its_facts(built: Project) -> None:
             "passed" if not facts["checks"]["warnings"] else \
             f"passed, {facts['checks']['warnings']} warning(s)"
         assert facts["checks"]["result"] == expected
-        thumbnail = built.output / facts["thumbnail"]
-        assert thumbnail.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+        with Image.open(built.output / facts["thumbnail"]) as thumbnail:
+            assert thumbnail.format == "PNG"
+            assert max(thumbnail.size) == THUMB_PIXELS
+            # The first page drawn, not a blank square: some of it is dark (text).
+            assert thumbnail.convert("L").getextrema()[0] < 100
     locales = manifest(built)["locales"]
     assert locales["en"]["complete"] == 100.0
     assert 0 < locales["fr"]["complete"] < 100 and locales["fr"]["fuzzy"] == 1
+
+
+def test_a_lost_thumbnail_is_drawn_again_by_the_next_build(built: Project) -> None:
+    facts = next(f for f in manifest(built)["files"] if f["variant"] == "accessible")
+    thumbnail = built.output / facts["thumbnail"]
+    thumbnail.unlink()
+    report = build(built, plan(built, SELECTION), BuildOptions(jobs=1, print_files=True))
+    assert {o.status for o in report.outcomes} == {"skipped"}
+    assert thumbnail.is_file()
+
+
+def test_an_unreadable_pdf_gets_no_thumbnail(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\nnot really a PDF\n")
+    assert draw_thumbnail(broken, tmp_path / "thumb.png") is False
+    assert not (tmp_path / "thumb.png").exists()
 
 
 def test_a_catalogue_change_alone_refreshes_the_completeness(built: Project) -> None:
