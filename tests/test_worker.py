@@ -1,0 +1,62 @@
+"""Making targets in worker processes (publication/worker.py): batches, early stops."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from publication.build import BuildOptions, Selection, Target, build, plan
+from publication.worker import batches
+from tests.projects import make_project
+from tests.translating import replace_in, start_catalog
+
+LOCALES = ("ar", "de", "en", "es", "fr", "he")
+KINDS = {"leaflet": 3.0, "poster": 2.0, "petition": 1.5, "letter": 0.5}  # seconds, made up
+
+
+def _targets() -> list[Target]:
+    return [Target("c", locale, kind, size) for locale in LOCALES for kind in KINDS
+            for size in ("a4", "letter")]
+
+
+def _seconds(target: Target) -> float:
+    return KINDS[target.kind] * (2 if target.locale in ("ar", "he") else 1)
+
+
+@pytest.mark.parametrize(("jobs", "count", "same"), [
+    (2, 6, lambda t: t.locale),                # 6 locales >= 2 per worker: one per locale
+    (3, 6, lambda t: t.locale),
+    (4, 24, lambda t: (t.locale, t.kind)),     # too few locales: one per locale and kind
+    (16, 48, lambda t: t),                     # too few of those too: one per target
+])
+def test_batches_keep_what_shares_caches_together(
+    jobs: int, count: int, same: Callable[[Target], object],
+) -> None:
+    queue = sorted(_targets(), key=_seconds, reverse=True)
+    work = batches(queue, jobs, _seconds)
+    assert len(work) == count
+    assert sorted(str(t) for batch in work for t in batch) == sorted(map(str, queue)), \
+        "each target once"
+    assert all(len({same(t) for t in batch}) == 1 for batch in work)
+    sizes = [sum(map(_seconds, batch)) for batch in work]
+    assert sizes == sorted(sizes, reverse=True), "the largest batches first"
+    for batch in work:
+        assert [_seconds(t) for t in batch] == sorted(map(_seconds, batch), reverse=True)
+
+
+def test_parallel_fail_fast_starts_nothing_after_a_failure(tmp_path: Path,
+                                                           fonts_dir: Path) -> None:
+    project = make_project(tmp_path / "project", fonts_dir)
+    start_catalog(project, "de", {"title": "Testkampagne",
+                                  "letter.salutation": "Sehr geehrte Damen"})
+    replace_in(project.po("de"), '"Sehr geehrte Damen"', '"Sehr geehrte <b>Damen"')
+    targets = plan(project, Selection(locales=("en", "de")))
+    report = build(project, targets, BuildOptions(jobs=2, fail_fast=True))
+    assert report.failed, "the broken German catalogue fails its outputs"
+    assert len(report.outcomes) < len(targets), "batches not started were cancelled"
+    assert all(o.target.locale == "de" for o in report.failed)
+    for outcome in report.outcomes:
+        if outcome.status == "built":
+            assert outcome.path.is_file()
