@@ -290,22 +290,25 @@ class Worker:
         write_sidecar(path, self.project.output, expectations)
         if options.print_files and kind.name in PRINT_LAYOUTS:
             findings += self._print_file(target, campaign, catalog, kind, paper, document,
-                                         options.imprint, headline_pt)
+                                         data, options.imprint, headline_pt)
         return (len(document.pages), warnings + tuple(str(f) for f in coverage + findings),
                 count(coverage + findings), rendered.used)
 
     def _print_file(
         self, target: Target, campaign: Campaign, catalog: CompiledCatalog, kind: Kind,
-        paper: Paper, document: weasyprint.Document, imprint: Imprint | None,
-        headline_pt: float,
+        paper: Paper, document: weasyprint.Document, accessible: bytes,
+        imprint: Imprint | None, headline_pt: float,
     ) -> list[Finding]:
-        """Write the print-shop file from the accessible file's typesetting (a leaflet's
-        panels imposed) or a second one with the print stylesheet (a poster's bleed, with
-        the accessible poster's headline size, or a smaller one if that does not fit)."""
+        """Write the print-shop file from the accessible file's pages (a leaflet's panels
+        imposed: `finish` drops the tags) or from a second typesetting with the print
+        stylesheet (a poster's bleed, with the accessible poster's headline size, or a
+        smaller one if that does not fit)."""
         layout = PRINT_LAYOUTS[kind.name]
+        typeset = accessible
         if layout.stylesheet:
             _, document, _ = self._fit(campaign, catalog, kind, paper, imprint,
                                        extra_style=layout.stylesheet, largest_pt=headline_pt)
+            typeset = self.typesetter.write(document, press.WEASYPRINT_VARIANT)
         path = target.print_path(self.project.output)
         findings = _overflows(display_path(path), document) if layout.stylesheet else []
         info = locale_info(target.locale)
@@ -313,13 +316,17 @@ class Worker:
         meta = press.print_meta(document.metadata.title or campaign.slug, kind.name, paper.name,
                                 target.path(self.project.output).name, info.tag,
                                 publication_time(campaign))
-        data = press.print_file(self.typesetter.write(document, press.WEASYPRINT_VARIANT),
-                                imposition, meta, str(target), self.project.fonts)
+        data = press.print_file(typeset, imposition, meta, str(target), self.project.fonts)
         findings += press.preflight(data, display_path(path), press.expect(imposition))
         if any(f.severity == ERROR for f in findings):
             raise GateFailed(path, findings, "the print-shop file was not written")
         write_atomic(path, data)
         return findings
+
+    @functools.cached_property
+    def font_families(self) -> tuple[str, ...]:
+        """The font families the stylesheets declare (read once per worker)."""
+        return font_checks.stylesheet_families(self.project.styles)
 
     @functools.cache  # noqa: B019
     def coverage(self, code: str) -> list[Finding]:
@@ -347,7 +354,7 @@ class Worker:
             pdf_sha256=sha256(tagged.data), lang=info.tag, locale=info.code,
             source_locale=SOURCE_LOCALE, name=str(target), pages=_expected_pages(kind),
             page_size_mm=kind.page_size(paper),
-            fonts=font_checks.stylesheet_families(self.project.styles),
+            fonts=self.font_families,
             units=tagged.units, languages=tagged.languages, figures=tagged.figures)
         findings += checks.check_bytes(tagged.data, name, expectations)
         return tagged.data, expectations, findings
