@@ -15,8 +15,13 @@ figure includes Python's start-up and imports:
   thumbnails and the index), and against the one-job build of the same documents
   only (`--no-print-files`: one PDF per HTML file).
 
+The full builds and plain WeasyPrint run in rounds (one of each per round, `--repeat`
+rounds), and each ratio is the median of the rounds' ratios, printed with its range:
+on a shared machine the speed drifts by 10 to 20 % within minutes, and a ratio of two
+runs minutes apart measures the drift as much as the build.
+
 Run it when the machine is otherwise quiet (it prints the load average before and
-after): `.venv/bin/python benchmarks/build_times.py [--repeat 3] [--json out.json]`.
+after): `.venv/bin/python benchmarks/build_times.py [--repeat 5] [--json out.json]`.
 """
 
 from __future__ import annotations
@@ -52,8 +57,9 @@ ONE_STRING = ("de", 'msgctxt "headline"')
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=1, metavar="R",
-                        help="run each timed build R times and report the median (default 1)")
+    parser.add_argument("--repeat", type=int, default=3, metavar="R",
+                        help="rounds of the compared builds, and runs of the others; "
+                             "medians are reported (default 3)")
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), metavar="N",
                         help="worker processes of the parallel build (default: the cores)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
@@ -65,29 +71,41 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warm-up build in {root} ...", flush=True)
         figures["first_build_s"] = timed(root, ["build"])
         figures["outputs"] = count_pdfs(root)
-        figures["full_jobs1_s"] = median(root, ["build", "--force", "--jobs", "1"], args.repeat)
-        figures[f"full_jobs{args.jobs}_s"] = median(
-            root, ["build", "--force", "--jobs", str(args.jobs)], args.repeat)
-        figures["accessible_jobs1_s"] = median(
-            root, ["build", "--force", "--jobs", "1", "--no-print-files"], args.repeat)
-        timed(root, ["build", "--force"])  # back to the default outputs
-        figures["noop_s"] = median(root, ["build"], max(args.repeat, 3))
-        figures["one_string"] = one_string(root, args.repeat)
         timed(html_root, ["build", "--force", "--html"])
         pages = sorted(str(p) for p in (html_root / "output").rglob("*.html")
                        if p.name != "index.html")
         figures["plain_weasyprint_files"] = len(pages)
-        figures["plain_weasyprint_s"] = statistics.median(
-            run([sys.executable, "-c", PLAIN, *pages], html_root) for _ in range(args.repeat))
+        # The builds compared with each other run in rounds, one of each per round, so
+        # that a machine getting slower or faster (shared hosts do) moves both sides of
+        # a ratio; each ratio is the median of the rounds' ratios.
+        commands = {
+            "full_jobs1_s": ["build", "--force", "--jobs", "1"],
+            f"full_jobs{args.jobs}_s": ["build", "--force", "--jobs", str(args.jobs)],
+            "accessible_jobs1_s": ["build", "--force", "--jobs", "1", "--no-print-files"],
+        }
+        rounds: list[dict[str, float]] = []
+        for number in range(1, args.repeat + 1):
+            times = {name: timed(root, command) for name, command in commands.items()}
+            times["plain_weasyprint_s"] = run([sys.executable, "-c", PLAIN, *pages], html_root)
+            print(f"  round {number}: " + ", ".join(f"{k.removesuffix('_s')} {v:.2f} s"
+                                                    for k, v in times.items()), flush=True)
+            rounds.append(times)
+        for name in rounds[0]:
+            figures[name] = statistics.median(r[name] for r in rounds)
+        timed(root, ["build", "--force"])  # back to the default outputs
+        figures["noop_s"] = median(root, ["build"], max(args.repeat, 3))
+        figures["one_string"] = one_string(root, args.repeat)
     figures["load_after"] = os.getloadavg()
     full_n = figures[f"full_jobs{args.jobs}_s"]
     figures["ratios"] = {
-        "noop / full (default jobs)": figures["noop_s"] / full_n,
-        f"jobs {args.jobs} / jobs 1": full_n / figures["full_jobs1_s"],
-        "one string / full (default jobs)": figures["one_string"]["seconds"] / full_n,
-        "full jobs 1 / plain WeasyPrint": figures["full_jobs1_s"] / figures["plain_weasyprint_s"],
+        "noop / full (default jobs)": [figures["noop_s"] / full_n],
+        f"jobs {args.jobs} / jobs 1": [r[f"full_jobs{args.jobs}_s"] / r["full_jobs1_s"]
+                                       for r in rounds],
+        "one string / full (default jobs)": [figures["one_string"]["seconds"] / full_n],
+        "full jobs 1 / plain WeasyPrint": [r["full_jobs1_s"] / r["plain_weasyprint_s"]
+                                           for r in rounds],
         "same documents, jobs 1 / plain WeasyPrint":
-            figures["accessible_jobs1_s"] / figures["plain_weasyprint_s"],
+            [r["accessible_jobs1_s"] / r["plain_weasyprint_s"] for r in rounds],
     }
     report(figures, args.jobs)
     if args.json:
@@ -130,13 +148,14 @@ def one_string(root: Path, repeat: int) -> dict[str, Any]:
     code, context = ONE_STRING
     po = root / "locales" / code / "LC_MESSAGES" / "messages.po"
     times, built = [], 0
-    for attempt in range(repeat):
-        text = po.read_text("utf-8")
-        start = text.index(context)
-        line_end = text.index("\n", text.index("msgstr ", start))
-        msgstr = text[text.index("msgstr ", start):line_end]
+    original = po.read_text("utf-8")
+    start = original.index(context)
+    msgstr_start = original.index("msgstr ", start)
+    line_end = original.index("\n", msgstr_start)
+    msgstr = original[msgstr_start:line_end]
+    for attempt in range(repeat):  # one word more than the original, a different one each time
         changed = re.sub(r'"$', f' {"jetzt" if attempt % 2 == 0 else "sofort"}"', msgstr)
-        po.write_text(text[:text.index("msgstr ", start)] + changed + text[line_end:], "utf-8")
+        po.write_text(original[:msgstr_start] + changed + original[line_end:], "utf-8")
         before = {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*.pdf")}
         times.append(timed(root, ["build"]))
         built = sum(1 for p, m in before.items() if p.stat().st_mtime_ns != m)
@@ -184,8 +203,9 @@ def report(figures: dict[str, Any], jobs: int) -> None:
              figures["plain_weasyprint_s"])]
     for name, seconds in rows:
         print(f"  {name:<55} {seconds:7.2f} s")
-    for name, ratio in figures["ratios"].items():
-        print(f"  {name:<55} {ratio:7.3f}")
+    for name, ratios in figures["ratios"].items():
+        spread = f"  (rounds: {min(ratios):.3f} to {max(ratios):.3f})" if len(ratios) > 1 else ""
+        print(f"  {name:<55} {statistics.median(ratios):7.3f}{spread}")
 
 
 if __name__ == "__main__":
