@@ -36,12 +36,28 @@ class QrCode:
         return self.size_mm * (self.modules - 2 * QUIET_MODULES) / self.modules
 
 
-# Drawing a code takes ~60 ms, and every output of a locale (and every headline size a
-# poster tries) uses the same one: draw each once per process.
-@functools.lru_cache(maxsize=64)
 def qr_code(url: str, alt: str, size_mm: float) -> QrCode:
     """Draw a QR code for `url`, `size_mm` wide or wider (see MIN_SYMBOL_MM), whose
     alternate text is `alt`."""
+    count, path = _symbol(url)
+    size_mm = round(max(size_mm, MIN_SYMBOL_MM * count / (count - 2 * QUIET_MODULES)), 2)
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {count} {count}" '
+        f'width="{size_mm}mm" height="{size_mm}mm" shape-rendering="crispEdges">'
+        f"<title>{escape(alt)}</title>"
+        f'<rect width="{count}" height="{count}" fill="#ffffff"/>'
+        f'<path fill="#000000" d="{path}"/></svg>'
+    )
+    display = url.removeprefix("https://").removeprefix("http://").rstrip("/")
+    return QrCode(url, display, Markup(svg), count, size_mm)
+
+
+# Encoding a code takes ~50 ms, and every output of a locale, at every size, shows the
+# same address: encode each once per process.
+@functools.lru_cache(maxsize=64)
+def _symbol(url: str) -> tuple[int, str]:
+    """The modules per side (quiet zone included) of `url`'s code, and an SVG path of its
+    dark modules in module units."""
     widget = QrCodeWidget(url, barBorder=QUIET_MODULES, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
     rects = _rects(widget.draw())
@@ -49,7 +65,6 @@ def qr_code(url: str, alt: str, size_mm: float) -> QrCode:
     module = min(r.height for r in rects if r.fillColor is not None and r.height > 0)
     count = round((x1 - x0) / module)
     height = y1 - y0
-    size_mm = round(max(size_mm, MIN_SYMBOL_MM * count / (count - 2 * QUIET_MODULES)), 2)
     parts = []
     for rect in rects:
         if rect.fillColor is None or rect.width >= x1 - x0:
@@ -60,15 +75,7 @@ def qr_code(url: str, alt: str, size_mm: float) -> QrCode:
         w = round(rect.width / module)
         h = round(rect.height / module)
         parts.append(f"M{x} {y}h{w}v{h}h-{w}z")
-    svg = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {count} {count}" '
-        f'width="{size_mm}mm" height="{size_mm}mm" shape-rendering="crispEdges">'
-        f"<title>{escape(alt)}</title>"
-        f'<rect width="{count}" height="{count}" fill="#ffffff"/>'
-        f'<path fill="#000000" d="{"".join(parts)}"/></svg>'
-    )
-    display = url.removeprefix("https://").removeprefix("http://").rstrip("/")
-    return QrCode(url, display, Markup(svg), count, size_mm)
+    return count, "".join(parts)
 
 
 def _rects(node: object) -> list[Rect]:
