@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .fileio import write_atomic
-from .presets import SOURCE_LOCALE, Project
+from .presets import CONDITIONS, DEFAULT_CONDITION, SOURCE_LOCALE, Project
 
 if TYPE_CHECKING:
     from .build import BuildOptions, Outcome, Target
@@ -142,6 +142,10 @@ class Inputs:
             "styles": tree_digest(project.styles),
             "fonts": tree_digest(project.fonts),
             "options": options_digest(options),
+            # The print-shop files embed the printing condition's ICC profile (a Debian
+            # package's file, outside the project) and convert colours with it.
+            "print_profile": _file_digest(CONDITIONS[DEFAULT_CONDITION].profile)
+            if options.print_files else "",
         }
         return cls(project, common)
 
@@ -423,6 +427,13 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return sha256_bytes(path.read_bytes())
+    except OSError:
+        return "missing"
 
 
 def _digest(value: Any) -> str:

@@ -99,3 +99,23 @@ class Project:
 
     def mo(self, locale: str) -> Path:
         return self.locales / locale / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+@dataclass(frozen=True)
+class PrintingCondition:
+    """A CMYK printing condition: its registered name and the ICC profile for it."""
+
+    identifier: str   # OutputConditionIdentifier, from the ICC characterization registry
+    condition: str    # for people reading the output intent
+    profile: Path     # installed by `package`
+    package: str
+
+
+CONDITIONS: dict[str, PrintingCondition] = {
+    # Ghostscript's default CMYK profile: SWOP, coated stock (what a US shop expects
+    # without being told; a European one accepts it and converts to FOGRA39/51).
+    "swop": PrintingCondition(
+        "CGATS TR 001", "SWOP, coated paper (CGATS TR 001): Artifex CMYK SWOP profile",
+        Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"), "libgs-common"),
+}
+DEFAULT_CONDITION = "swop"

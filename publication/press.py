@@ -40,7 +40,7 @@ from .checks.findings import Finding, error, inspect_pdf
 from .errors import PublicationError
 from .impose import PRINT_LAYOUTS, Imposition, imposed
 from .marks import PT_PER_MM
-from .presets import PAPERS
+from .presets import CONDITIONS, DEFAULT_CONDITION, PAPERS, PrintingCondition
 
 PDFX_VERSION = "PDF/X-4"
 WEASYPRINT_VARIANT = "pdf/x-4"   # untagged, with PDF/X metadata that `finish` replaces
@@ -48,26 +48,6 @@ PDF_VERSION = "1.6"
 NEAR_BLACK = 0.1        # a grey this close to black is printed as solid black (100 % K)
 BOX_TOLERANCE_MM = 0.05
 PRODUCER = "campaign-publications (WeasyPrint, pikepdf, ReportLab)"
-
-
-@dataclass(frozen=True)
-class PrintingCondition:
-    """A CMYK printing condition: its registered name and the ICC profile for it."""
-
-    identifier: str   # OutputConditionIdentifier, from the ICC characterization registry
-    condition: str    # for people reading the output intent
-    profile: Path     # installed by `package`
-    package: str
-
-
-CONDITIONS: dict[str, PrintingCondition] = {
-    # Ghostscript's default CMYK profile: SWOP, coated stock (what a US shop expects
-    # without being told; a European one accepts it and converts to FOGRA39/51).
-    "swop": PrintingCondition(
-        "CGATS TR 001", "SWOP, coated paper (CGATS TR 001): Artifex CMYK SWOP profile",
-        Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"), "libgs-common"),
-}
-DEFAULT_CONDITION = "swop"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 
 from publication import cache
 from publication.build import BuildOptions, BuildReport, Selection, Target, build, plan
-from publication.presets import Project
+from publication.presets import CONDITIONS, DEFAULT_CONDITION, Project
 from tests.projects import REPO, make_project
 from tests.translating import replace_in, start_catalog
 
@@ -142,3 +143,17 @@ def test_a_noop_build_does_not_load_weasyprint(german: Project) -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                             text=True, check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert result.stdout.split("\n")[-2] == "0 []", result.stdout + result.stderr
+
+
+def test_the_print_profile_is_an_input_of_print_builds(german: Project, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    profile = tmp_path / "cmyk.icc"
+    profile.write_bytes(b"profile, first version")
+    condition = dataclasses.replace(CONDITIONS[DEFAULT_CONDITION], profile=profile)
+    monkeypatch.setitem(CONDITIONS, DEFAULT_CONDITION, condition)
+    printing, plain = BuildOptions(print_files=True), BuildOptions()
+    before = (cache.Inputs.take(german, printing).common,
+              cache.Inputs.take(german, plain).common)
+    profile.write_bytes(b"profile, an update of the Debian package")
+    assert cache.Inputs.take(german, printing).common != before[0]
+    assert cache.Inputs.take(german, plain).common == before[1]
