@@ -101,6 +101,7 @@ class Outcome:
     checks: tuple[int, int] | None = None  # the gate's (errors, warnings); None: not checked
     used: frozenset[MessageKey] = frozenset()  # the catalogue messages it showed
     products: tuple[cache.Product, ...] = ()   # the files it wrote, its PDF first
+    headline_pt: float = 0.0  # a poster's headline size (0: none)
 
 
 @dataclass

@@ -267,6 +267,7 @@ class Record:
     checks: tuple[int, int] | None = None
     seconds: float = 0.0
     failed: tuple[str, ...] = ()        # the last build's errors; () when it succeeded
+    headline_pt: float = 0.0            # a poster's headline size: the next build tries it first
 
     @property
     def campaign(self) -> str:
@@ -376,7 +377,8 @@ def built(project: Project, inputs: Inputs, outcome: Outcome) -> Record | None:
     used = sorted(outcome.used, key=lambda k: (k[0] or "", k[1]))
     record = Record(dataclasses.asdict(target), inputs.of(target), catalogue.plural,
                     catalogue.digests(used), outcome.products, outcome.pages,
-                    tuple(outcome.messages), outcome.checks, round(outcome.seconds, 3))
+                    tuple(outcome.messages), outcome.checks, round(outcome.seconds, 3),
+                    headline_pt=outcome.headline_pt)
     save(project, target, record)
     return record
 
@@ -396,6 +398,12 @@ def save(project: Project, target: Target, record: Record) -> None:
 
 def forget(project: Project, target: Target) -> None:
     record_path(project, target).unlink(missing_ok=True)
+
+
+def last_headline_pt(project: Project, target: Target) -> float:
+    """The headline size a poster settled on when it was last built (0: unknown)."""
+    record = load(project, target)
+    return record.headline_pt if record is not None else 0.0
 
 
 def expected_seconds(project: Project, target: Target) -> float:

@@ -31,7 +31,7 @@ from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import checks, index, press, tagging
+from . import cache, checks, index, press, tagging
 from .build import BuildOptions, Outcome, Target
 from .catalog import CompiledCatalog, compile_catalog, locale_info, source_catalog
 from .checks import fit
@@ -247,7 +247,7 @@ class Worker:
         path = target.path(self.project.output)
         start = time.perf_counter()
         try:
-            pages, warnings, checked, used = self._make(target, options, path)
+            pages, warnings, checked, used, headline_pt = self._make(target, options, path)
         except InputError as exc:
             return Outcome(target, "failed", path, time.perf_counter() - start,
                            messages=tuple(str(p) for p in exc.problems))
@@ -258,19 +258,20 @@ class Worker:
             return Outcome(target, "failed", path, time.perf_counter() - start,
                            messages=(str(exc),))
         return Outcome(target, "built", path, time.perf_counter() - start, pages, warnings,
-                       checked, used=used)
+                       checked, used=used, headline_pt=headline_pt)
 
     def _make(
         self, target: Target, options: BuildOptions, path: Path,
-    ) -> tuple[int, tuple[str, ...], tuple[int, int], frozenset[MessageKey]]:
+    ) -> tuple[int, tuple[str, ...], tuple[int, int], frozenset[MessageKey], float]:
         campaign = self.campaign(target.campaign)
         catalog = self.catalog(target.locale)
         kind, paper = KINDS[target.kind], PAPERS[target.size]
         coverage = self.coverage(target.locale)  # before rendering: fonts cover every string
         if any(f.severity == ERROR for f in coverage):
             raise GateFailed(path, coverage)
+        last_pt = cache.last_headline_pt(self.project, target) if kind.name == "poster" else 0.0
         rendered, document, headline_pt = self._fit(campaign, catalog, kind, paper,
-                                                     options.imprint)
+                                                     options.imprint, first_pt=last_pt)
         po = str(self.project.po(target.locale).relative_to(self.project.root))
         warnings = tuple(f.describe(po) for f in rendered.fallbacks)
         if options.strict and warnings:
@@ -292,7 +293,7 @@ class Worker:
             findings += self._print_file(target, campaign, catalog, kind, paper, document,
                                          data, options.imprint, headline_pt)
         return (len(document.pages), warnings + tuple(str(f) for f in coverage + findings),
-                count(coverage + findings), rendered.used)
+                count(coverage + findings), rendered.used, headline_pt)
 
     def _print_file(
         self, target: Target, campaign: Campaign, catalog: CompiledCatalog, kind: Kind,
@@ -362,24 +363,46 @@ class Worker:
     def _fit(
         self, campaign: Campaign, catalog: CompiledCatalog, kind: Kind, paper: Paper,
         imprint: Imprint | None, extra_style: str | None = None, largest_pt: float = 0.0,
+        first_pt: float = 0.0,
     ) -> tuple[RenderedHtml, weasyprint.Document, float]:
         """Render and lay out, shrinking a poster's headline until the poster is one page
-        (from `largest_pt` when given); the headline size used is returned (0: none)."""
+        (from `largest_pt` when given); the headline size used is returned (0: none).
+
+        The size is the largest step that fits. `first_pt`, the size the last build
+        settled on, is tried first: when it fits and the step above does not, that is
+        the answer in two layouts instead of one per step from the top (a smaller
+        headline never takes more room, so the steps above do not fit either).
+        """
         info = locale_info(catalog.locale)
         steps = _headline_steps(paper) if kind.name == "poster" else (0.0,)
         if largest_pt:
             steps = tuple(step for step in steps if step <= largest_pt) or steps[-1:]
-        for headline_pt in steps:
-            rendered = render(self.project, campaign, Localizer(catalog, info), kind, paper,
-                              imprint=imprint, headline_pt=headline_pt,
-                              extra_style=extra_style)
-            document = self.typesetter.layout(rendered.html)
-            pages = len(document.pages)
-            expected = _expected_pages(kind)
-            if expected is None or pages == expected:
-                if imprint is not None:
-                    check_fit(document, imprint, f"{kind.name} ({paper.name}, {info.code})")
-                return rendered, document, headline_pt
+        expected = _expected_pages(kind)
+        laid: dict[int, tuple[RenderedHtml, weasyprint.Document, bool]] = {}
+
+        def lay_out(index: int) -> bool:
+            if index not in laid:
+                rendered = render(self.project, campaign, Localizer(catalog, info), kind,
+                                  paper, imprint=imprint, headline_pt=steps[index],
+                                  extra_style=extra_style)
+                document = self.typesetter.layout(rendered.html)
+                laid[index] = (rendered, document,
+                               expected is None or len(document.pages) == expected)
+            return laid[index][2]
+
+        hint = steps.index(first_pt) if first_pt in steps else 0
+        if hint and lay_out(hint) and not lay_out(hint - 1):
+            found: int | None = hint
+        else:
+            begin = hint + 1 if hint and not lay_out(hint) else 0
+            found = next((i for i in range(begin, len(steps)) if lay_out(i)), None)
+        if found is not None:
+            rendered, document, _ = laid[found]
+            if imprint is not None:
+                check_fit(document, imprint, f"{kind.name} ({paper.name}, {info.code})")
+            return rendered, document, steps[found]
+        _, document, _ = laid[len(steps) - 1]
+        pages = len(document.pages)
         spill = fit.spill_mm(document, expected or 1)
         if kind.name == "poster":
             headline = campaign.headline

@@ -6,23 +6,25 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import weasyprint
 
 from publication.build import BuildOptions, Selection, Target, build, plan
-from publication.worker import batches
+from publication.presets import KINDS, PAPERS
+from publication.worker import Worker, _headline_steps, batches
 from tests.projects import make_project
 from tests.translating import replace_in, start_catalog
 
 LOCALES = ("ar", "de", "en", "es", "fr", "he")
-KINDS = {"leaflet": 3.0, "poster": 2.0, "petition": 1.5, "letter": 0.5}  # seconds, made up
+SECONDS = {"leaflet": 3.0, "poster": 2.0, "petition": 1.5, "letter": 0.5}  # made up
 
 
 def _targets() -> list[Target]:
-    return [Target("c", locale, kind, size) for locale in LOCALES for kind in KINDS
+    return [Target("c", locale, kind, size) for locale in LOCALES for kind in SECONDS
             for size in ("a4", "letter")]
 
 
 def _seconds(target: Target) -> float:
-    return KINDS[target.kind] * (2 if target.locale in ("ar", "he") else 1)
+    return SECONDS[target.kind] * (2 if target.locale in ("ar", "he") else 1)
 
 
 @pytest.mark.parametrize(("jobs", "count", "same"), [
@@ -60,3 +62,34 @@ def test_parallel_fail_fast_starts_nothing_after_a_failure(tmp_path: Path,
     for outcome in report.outcomes:
         if outcome.status == "built":
             assert outcome.path.is_file()
+
+
+def test_a_poster_headline_search_from_the_last_size_finds_the_same_size(
+    tmp_path: Path, fonts_dir: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project = make_project(tmp_path / "project", fonts_dir)
+    start_catalog(project, "de", {"headline": "Lasst den Gefangenen sofort und ohne jede "
+                                              "Bedingung frei, heute noch, nicht erst morgen "
+                                              "oder in einer Woche, und entschädigt ihn"})
+    worker = Worker(project)
+    campaign = worker.campaign("fixture")
+    catalog = worker.catalog("de")
+    kind, paper = KINDS["poster"], PAPERS["a3"]
+    layouts: list[str] = []
+    real_layout = worker.typesetter.layout
+
+    def counted(html: str) -> weasyprint.Document:
+        layouts.append(html)
+        return real_layout(html)
+
+    monkeypatch.setattr(worker.typesetter, "layout", counted)
+    _, _, size = worker._fit(campaign, catalog, kind, paper, None)
+    steps = _headline_steps(paper)
+    assert steps.index(size) >= 2, "the test needs a headline that does not fit at once"
+    assert len(layouts) == steps.index(size) + 1, "from the top: one layout per step"
+    for hint in (0.0, *steps):
+        layouts.clear()
+        _, _, found = worker._fit(campaign, catalog, kind, paper, None, first_pt=hint)
+        assert found == size, f"started at {hint} pt"
+        if hint == size:
+            assert len(layouts) == 2, "the size itself and the step above"
