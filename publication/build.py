@@ -177,9 +177,9 @@ def build(
             if progress:
                 progress(outcome, len(results), len(targets))
 
-        todo = []
+        todo: dict[Target, cache.Record | None] = {}  # with what its last build recorded
         for target in targets:
-            reason, record = ("--force", None) if options.force else \
+            reason, record = ("--force", cache.load(project, target)) if options.force else \
                 cache.stale(project, target, inputs)
             if reason is None and record is not None:
                 draw_missing(project.output, record.products)
@@ -187,14 +187,11 @@ def build(
                              record.warnings, record.checks))
             else:
                 LOG.debug("%s: building (%s)", target, reason)
-                todo.append(target)
+                todo[target] = record
         if todo:
             from . import worker
 
-            def order(target: Target) -> float:
-                return cache.expected_seconds(project, target)
-
-            outcomes = worker.run(project, todo, options, order, started)
+            outcomes = worker.run(project, todo, options, started)
             for outcome in outcomes:
                 if outcome.status == "built":
                     cache.built(project, inputs, outcome)

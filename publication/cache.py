@@ -400,15 +400,9 @@ def forget(project: Project, target: Target) -> None:
     record_path(project, target).unlink(missing_ok=True)
 
 
-def last_headline_pt(project: Project, target: Target) -> float:
-    """The headline size a poster settled on when it was last built (0: unknown)."""
-    record = load(project, target)
-    return record.headline_pt if record is not None else 0.0
-
-
-def expected_seconds(project: Project, target: Target) -> float:
-    """How long the target took last time, or a guess by kind: the slow ones go first."""
-    record = load(project, target)
+def expected_seconds(target: Target, record: Record | None) -> float:
+    """How long the target took last time (its `record`), or a guess by kind: the slow
+    ones go first."""
     if record is not None and record.seconds:
         return record.seconds
     return {"leaflet": 0.5, "poster": 0.4, "petition": 0.25, "letter": 0.15}.get(target.kind, 0.3)

@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import signal
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing.queues import SimpleQueue
 from multiprocessing.synchronize import Event as EventType
@@ -61,15 +61,24 @@ GC_THRESHOLD = (100_000, 50, 100)
 
 
 def run(
-    project: Project, targets: list[Target], options: BuildOptions,
-    order: Callable[[Target], float], started: Callable[[Target], None] | None = None,
+    project: Project, targets: Mapping[Target, cache.Record | None], options: BuildOptions,
+    started: Callable[[Target], None] | None = None,
 ) -> Generator[Outcome, None, None]:
-    """Build `targets`, the highest `order` first, and yield each outcome as it finishes.
+    """Build `targets` and yield each outcome as it finishes; each target comes with its
+    last build's record (or None), which says how long it took (the slowest go first)
+    and, for a poster, the headline size to try first.
 
     With `options.jobs` > 1, in that many worker processes, each taking a whole batch
     (see `batches`); `started` is told when a target starts. Closing the iterator early
     (fail-fast) cancels the batches that have not started.
     """
+    def order(target: Target) -> float:
+        return cache.expected_seconds(target, targets[target])
+
+    def with_hint(target: Target) -> tuple[Target, float]:
+        record = targets[target]
+        return target, record.headline_pt if record is not None else 0.0
+
     queue = sorted(targets, key=order, reverse=True)
     if options.jobs <= 1 or len(queue) == 1:
         worker = Worker(project)
@@ -77,7 +86,7 @@ def run(
             for target in queue:
                 if started:
                     started(target)
-                yield worker.make(target, options)
+                yield worker.make(*with_hint(target), options)
         return
     context = multiprocessing.get_context("fork")  # workers inherit the loaded modules
     events: SimpleQueue[tuple[str, Target | Outcome]] = context.SimpleQueue()
@@ -93,7 +102,8 @@ def run(
         # at the first submit.
         gc.freeze()
         try:
-            futures = {pool.submit(_make_in_worker, batch, options) for batch in work}
+            futures = {pool.submit(_make_in_worker, [with_hint(t) for t in batch], options)
+                       for batch in work}
         finally:
             gc.unfreeze()
         pending = futures
@@ -188,14 +198,15 @@ def _init_worker(root: Path, events: SimpleQueue[tuple[str, Target | Outcome]],
     _batch_gc().__enter__()  # for the life of the worker process
 
 
-def _make_in_worker(batch: list[Target], options: BuildOptions) -> None:
-    """Make a batch's targets in order, telling the build of each start and outcome."""
+def _make_in_worker(batch: list[tuple[Target, float]], options: BuildOptions) -> None:
+    """Make a batch's targets (each with its headline size to try first) in order,
+    telling the build of each start and outcome."""
     assert _WORKER is not None and _EVENTS is not None and _STOP is not None
-    for target in batch:
+    for target, headline_pt in batch:
         if _STOP.is_set():
             return
         _EVENTS.put(("started", target))
-        _EVENTS.put(("done", _WORKER.make(target, options)))
+        _EVENTS.put(("done", _WORKER.make(target, headline_pt, options)))
 
 
 class GateFailed(PublicationError):
@@ -214,13 +225,15 @@ class Worker:
         self.project = project
         self.typesetter = Typesetter(project)
 
-    def make(self, target: Target, options: BuildOptions) -> Outcome:
+    def make(self, target: Target, last_headline_pt: float, options: BuildOptions) -> Outcome:
         """`build`, plus what the cache and the index need: the files the target wrote
-        (checksums, page counts, thumbnails) and the messages it used."""
+        (checksums, page counts, thumbnails) and the messages it used.
+        `last_headline_pt`: the poster headline size its last build settled on (0: none),
+        tried first."""
         start = time.perf_counter()
         with recording() as written:
             try:
-                outcome = self.build(target, options)
+                outcome = self.build(target, last_headline_pt, options)
             except Exception as exc:  # a bug, but one target's: the others still get built
                 LOG.debug("%s failed", target, exc_info=True)
                 return Outcome(target, "failed", target.path(self.project.output),
@@ -242,12 +255,13 @@ class Worker:
             return source_catalog()
         return compile_catalog(self.project, code)
 
-    def build(self, target: Target, options: BuildOptions) -> Outcome:
+    def build(self, target: Target, last_headline_pt: float, options: BuildOptions) -> Outcome:
         """Make one target's PDF; a problem becomes a failed Outcome, never an exception."""
         path = target.path(self.project.output)
         start = time.perf_counter()
         try:
-            pages, warnings, checked, used, headline_pt = self._make(target, options, path)
+            pages, warnings, checked, used, headline_pt = self._make(target, last_headline_pt,
+                                                                     options, path)
         except InputError as exc:
             return Outcome(target, "failed", path, time.perf_counter() - start,
                            messages=tuple(str(p) for p in exc.problems))
@@ -261,7 +275,7 @@ class Worker:
                        checked, used=used, headline_pt=headline_pt)
 
     def _make(
-        self, target: Target, options: BuildOptions, path: Path,
+        self, target: Target, last_headline_pt: float, options: BuildOptions, path: Path,
     ) -> tuple[int, tuple[str, ...], tuple[int, int], frozenset[MessageKey], float]:
         campaign = self.campaign(target.campaign)
         catalog = self.catalog(target.locale)
@@ -269,9 +283,8 @@ class Worker:
         coverage = self.coverage(target.locale)  # before rendering: fonts cover every string
         if any(f.severity == ERROR for f in coverage):
             raise GateFailed(path, coverage)
-        last_pt = cache.last_headline_pt(self.project, target) if kind.name == "poster" else 0.0
         rendered, document, headline_pt = self._fit(campaign, catalog, kind, paper,
-                                                     options.imprint, first_pt=last_pt)
+                                                     options.imprint, first_pt=last_headline_pt)
         po = str(self.project.po(target.locale).relative_to(self.project.root))
         warnings = tuple(f.describe(po) for f in rendered.fallbacks)
         if options.strict and warnings:
