@@ -14,7 +14,7 @@ layouts are data:
 A panel is typeset at a third of the sheet (99 mm for A4) but its slot is 99.67 or
 97.67 mm wide: the page is centred in its slot and cut to it, so a wide slot gains
 0.33 mm of paper at each fold and the flap loses 0.67 mm of its page margin (8 mm,
-so no text is cut; `impose` refuses a cut wider than `MAX_CUT_MM`). Scaling instead
+so no text is cut; `imposed` refuses a cut wider than `MAX_CUT_MM`). Scaling instead
 would change the type size between the office and print-shop files. Where a slot
 meets the sheet's edge, whatever the page draws beyond its edge (its own bleed) is
 kept, up to the sheet's bleed.
@@ -196,14 +196,6 @@ def imposed(data: bytes, imposition: Imposition, label: str, fonts: Path,
             sheet.obj.BleedBox = pikepdf.Array(_pt(SLUG_MM - b, SLUG_MM - b,
                                                    SLUG_MM + width + b, SLUG_MM + height + b))
         yield sheets
-
-
-def impose(data: bytes, imposition: Imposition, label: str, fonts: Path) -> bytes:
-    """Place the pages of `data` on the sides of `imposition`, with marks; PDF bytes."""
-    with imposed(data, imposition, label, fonts) as sheets:
-        out = io.BytesIO()
-        sheets.save(out, deterministic_id=True)
-    return out.getvalue()
 
 
 def _place(sheet: pikepdf.Page, name: str, form: pikepdf.Object, x: float, y: float) -> bytes:

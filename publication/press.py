@@ -78,17 +78,12 @@ def print_file(typeset: bytes, imposition: Imposition, meta: PrintMeta, label: s
                fonts: Path, condition: str = DEFAULT_CONDITION) -> bytes:
     """The print-shop file: `typeset` pages imposed with marks, finished as PDF/X-4."""
     with imposed(typeset, imposition, label, fonts) as sheets:
-        return _finish(sheets, meta, condition)
+        return finish(sheets, meta, condition)
 
 
-def finish(data: bytes, meta: PrintMeta, condition: str = DEFAULT_CONDITION) -> bytes:
-    """Turn an imposed PDF into a PDF/X-4 print-shop file; return its bytes."""
-    with pikepdf.open(io.BytesIO(data)) as pdf:
-        return _finish(pdf, meta, condition)
-
-
-def _finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str) -> bytes:
-    """`finish` on an open PDF, which it changes."""
+def finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str = DEFAULT_CONDITION) -> bytes:
+    """Turn an open imposed PDF (which this changes) into a PDF/X-4 print-shop file;
+    return its bytes."""
     printing = CONDITIONS[condition]
     profile = _profile_bytes(printing)
     default_rgb = pikepdf.Array([pikepdf.Name.ICCBased, pdf.make_stream(

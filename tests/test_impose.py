@@ -14,7 +14,7 @@ from publication.impose import (
     FOLD_IN_NARROWER_MM,
     Imposition,
     ImpositionError,
-    impose,
+    imposed,
     one_up,
     trifold,
 )
@@ -80,13 +80,14 @@ def _blank_pdf(*sizes_mm: tuple[float, float]) -> bytes:
 
 def test_impose_refuses_pages_that_do_not_fit(fonts_dir: Path) -> None:
     layout = trifold(PAPERS["a4"], rtl=False)
-    with pytest.raises(ImpositionError, match="the layout needs page 5"):
-        impose(_blank_pdf(*[(99, 210)] * 4), layout, "test", fonts_dir)
-    with pytest.raises(ImpositionError, match="too big for its 97.67 x 210.00 mm slot"):
-        impose(_blank_pdf(*[(105, 210)] * 6), layout, "test", fonts_dir)
+    with pytest.raises(ImpositionError, match="the layout needs page 5"), \
+            imposed(_blank_pdf(*[(99, 210)] * 4), layout, "test", fonts_dir):
+        pass
+    with pytest.raises(ImpositionError, match="too big for its 97.67 x 210.00 mm slot"), \
+            imposed(_blank_pdf(*[(105, 210)] * 6), layout, "test", fonts_dir):
+        pass
     poster: Imposition = one_up(PAPERS["a3"], rtl=False)
-    data = impose(_blank_pdf((297, 420)), poster, "test", fonts_dir)
-    with pikepdf.open(io.BytesIO(data)) as pdf:
+    with imposed(_blank_pdf((297, 420)), poster, "test", fonts_dir) as pdf:
         assert len(pdf.pages) == 1
         trim = [round(float(v) / PT_PER_MM, 2) for v in pdf.pages[0].obj.TrimBox]
         assert trim == [SLUG_MM, SLUG_MM, SLUG_MM + 297, SLUG_MM + 420]
