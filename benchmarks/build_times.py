@@ -43,7 +43,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 COPY = ("make_pdf.py", "babel.cfg", "pyproject.toml", "publication", "content", "locales",
-        "styles", "fonts")
+        "fonts")
 PLAIN = """
 import sys, time
 start = time.perf_counter()

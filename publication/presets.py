@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,11 +77,22 @@ class Project:
 
     @property
     def styles(self) -> Path:
-        return self.root / "styles"
+        """The stylesheets: the project's own `styles/` when it has one (a design of its
+        own, or a test's copy), else the ones the package ships."""
+        own = self.root / "styles"
+        return own if own.is_dir() else Path(__file__).parent / "styles"
 
     @property
     def fonts(self) -> Path:
         return self.root / "fonts"
+
+    def style_file(self, path: Path) -> Path:
+        """Where a file that a stylesheet names really is. The stylesheets name their fonts
+        `../fonts/NAME`: beside a project's own styles/ that is its fonts/ folder, and the
+        stylesheets the package ships mean that same folder."""
+        normal = Path(os.path.normpath(path))
+        beside = self.styles.parent / "fonts"
+        return self.fonts / normal.relative_to(beside) if normal.is_relative_to(beside) else normal
 
     @property
     def templates(self) -> Path:

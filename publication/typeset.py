@@ -42,17 +42,20 @@ _SHEET_RE = re.compile(r'<link rel="stylesheet" href="([^"<>]+)">\n?|<style>([^<
 
 
 class ProjectURLFetcher(URLFetcher):
-    """Serves `file:` URLs under the allowed folders only; refuses everything else."""
+    """Serves `file:` URLs under the project's content, styles and fonts folders only;
+    refuses everything else."""
 
-    def __init__(self, roots: tuple[Path, ...]) -> None:
+    def __init__(self, project: Project) -> None:
         super().__init__(allowed_protocols=("file",))
-        self.roots = tuple(root.resolve() for root in roots)
+        self.project = project
+        self.roots = tuple(root.resolve() for root in (project.content, project.styles,
+                                                        project.fonts))
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise FatalURLFetchingError(f"refused to fetch {url!r}: only project files are read")
-        path = Path(unquote(parts.path)).resolve()
+        path = self.project.style_file(Path(unquote(parts.path))).resolve()
         if not any(path.is_relative_to(root) for root in self.roots):
             raise FatalURLFetchingError(
                 f"refused to read {path}: outside the project's content, styles and fonts")
@@ -71,7 +74,7 @@ class Typesetter:
 
     @functools.cached_property
     def fetcher(self) -> ProjectURLFetcher:
-        return ProjectURLFetcher((self.project.content, self.project.styles, self.project.fonts))
+        return ProjectURLFetcher(self.project)
 
     @functools.cached_property
     def font_config(self) -> FontConfiguration:

@@ -340,7 +340,7 @@ class Worker:
     @functools.cached_property
     def font_families(self) -> tuple[str, ...]:
         """The font families the stylesheets declare (read once per worker)."""
-        return font_checks.stylesheet_families(self.project.styles)
+        return font_checks.stylesheet_families(self.project)
 
     @functools.cache  # noqa: B019
     def coverage(self, code: str) -> list[Finding]:

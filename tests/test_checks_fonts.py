@@ -12,13 +12,13 @@ from tests.translating import entry_line, start_catalog
 
 
 def test_font_stacks_come_from_the_stylesheet(project: Project) -> None:
-    assert font_stack(project.styles, "en").families == (
+    assert font_stack(project, "en").families == (
         "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew")
-    assert font_stack(project.styles, "ar").families == ("Noto Sans Arabic", "Noto Sans")
-    assert font_stack(project.styles, "he").families == ("Noto Sans Hebrew", "Noto Sans")
-    assert stylesheet_families(project.styles) == (
+    assert font_stack(project, "ar").families == ("Noto Sans Arabic", "Noto Sans")
+    assert font_stack(project, "he").families == ("Noto Sans Hebrew", "Noto Sans")
+    assert stylesheet_families(project) == (
         "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew")
-    stack = font_stack(project.styles, "he")
+    stack = font_stack(project, "he")
     assert stack.covers("ש") and stack.covers("«") and not stack.covers("漢")
 
 

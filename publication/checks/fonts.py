@@ -82,10 +82,10 @@ def _strings(tokens: list[tinycss2.ast.Node]) -> list[str]:
     return [f for f in families if f]
 
 
-def font_faces(styles: Path) -> tuple[FontFace, ...]:
-    """Every @font-face rule of the stylesheets in `styles` whose file exists."""
+def font_faces(project: Project) -> tuple[FontFace, ...]:
+    """Every @font-face rule of the project's stylesheets whose file exists."""
     faces = []
-    for sheet in sorted(styles.glob("*.css")):
+    for sheet in sorted(project.styles.glob("*.css")):
         rules = tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8"),
                                           skip_comments=True, skip_whitespace=True)
         for rule in rules:
@@ -96,7 +96,8 @@ def font_faces(styles: Path) -> tuple[FontFace, ...]:
             urls = [t for t in values.get("src", []) if t.type == "url"]
             if not family or not urls:
                 continue
-            path = (sheet.parent / unquote(urlsplit(urls[0].value).path)).resolve()
+            path = project.style_file(sheet.parent / unquote(urlsplit(urls[0].value).path))
+            path = path.resolve()
             weight = tinycss2.serialize(values.get("font-weight", [])).strip() or "400"
             style = tinycss2.serialize(values.get("font-style", [])).strip() or "normal"
             faces.append(FontFace(family[0], weight, style, path))
@@ -112,10 +113,10 @@ def _declarations(content: list[tinycss2.ast.Node]) -> dict[str, list[tinycss2.a
     return found
 
 
-def font_stack(styles: Path, lang: str) -> FontStack:
+def font_stack(project: Project, lang: str) -> FontStack:
     """The font stack of `lang` from base.css: `html:lang(xx)` if there is one, else `html`."""
     primary = lang.replace("_", "-").split("-")[0].lower()
-    sheet = styles / BASE_STYLESHEET
+    sheet = project.styles / BASE_STYLESHEET
     rules = tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8"), skip_comments=True,
                                       skip_whitespace=True)
     default: list[str] = []
@@ -131,7 +132,7 @@ def font_stack(styles: Path, lang: str) -> FontStack:
             default = family
         elif selector == f"html:lang({primary})":
             specific = family
-    return FontStack(lang, tuple(specific or default), font_faces(styles))
+    return FontStack(lang, tuple(specific or default), font_faces(project))
 
 
 def coverage(project: Project, code: str) -> list[Finding]:
@@ -141,7 +142,7 @@ def coverage(project: Project, code: str) -> list[Finding]:
     from ..localize import Localizer
 
     info = locale_info(code)
-    stack = font_stack(project.styles, info.tag)
+    stack = font_stack(project, info.tag)
     findings: list[Finding] = []
     seen: set[str] = set()
     sources: list[tuple[Path, int, str, str]] = []  # file, line, message context, text
@@ -193,9 +194,9 @@ def _ignorable(char: str) -> bool:
     return unicodedata.category(char) in ("Cc", "Cf") or char in "\n\t"
 
 
-def stylesheet_families(styles: Path) -> tuple[str, ...]:
+def stylesheet_families(project: Project) -> tuple[str, ...]:
     """The font families the stylesheets declare, for the expectations of a PDF."""
-    return tuple(sorted({face.family for face in font_faces(styles)}))
+    return tuple(sorted({face.family for face in font_faces(project)}))
 
 
 def check(doc: PdfDocument, expectations: Expectations | None = None) -> list[Finding]:
