@@ -7,4 +7,4 @@ from pathlib import Path
 from publication.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(root=Path(__file__).resolve().parent))
+    sys.exit(main(root=Path(__file__).resolve().parent, prog="make_pdf.py"))

@@ -25,10 +25,11 @@ from publication.presets import KINDS, PAPERS, Project
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
+def main(argv: Sequence[str] | None = None, root: Path | None = None,
+         prog: str = "make-pdf") -> int:
     """Run one command on the project at `root` (default: the current folder); return its
-    exit code."""
-    parser = _parser()
+    exit code. `prog` is the command's name in messages."""
+    parser = _parser(prog)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
@@ -41,20 +42,20 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None) -> int:
         result: int = args.handler(project, args)
         return result
     except UsageError as exc:
-        print(f"make_pdf.py: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except InputError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return EXIT_FAILED
     except PublicationError as exc:
-        print(f"make_pdf.py: {exc}", file=sys.stderr)
+        print(f"{prog}: {exc}", file=sys.stderr)
         return EXIT_FAILED
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="make_pdf.py", description="Build accessible campaign PDFs in many languages.")
+        prog=prog, description="Build accessible campaign PDFs in many languages.")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
