@@ -22,9 +22,16 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     # A copy of the sources: building in place would leave build/ and *.egg-info behind.
     source = out / "source"
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
-        ".venv", ".venv-*", "output", "fonts", ".git", ".verapdf", "build", "*.egg-info",
-        "__pycache__", ".*_cache"))
+    inside = shutil.ignore_patterns("__pycache__", ".*_cache", "*.egg-info")
+    top = {".venv", "output", "fonts", ".git", ".verapdf", "build"}  # not publication/build
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        skipped = set(inside(folder, names))
+        if Path(folder) == REPO:
+            skipped |= {n for n in names if n in top or n.startswith(".venv")}
+        return skipped
+
+    shutil.copytree(REPO, source, ignore=ignore)
     result = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation",
                              "--outdir", str(out), str(source)],
                             capture_output=True, text=True, check=False)
