@@ -4,42 +4,53 @@ Translators' `.po` files are untrusted input. `check_catalog` reads one strictly
 (publication.pofile) and returns every problem as `file:line: what is wrong`;
 `compile_catalog` turns a clean one into Babel `Translations` in memory (fuzzy and
 empty entries left out, so they fall back to the source text) and, when asked, writes
-the `.mo` atomically.
+the `.mo` atomically. The header's Plural-Forms is read by publication.plurals; the
+file's own rule picks the plural forms, as in gettext, and one that groups numbers
+differently from CLDR's rule for the language (Babel's) is logged, never refused.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gettext
 import io
+import logging
 import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import babel
 from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import write_po
+from babel.messages.pofile import normalize, write_po
 from babel.support import Translations
 
 from .errors import InputError, Problem, UsageError
 from .fileio import write_atomic
 from .markup import compare_markup
+from .plurals import (
+    PluralFormsError,
+    PluralRule,
+    compare_grouping,
+    numbers_like,
+    parse_plural_forms,
+)
 from .pofile import MessageKey, ParsedPo, bad_character, parse_po
 from .presets import DOMAIN, SOURCE_LOCALE, Project
+
+LOG = logging.getLogger(__name__)
 
 PROJECT_NAME = "campaign-publications"
 COMMENT_TAGS = ("Translators:",)
 _LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$")
 _PLACEHOLDER_RE = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{(\w*)\}")
-_PLURAL_FORMS_RE = re.compile(r"^\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*(.+?)\s*;?\s*$")
-# Numbers the Plural-Forms expression is compared on: enough to cover every rule's cycle.
-_PLURAL_PROBES = (*range(0, 1001), 1_000_000, 1_000_001, 1_000_002, 10_000_000)
+_WIDTH = 88  # line width of the .pot and .po files we write
+_FORMAT_FLAGS = frozenset({"python-format", "python-brace-format"})  # Babel derives these
 
 
 @dataclass(frozen=True)
@@ -118,29 +129,96 @@ def write_pot(project: Project, catalog: Catalog) -> bool:
 def update(project: Project, locales: Iterable[str]) -> list[str]:
     """Merge the template into each locale's catalogue; return the locales whose file changed.
 
-    A changed source string becomes fuzzy with its old translation kept (matched by its
-    context, or by similar text as gettext does); a removed one becomes obsolete. A file
+    A changed source string (a plural's msgid_plural too) becomes fuzzy with its old
+    translation kept (matched by its context, or by similar text as gettext does) and
+    the old text as its previous msgid (`#|`); a removed one becomes obsolete. A file
     whose messages would not change is not rewritten, even if its layout differs from
     Babel's (a file saved by Poedit stays as it is).
     """
-    template = _read(project.pot, None)
+    _read(project.pot, None)  # a missing or broken template fails before any locale
     changed = []
     for code in locales:
         info = locale_info(code)
         path = project.po(info.code)
-        catalog = _read(path, info.code)
-        before = _po_bytes(catalog)
+        catalog, parsed = _read_parsed(path, info.code)
+        # Babel's Catalog.update puts the template's own Message objects (not copies) in
+        # the catalogue for new messages, and the steps below change them (translation,
+        # flags, previous msgid): each locale needs a template of its own, or one
+        # language's old translation would reach the next language's file.
+        template = _read(project.pot, None)
+        # A file with broken `#|` lines (as Babel's own write_po left them) is rewritten
+        # even when its messages stay the same: gettext's tools cannot read it as it is.
+        before = None if parsed.previous_problems else _po_bytes(catalog)
         previous = {_key(m): m.previous_id for m in catalog if m.fuzzy and m.previous_id}
+        plurals = {_key(m): tuple(m.id) for m in catalog if m.id and not isinstance(m.id, str)}
         catalog.update(template, update_header_comment=False)
         for message in catalog:  # Babel forgets a fuzzy entry's previous msgid on a rerun
             if message.fuzzy and not message.previous_id and _key(message) in previous:
                 message.previous_id = previous[_key(message)]
+        _flag_changed_plurals(catalog, plurals)
+        _revive_obsolete(catalog)
         _rematch_by_context(catalog)
+        _fix_format_flags(catalog)
         data = _po_bytes(catalog)
         if data != before:
             write_atomic(path, data)
             changed.append(code)
     return changed
+
+
+def _flag_changed_plurals(catalog: Catalog, old_ids: dict[MessageKey, tuple[str, ...]]) -> None:
+    """Make a translated plural message fuzzy when its plural source text changed.
+
+    Babel matches messages by singular and context only, so a new msgid_plural kept its
+    old translation as done: never shown to the translator, and msgfmt -c refuses it when
+    the new text has a placeholder the translation lacks. msgmerge makes it fuzzy, with
+    the old msgid and msgid_plural as the previous ones (`#|`); so do we."""
+    for message in catalog:
+        old = old_ids.get(_key(message))
+        if (old is None or isinstance(message.id, str) or tuple(message.id) == old
+                or message.fuzzy or not _has_text(message)):
+            continue
+        message.flags.add("fuzzy")
+        message.previous_id = list(old)
+
+
+def _revive_obsolete(catalog: Catalog) -> None:
+    """Take back an obsolete entry whose context and text are in the template again (an
+    edit undone after an update).
+
+    Babel's update leaves it obsolete beside the new entry: a duplicate that msgfmt
+    refuses. Its translation is for exactly this text, so it replaces none or a guess
+    (a fuzzy one), as in msgmerge, which matches obsolete entries too."""
+    for message in catalog:
+        if not message.id:
+            continue
+        old = catalog.obsolete.pop(catalog._key_for(message.id, message.context), None)
+        if (old is None or not _has_text(old) or isinstance(old.id, str) != isinstance(
+                message.id, str) or len(_strings(old)) != len(_strings(message))):
+            continue
+        # A plural is found by its singular: its msgid_plural may differ.
+        changed = not isinstance(message.id, str) and tuple(old.id) != tuple(message.id)
+        if not _has_text(message) or (message.fuzzy and not old.fuzzy and not changed):
+            message.string = old.string
+            message.previous_id = list(old.id) if changed else []
+            if old.fuzzy or changed:
+                message.flags.add("fuzzy")
+            else:
+                message.flags.discard("fuzzy")
+
+
+def _fix_format_flags(catalog: Catalog) -> None:
+    """Give each message the format flags Babel derives from its text, and no others.
+
+    Babel's update adds the old entry's flags to a changed message, python-format or
+    python-brace-format too, even when the new text has no placeholder. Reading the file
+    back, Babel derives those flags from the msgid (`Message.__init__`) and drops the
+    others, so the file would not read back as written, and msgfmt -c would check the
+    translation as a format string."""
+    for message in catalog:
+        if message.id:
+            derived = Message(message.id).flags & _FORMAT_FLAGS
+            message.flags = (message.flags - _FORMAT_FLAGS) | derived
 
 
 def _rematch_by_context(catalog: Catalog) -> None:
@@ -249,6 +327,7 @@ def read_checked(path: Path, code: str) -> ParsedPo:
     for message in parsed.catalog:
         if message.id:
             parsed.problems += _message_problems(message, parsed)
+    parsed.problems += parsed.previous_problems  # gettext's tools would refuse the file
     parsed.problems.sort(key=lambda p: p.line)
     return parsed
 
@@ -263,14 +342,33 @@ def compile_catalog(project: Project, code: str, write: bool = False) -> Compile
     parsed = read_checked(path, info.code)
     if parsed.problems or parsed.catalog is None:
         raise InputError(parsed.problems)
-    catalog = parsed.catalog
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
+    catalog, rule = parsed.catalog, parsed.plural_rule
+    if rule is None:  # a catalogue without problems has a valid Plural-Forms
+        raise InputError([Problem(path, parsed.header_line, "the header has no Plural-Forms")])
     if write:
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
         write_atomic(project.mo(info.code), buffer.getvalue())
+    return CompiledCatalog(info.code, path, _translations(catalog, rule), entry_states(catalog))
+
+
+def _translations(catalog: Catalog, rule: PluralRule) -> Translations:
+    """Babel Translations of a checked catalogue, choosing plural forms with `rule`.
+
+    gettext would turn the .mo header's Plural-Forms into Python with `c2py` (eval) as
+    it reads it; it is given the constant rule `0` to compile, and `rule` (the file's own
+    expression, by our parser) replaces it, as gettext's runtime would use the file's."""
+    catalog.mime_headers = [("Plural-Forms", f"nplurals={rule.nplurals}; plural=0;")]
+    buffer = io.BytesIO()
+    try:
+        write_mo(buffer, catalog, use_fuzzy=False)
+    finally:
+        catalog.mime_headers = [("Plural-Forms", rule.header)]
     buffer.seek(0)
-    return CompiledCatalog(info.code, path, Translations(buffer, domain=DOMAIN),
-                           entry_states(catalog))
+    translations = Translations(buffer, domain=DOMAIN)
+    translations.plural = rule
+    translations.info()["plural-forms"] = rule.header
+    return translations
 
 
 def entry_states(catalog: Catalog) -> dict[MessageKey, Entry]:
@@ -327,32 +425,62 @@ def _header_problems(parsed: ParsedPo, code: str) -> list[Problem]:
     if language.replace("-", "_") != code:
         problems.append(problem("language", f"header Language is {language!r} but the folder "
                                             f"is '{code}': write 'Language: {code}'"))
-    expected = get_plural(code)
-    if not _plural_forms_match(parsed.header_values.get("plural-forms", ""), expected.num_plurals,
-                               expected.plural_expr):
-        problems.append(problem("plural-forms", "header Plural-Forms must be "
-                                                f"'{expected.plural_forms}' for {code}"))
+    if parsed.plural_rule is None:  # no field: parse_po itself refuses one it cannot use
+        problems.append(problem("plural-forms", "the header has no Plural-Forms: add "
+                                                f"'Plural-Forms: {get_plural(code).plural_forms}'"
+                                                f" (CLDR's rule for {code})"))
+    else:
+        _plural_notes(parsed, code, parsed.plural_rule)
     return problems
 
 
-def _plural_forms_match(header: str, count: int, expression: str) -> bool:
-    """Whether a Plural-Forms header has `count` forms and groups numbers as `expression`
-    does. The forms may be numbered differently (GNU's Arabic rule swaps Babel's forms 4
-    and 5): the file's own rule picks among its own msgstr[N], so only the grouping counts."""
-    found = _PLURAL_FORMS_RE.match(header)
-    if found is None or int(found.group(1)) != count:
-        return False
+def _plural_notes(parsed: ParsedPo, code: str, rule: PluralRule) -> None:
+    """Log how a valid Plural-Forms compares with CLDR's rule for the locale (Babel's).
+
+    The file's own rule picks among its own msgstr[N], as gettext does, so a rule that
+    differs from CLDR's never stops a build: a library upgrade that changes CLDR's rule
+    must not invalidate a catalogue. Numbering the forms another way (GNU's Arabic rule)
+    or telling more numbers apart is not mentioned; putting together numbers that CLDR
+    tells apart, as the rules of GNU gettext and Babel <= 2.18 do for French, Spanish or
+    Hebrew, is an INFO note; grouping numbers otherwise (the singular with other
+    numbers than CLDR's, or across CLDR's forms), or a form no number gets, a WARNING.
+    """
+    where = Problem(parsed.path, parsed.header_fields.get("plural-forms", parsed.header_line),
+                    "header Plural-Forms")
+    if rule.unreachable:
+        unused = ", ".join(f"msgstr[{i}]" for i in rule.unreachable)
+        LOG.warning("%s: no number gets form %s of '%s', so %s of every plural message is "
+                    "never shown; check the expression", where,
+                    ", ".join(map(str, rule.unreachable)), rule.header, unused)
+    expected = get_plural(code).plural_forms
     try:
-        theirs = gettext.c2py(found.group(2))
-        ours = gettext.c2py(expression)
-    except (ValueError, SyntaxError, RecursionError):
-        return False
-    mapping: dict[int, int] = {}
-    for n in _PLURAL_PROBES:
-        form = theirs(n)
-        if not 0 <= form < count or mapping.setdefault(ours(n), form) != form:
-            return False
-    return len(set(mapping.values())) == len(mapping)
+        cldr = parse_plural_forms(expected)
+    except PluralFormsError:  # cannot happen with Babel's rules (tests/test_plurals.py)
+        LOG.debug("%s: Babel's rule for %s is not readable: %s", where, code, expected)
+        return
+    grouping = compare_grouping(rule, cldr)
+    if grouping.relation in ("same", "finer"):
+        return
+    numbers = sorted(set(rule.probes()) | set(cldr.probes()))
+    singular_alike = numbers_like(rule, 1, numbers) == numbers_like(cldr, 1, numbers)
+    reference = f"CLDR's rule for {code} ('{expected}', Babel {babel.__version__})"
+    if grouping.relation == "coarser" and singular_alike:
+        a, b = grouping.merged or (0, 0)
+        LOG.info("%s: '%s' gives %d and %d the same form, which %s tells apart. That is "
+                 "fine: the file's own rule picks its forms, as in gettext. To follow CLDR, "
+                 "use its rule and give every plural message %d forms.", where, rule.header,
+                 a, b, reference, cldr.nplurals)
+        return
+    details = []
+    if grouping.merged:
+        a, b = grouping.merged
+        details.append(f"{a} and {b} share a form here but not in CLDR")
+    if grouping.split:
+        a, b = grouping.split
+        details.append(f"{a} and {b} have different forms here but one in CLDR")
+    LOG.warning("%s: '%s' groups numbers differently from %s: %s. The PDFs follow this "
+                "file's rule; check that it is the one for %s.", where, rule.header,
+                reference, "; ".join(details), locale_info(code).english_name)
 
 
 def _message_problems(message: Message, parsed: ParsedPo) -> list[Problem]:
@@ -419,6 +547,11 @@ def _formats(text: str, names: set[str]) -> bool:
 
 def _read(path: Path, code: str | None) -> Catalog:
     """Read a template or catalogue to merge into; any syntax problem is an InputError."""
+    return _read_parsed(path, code)[0]
+
+
+def _read_parsed(path: Path, code: str | None) -> tuple[Catalog, ParsedPo]:
+    """`_read`, with what was found on the way (broken `#|` lines are read past)."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError as exc:
@@ -428,13 +561,65 @@ def _read(path: Path, code: str | None) -> Catalog:
     parsed = parse_po(raw, path, code, keep_obsolete=True)
     if parsed.problems or parsed.catalog is None:
         raise InputError(parsed.problems)
-    return parsed.catalog
+    return parsed.catalog, parsed
 
 
 def _po_bytes(catalog: Catalog) -> bytes:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=88, include_previous=True, sort_output=False)
-    return buffer.getvalue()
+    write_po(buffer, catalog, width=_WIDTH, include_previous=True, sort_output=False)
+    return _relay_previous(buffer.getvalue(), catalog)
+
+
+def _relay_previous(data: bytes, catalog: Catalog) -> bytes:
+    """Lay out the previous msgids (`#|` lines) of Babel's output as msgmerge does.
+
+    Babel's `write_po` (2.19; its main branch too, at 6ba6701e of 2026-08) formats a
+    previous msgid as `msgid <normalized string>` and then passes that, like a translator
+    comment, through its comment `TextWrapper`. The wrapper joins the quoted lines and
+    breaks them again at spaces, in the middle of the quoted strings:
+
+        #| msgid "" "The first part of a long paragraph
+        #| and the rest" " of it."
+
+    GNU gettext reads `#|` lines as PO syntax, so msgfmt, msgmerge and Poedit reject the
+    file ("end-of-line within string"), and the text can no longer be read back. Babel
+    writes each message's previous msgid as one run of `#|` lines, in the order it writes
+    the messages (the catalogue's; obsolete entries get none); each run is replaced by
+    the same text as PO strings, wrapped by Babel's own `normalize`:
+
+        #| msgid ""
+        #| "The first part of a long paragraph and the rest of it."
+    """
+    previous = [message.previous_id for message in catalog if message.previous_id]
+    if not previous:
+        return data
+    lines = data.decode(catalog.charset).splitlines(keepends=True)
+    out: list[str] = []
+    runs = 0
+    for number, line in enumerate(lines):
+        if not line.startswith("#|"):
+            out.append(line)
+        elif number == 0 or not lines[number - 1].startswith("#|"):
+            if runs < len(previous):
+                out.append(_previous_lines(previous[runs]))
+            runs += 1
+    if runs != len(previous):  # Babel changed how it writes them: better fail than garble
+        raise RuntimeError(f"write_po wrote {runs} previous msgids (#|) for "
+                           f"{len(previous)} messages that have one")
+    return "".join(out).encode(catalog.charset)
+
+
+def _previous_lines(previous_id: list[str]) -> str:
+    """`#| msgid` (and `#| msgid_plural`) lines for a previous msgid, as valid PO strings.
+
+    `normalize` is given no prefix: with one it counts the prefix once per word and
+    wraps far too short. A quoted PO string never holds a raw newline, so the prefix can
+    be put before each of its lines afterwards."""
+    out = []
+    for keyword, text in zip(("msgid", "msgid_plural"), previous_id, strict=False):
+        quoted = normalize(text, width=_WIDTH - len("#| ")).split("\n")
+        out.append(f"#| {keyword} " + "\n#| ".join(quoted) + "\n")
+    return "".join(out)
 
 
 def build_time() -> dt.datetime:

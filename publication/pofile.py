@@ -10,17 +10,20 @@ checks can name the line a translator has to fix.
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, PoFileParser, _NormalizedString, unescape
 
 from .errors import Problem
+from .plurals import PluralFormsError, PluralRule, parse_plural_forms
 
 MessageKey = tuple[str | None, str]  # (context, msgid; the singular for a plural message)
 
@@ -28,6 +31,7 @@ _KEYWORD_RE = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)(?:
 _STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 _ESCAPE_RE = re.compile(r"\\(.)")
 _VALID_ESCAPES = set('nt"\\r')
+_PREVIOUS_KEYWORDS = ("msgctxt", "msgid", "msgid_plural")  # what a `#|` line may start with
 # Invisible characters that scripts need: soft hyphen, zero-width space, (non-)joiners,
 # direction marks. Everything else in categories Cc, Cf, Zl, Zp is refused.
 ALLOWED_FORMAT_CHARS = frozenset("\u00ad\u200b\u200c\u200d\u200e\u200f\u061c")
@@ -45,6 +49,11 @@ class ParsedPo:
     header_fields: dict[str, int] = field(default_factory=dict)  # field name -> line
     header_values: dict[str, str] = field(default_factory=dict)  # field name -> value
     msgstr_lines: dict[MessageKey, dict[int, int]] = field(default_factory=dict)
+    plural_rule: PluralRule | None = None  # the header's Plural-Forms, when it has one
+    # Broken `#|` (previous msgid) lines. gettext's tools (msgfmt, msgmerge, Poedit) read
+    # them as PO syntax and refuse the file; Babel and `update` read past them, and
+    # `update` rewrites them, so they are kept apart from `problems`.
+    previous_problems: list[Problem] = field(default_factory=list)
 
     def msgstr_line(self, key: MessageKey, index: int = 0) -> int:
         """The line of msgstr (or msgstr[index]) of an entry; 0 when unknown."""
@@ -78,12 +87,18 @@ def parse_po(raw: bytes, path: Path, locale: str | None, keep_obsolete: bool = F
     if result.problems:
         return result
     _find_header(lines, result)
+    _read_plural_forms(result, locale)
+    if result.problems:  # Babel would choke on that header (nplurals=10000000...)
+        return result
     catalog = Catalog(locale=locale, charset="utf-8")
     parser = _Parser(catalog, result, keep_obsolete)
     try:
-        parser.parse(io.BytesIO(raw))
+        parser.parse(parser.numbered(raw))
     except PoFileError as exc:  # the grammar check should have caught it; be safe anyway
         result.problems.append(Problem(path, exc.lineno + 1, f"syntax: {exc}"))
+        return result
+    except _HeaderError as exc:
+        result.problems.append(Problem(path, exc.line, str(exc)))
         return result
     result.catalog = catalog
     return result
@@ -205,6 +220,19 @@ def _check_string(text: str, number: int, add: Callable[[int, str], None]) -> No
             return
 
 
+def _previous_parts(rest: str) -> tuple[str, str | None]:
+    """A `#|` line's keyword ("" for a continuation) and its quoted string, None when it
+    is not exactly one valid PO string."""
+    if rest.startswith('"'):
+        keyword, argument = "", rest
+    else:
+        keyword, _, argument = rest.replace("\t", " ").partition(" ")
+        argument = argument.strip()
+    problems: list[str] = []
+    _check_string(argument, 0, lambda _line, message: problems.append(message))
+    return keyword, None if problems else argument
+
+
 def _find_header(lines: list[str], result: ParsedPo) -> None:
     """Record the header entry (`msgid ""` first): its line, and each field's value and line.
 
@@ -217,18 +245,45 @@ def _find_header(lines: list[str], result: ParsedPo) -> None:
         return
     result.header_line = content[0][0]
     first_number, first = content[1][0], content[1][1][len("msgstr "):].strip()
-    text, starts = "", []
+    text, starts = "", []  # starts: (offset in text, line) of each quoted string
     for number, quoted in [(first_number, first), *content[2:]]:
         if number != first_number and not quoted.startswith('"'):
             break
-        if not text or text.endswith("\n"):
-            starts.append((len(text), number))
+        starts.append((len(text), number))
         text += unescape(quoted)
-    for offset, number in starts:
-        name, colon, rest = text[offset:].partition("\n")[0].partition(":")
+    offset = 0
+    for field_line in text.split("\n"):  # a field may also start inside a quoted string
+        number = starts[bisect.bisect_right(starts, (offset, len(lines) + 1)) - 1][1]
+        name, colon, rest = field_line.partition(":")
         if colon and name.strip():
             result.header_fields.setdefault(name.strip().lower(), number)
             result.header_values.setdefault(name.strip().lower(), rest.strip())
+        offset += len(field_line) + 1
+
+
+def _read_plural_forms(result: ParsedPo, locale: str | None) -> None:
+    """Check the header's Plural-Forms with our own parser before Babel reads it (Babel
+    trusts nplurals, and gettext would eval the expression)."""
+    value = result.header_values.get("plural-forms")
+    if value is None:
+        return
+    try:
+        result.plural_rule = parse_plural_forms(value)
+    except PluralFormsError as exc:
+        line = result.header_fields["plural-forms"]
+        advice = str(exc)
+        if locale:
+            advice = (f"{exc.problem}; write it like '{get_plural(locale).plural_forms}' "
+                      f"(CLDR's rule for {locale}) or 'nplurals=2; plural=(n != 1);'")
+        result.problems.append(Problem(result.path, line, f"header Plural-Forms: {advice}"))
+
+
+class _HeaderError(Exception):
+    """A header entry that Babel reads differently from the strict check, or not at all."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 # -- Babel's parser, recording lines and keeping previous msgids ---------------------------
@@ -242,7 +297,15 @@ class _Parser(PoFileParser):
         self._result = result
         self._seen: dict[tuple[bool, MessageKey], int] = {}
         self._msgstr: dict[int, int] = {}
-        self._previous: list[tuple[str, _NormalizedString]] = []
+        # The current entry's `#|` lines as (keyword, strings); None once one is broken.
+        self._previous: list[tuple[str, _NormalizedString]] | None = []
+        self._line = 0  # the 1-based line being read: Babel gives comments no line number
+
+    def numbered(self, raw: bytes) -> Iterator[bytes]:
+        """The lines of `raw` for `parse`, keeping the number of the one being read."""
+        for number, line in enumerate(io.BytesIO(raw), start=1):
+            self._line = number
+            yield line
 
     def _process_keyword_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
         keyword = line.partition(" ")[0]
@@ -253,27 +316,56 @@ class _Parser(PoFileParser):
 
     def _process_message_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
         if obsolete and line.startswith("|"):
-            return  # `#~|`: the previous msgid of an obsolete entry; Babel cannot read it
+            # `#~|`: the previous msgid of an obsolete entry. Babel cannot keep it, and
+            # `update` drops it, but gettext's tools still read it.
+            keyword, string = _previous_parts(line[1:].strip())
+            if line[1:].strip() and (string is None or keyword not in ("", *_PREVIOUS_KEYWORDS)):
+                self._broken_previous(lineno + 1, line[1:].strip())
+            return
         super()._process_message_line(lineno, line, obsolete)
 
     def _process_comment(self, line: str) -> None:
         if line.startswith("#|"):
             self._finish_current_message()
-            rest = line[2:].strip()
-            keyword, _, argument = rest.partition(" ")
-            if rest.startswith('"') and self._previous:
-                self._previous[-1][1].append(rest)
-            elif keyword in ("msgctxt", "msgid", "msgid_plural"):
-                self._previous.append((keyword, _NormalizedString(argument)))
+            self._read_previous(line[2:].strip())
             return
         super()._process_comment(line)
+
+    def _read_previous(self, rest: str) -> None:
+        """One `#|` line: `msgctxt`, `msgid` or `msgid_plural` with a quoted string, or a
+        quoted string that continues the one above. A previous msgid with a line that is
+        neither is reported and dropped whole, never kept cut short or garbled."""
+        if self._previous is None or not rest:
+            return  # the rest of a broken one, or an empty `#|` (gettext ignores it too)
+        keyword, string = _previous_parts(rest)
+        if string is not None and keyword in _PREVIOUS_KEYWORDS:
+            self._previous.append((keyword, _NormalizedString(string)))
+        elif string is not None and not keyword and self._previous:
+            self._previous[-1][1].append(string)
+        else:
+            self._broken_previous(self._line, rest)
+            self._previous = None
+
+    def _broken_previous(self, line: int, rest: str) -> None:
+        keyword, string = _previous_parts(rest)
+        if string is not None and not keyword:
+            what = "a quoted line must follow '#| msgid' or another quoted #| line"
+        elif keyword and keyword not in _PREVIOUS_KEYWORDS:
+            what = f"'{keyword[:30]}' is not msgctxt, msgid, msgid_plural or a quoted string"
+        else:
+            what = "it needs one complete quoted string, like #| msgid \"old text\""
+        self._result.previous_problems.append(Problem(
+            self._result.path, line,
+            f"broken previous-msgid comment (#|): {what}. gettext's tools (msgfmt, Poedit) "
+            "cannot read the file: delete the entry's #| lines (they only show the old "
+            "source text), or run 'python make_pdf.py update' to rewrite them"))
 
     def _add_message(self) -> None:
         msgid = self.messages[0].denormalize()
         context = self.context.denormalize() if self.context else None
         key: MessageKey = (context, msgid)
         line = self.offset + 1
-        previous = [text.denormalize() for keyword, text in self._previous
+        previous = [text.denormalize() for keyword, text in self._previous or []
                     if keyword != "msgctxt"]
         obsolete = self.obsolete
         if len(self.messages) > 1 and not obsolete:
@@ -290,7 +382,10 @@ class _Parser(PoFileParser):
                 self._result.msgstr_lines.setdefault(key, dict(self._msgstr))
         self._msgstr = {}
         self._previous = []
-        super()._add_message()
+        if msgid or context is not None or obsolete:
+            super()._add_message()
+        else:
+            self._add_header(line)
         if previous and msgid:
             store = self.catalog.obsolete if obsolete else None
             message = (store.get(self.catalog._key_for(msgid, context)) if store is not None
@@ -298,16 +393,48 @@ class _Parser(PoFileParser):
             if message is not None:
                 message.previous_id = previous
 
+    def _add_header(self, line: int) -> None:
+        """Add a header entry (msgid ""), then make sure Babel's catalogue has exactly
+        the Plural-Forms the strict check read: Babel reads the header its own way (the
+        last of two fields, a second header entry, a folded line) and trusts what it
+        reads, before any plural message is allocated with that many forms."""
+        result = self._result
+        if result.header_line and line != result.header_line:
+            result.problems.append(Problem(result.path, line, 'a second header entry '
+                                           '(msgid ""): merge it into the first and delete it'))
+        try:
+            super()._add_message()
+        except ValueError as exc:  # int(nplurals) of a field the check did not see, a date
+            raise _HeaderError(line, f"the header entry cannot be read ({exc}): check "
+                                     "that each field is written once and as in another "
+                                     "language's messages.po") from exc
+        rule = result.plural_rule
+        wanted = (rule.nplurals, rule.expression) if rule is not None else \
+            (Catalog(locale=self.catalog.locale).num_plurals,
+             Catalog(locale=self.catalog.locale).plural_expr)
+        read = (self.catalog.num_plurals, self.catalog.plural_expr)
+        if (read[0], " ".join(read[1].split())) != (wanted[0], " ".join(wanted[1].split())):
+            result.problems.append(Problem(
+                result.path, result.header_fields.get("plural-forms", line),
+                "header Plural-Forms is written more than once or across lines, so tools "
+                "read it differently: write it once, on one line, like "
+                f"'Plural-Forms: nplurals={wanted[0]}; plural={wanted[1]};'"))
+            self.catalog.mime_headers = [("Plural-Forms",
+                                          f"nplurals={wanted[0]}; plural={wanted[1]};")]
+
     def _check_plural_count(self, line: int) -> None:
-        """A plural entry needs exactly the locale's number of forms; drop extra ones so
-        that Babel reads the rest."""
-        wanted = self.catalog.num_plurals
+        """A plural entry needs exactly the number of forms the header's Plural-Forms
+        says (the locale's, when it has none); drop extra ones so that Babel reads the
+        rest."""
+        rule = self._result.plural_rule
+        wanted = rule.nplurals if rule is not None else self.catalog.num_plurals
         given = sorted(index for index, _ in self.translations)
         if given != list(range(wanted)):
             extra = [i for i in given if i >= wanted]
             where = self._msgstr.get(extra[0], line) if extra else line
+            needs = "the header's Plural-Forms" if rule is not None else str(self.catalog.locale)
             self._result.problems.append(Problem(
                 self._result.path, where,
                 f"plural message has {len(given)} forms (msgstr[0]..msgstr[{len(given) - 1}]) "
-                f"but {self.catalog.locale} needs {wanted}: msgstr[0]..msgstr[{wanted - 1}]"))
+                f"but {needs} needs {wanted}: msgstr[0]..msgstr[{wanted - 1}]"))
             self.translations = [t for t in self.translations if t[0] < wanted]

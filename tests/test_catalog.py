@@ -9,19 +9,28 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from publication import catalog
 from publication.errors import InputError, UsageError
+from publication.plurals import parse_plural_forms
 from publication.pofile import parse_po
 from publication.presets import Project
 from tests.translating import entry_line, replace_in, start_catalog
+
+
+def plural(code: str, one: str, other: str) -> tuple[str, ...]:
+    """A plural translation with as many forms as Babel's rule for `code`, which `init`
+    writes (French has 2 up to Babel 2.18, 3 from 2.19): `one`, then `other` repeated."""
+    return (one, *[other] * (get_plural(code).num_plurals - 1))
+
 
 FRENCH: dict[str, str | tuple[str, ...]] = {
     "title": "Campagne de test",
     "headline": "Libérez le détenu",
     "petition.title": "Libérez le détenu",
-    "facts.1": ("%(count)s jour de manifestation", "%(count)s jours de manifestation"),
+    "facts.1": plural("fr", "%(count)s jour de manifestation", "%(count)s jours de manifestation"),
     "background.1": "Le premier paragraphe, avec <em>emphase</em>.",
     "quote.role": 'Directrice chez <span lang="en">Example Org</span>',
     "common.qr.alt": "Code QR : ouvre la pétition à %(url)s",
@@ -92,7 +101,10 @@ def test_init_starts_a_catalogue_with_the_locale_header(project: Project) -> Non
     assert path == project.root / "locales" / "it" / "LC_MESSAGES" / "messages.po"
     text = path.read_text("utf-8")
     assert '"Language: it\\n"' in text
-    assert '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"' in text
+    # Babel's current CLDR rule, whatever the version (2.18: 2 forms, 2.19: 3).
+    parsed = catalog.read_checked(path, "it")
+    assert parsed.header_values["plural-forms"] == get_plural("it").plural_forms
+    assert parsed.plural_rule == parse_plural_forms(get_plural("it").plural_forms)
     assert _problems(project, "it") == []
     with pytest.raises(UsageError, match="already exists"):
         catalog.init(project, "it")
@@ -254,14 +266,15 @@ def test_smuggled_tag_foreign_placeholder_and_link_are_refused(project: Project)
 def test_placeholders_plural_forms_and_percent_signs(project: Project) -> None:
     path = start_catalog(project, "fr", {
         **FRENCH,
-        "facts.1": ("un jour de manifestation", "des jours de manifestation"),
+        "facts.1": plural("fr", "un jour de manifestation", "des jours de manifestation"),
         "common.qr.alt": "Code QR à 100 % : %(url)s",
-        "facts.2": ("%(count)s personne détenue", "%(count)s personnes {n} détenues"),
+        "facts.2": plural("fr", "%(count)s personne détenue", "%(count)s personnes {n} détenues"),
     })
     problems = _problems(project, "fr")
     # The singular may leave the number out; the last form may not.
-    assert any(p.startswith(f"messages.po:{entry_line(path, 'facts.1', 'msgstr[1]')}: ")
-               and "'facts.1' msgstr[1]: placeholder %(count)s from the source text is missing"
+    last = f"msgstr[{get_plural('fr').num_plurals - 1}]"
+    assert any(p.startswith(f"messages.po:{entry_line(path, 'facts.1', last)}: ")
+               and f"'facts.1' {last}: placeholder %(count)s from the source text is missing"
                in p for p in problems), problems
     assert not any(f":{entry_line(path, 'facts.1', 'msgstr[0]')}:" in p for p in problems)
     assert any(f":{entry_line(path, 'common.qr.alt')}:" in p and "write %% for a percent sign"
@@ -270,7 +283,8 @@ def test_placeholders_plural_forms_and_percent_signs(project: Project) -> None:
                for p in problems), problems
 
 
-def test_plural_forms_must_be_the_locales(project: Project) -> None:
+def test_plural_messages_need_the_headers_number_of_forms(
+        project: Project, caplog: pytest.LogCaptureFixture) -> None:
     path = start_catalog(project, "ar", {"facts.1": ("a", "b", "c", "d", "e", "%(count)s f")})
     assert _problems(project, "ar") == []
     replace_in(path, 'msgstr[5] "%(count)s f"\n', "")
@@ -278,16 +292,22 @@ def test_plural_forms_must_be_the_locales(project: Project) -> None:
     assert any(p.startswith(f"messages.po:{entry_line(path, 'facts.1', 'msgid')}: ")
                and "needs 6" in p for p in problems), problems
 
+    # A rule that is not CLDR's for the language is the file's own: a warning, no problem.
     path = start_catalog(project, "de", {})
     replace_in(path, "nplurals=2; plural=(n != 1);", "nplurals=2; plural=(n > 1);")
     header = path.read_text("utf-8").split("\n").index(
         '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"') + 1
-    assert _problems(project, "de") == [
-        f"messages.po:{header}: header Plural-Forms must be "
-        "'nplurals=2; plural=(n != 1);' for de"]
+    assert _problems(project, "de") == []
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert f"messages.po:{header}: header Plural-Forms: 'nplurals=2; plural=(n > 1);' groups " \
+           "numbers differently from CLDR's rule for de ('nplurals=2; plural=(n != 1);'" \
+        in warning.getMessage()
+    assert "0 and 1 share a form here but not in CLDR" in warning.getMessage()
+    caplog.clear()
 
 
-def test_equivalent_plural_expression_is_accepted(project: Project) -> None:
+def test_equivalent_plural_expression_is_accepted(
+        project: Project, caplog: pytest.LogCaptureFixture) -> None:
     path = start_catalog(project, "de", {})
     replace_in(path, "plural=(n != 1);", "plural=n!=1;")
     assert _problems(project, "de") == []
@@ -300,8 +320,12 @@ def test_equivalent_plural_expression_is_accepted(project: Project) -> None:
                     'n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5;\\n"\n'
                     + text[end:], "utf-8")
     assert _problems(project, "ar") == []
+    # A form that no number gets: msgstr[5] would never be shown. A warning.
     replace_in(path, "n%100>=11 ? 4 : 5", "n%100>=11 ? 4 : 4")
-    assert "header Plural-Forms must be" in _problems(project, "ar")[0]
+    assert _problems(project, "ar") == []
+    [warning] = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "no number gets form 5" in warning and "msgstr[5]" in warning, warning
+    caplog.clear()
 
 
 def test_header_language_and_charset(project: Project) -> None:
