@@ -14,7 +14,7 @@ PIP := PIP_CONFIG_FILE=/dev/null $(PY) -m pip
 # The interpreter and platforms the lock is resolved for (it holds every platform's hashes).
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --no-header
 
-.PHONY: pdf test setup system-packages lock upgrade test-lowest verapdf accept-fonts clean
+.PHONY: pdf test setup system-packages lock upgrade test-lowest verapdf verapdf-check accept-fonts clean
 pdf: setup
 	$(PY) make_pdf.py build
 
@@ -92,3 +92,7 @@ verapdf: $(VENV)/.locked system-packages
 
 clean:
 	rm -rf output/*/ output/.check output/.cache output/.thumbs output/index.html output/manifest.json
+
+# veraPDF on the PDFs `make pdf` wrote (the tests check a build of their own).
+verapdf-check: verapdf
+	PYTHON=$(PY) bash tools/verapdf/check-build.sh
