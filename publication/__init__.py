@@ -7,6 +7,6 @@ The pipeline, one module per stage: `content` (load and validate), `catalog`
 `build` with `worker` (orchestration). See docs/ARCHITECTURE.md.
 """
 
-from .errors import InputError, Problem, PublicationError, UsageError
+from publication.errors import InputError, Problem, PublicationError, UsageError
 
 __all__ = ["InputError", "Problem", "PublicationError", "UsageError"]

@@ -17,10 +17,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from publication import InputError, PublicationError, UsageError, catalog
-from publication import build as builder
+from publication import InputError, PublicationError, UsageError, model
+from publication.build import builder
 from publication.errors import display_path
-from publication.presets import KINDS, PAPERS, Project
+from publication.i18n import catalog
+from publication.kinds import KINDS, PAPERS
+from publication.model import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -127,25 +129,25 @@ def _parser(prog: str) -> argparse.ArgumentParser:
 def _build(project: Project, args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    selection = builder.Selection(tuple(args.campaign), tuple(args.locale), tuple(args.kind),
+    selection = model.Selection(tuple(args.campaign), tuple(args.locale), tuple(args.kind),
                                   tuple(args.size))
     group = None
     if args.imprint is not None:
         if args.watch or args.command == "watch":
             raise UsageError("--imprint cannot be combined with watching; build once instead")
-        from publication.imprint import load_imprint
+        from publication.source.imprint import load_imprint
 
         group = load_imprint(args.imprint)
     targets = builder.plan(project, selection, group)
-    options = builder.BuildOptions(jobs=args.jobs, force=args.force, write_html=args.html,
+    options = model.BuildOptions(jobs=args.jobs, force=args.force, write_html=args.html,
                                    strict=args.strict, fail_fast=args.fail_fast, imprint=group,
                                    print_files=args.print_files, wait=args.wait)
     log = logging.getLogger("make_pdf")
 
-    def run(targets: list[builder.Target]) -> bool:
+    def run(targets: list[model.Target]) -> bool:
         display = Progress(sys.stderr, len(targets)) if _live(args) else None
 
-        def progress(outcome: builder.Outcome, done: int, total: int) -> None:
+        def progress(outcome: model.Outcome, done: int, total: int) -> None:
             if display:
                 display.finished(outcome, done)
             else:
@@ -186,13 +188,13 @@ class Progress:
         self.total = total
         self.done = 0
         self.start = time.monotonic()
-        self.running: dict[builder.Target, None] = {}  # in the order they started
+        self.running: dict[model.Target, None] = {}  # in the order they started
 
-    def started(self, target: builder.Target) -> None:
+    def started(self, target: model.Target) -> None:
         self.running[target] = None
         self._draw()
 
-    def finished(self, outcome: builder.Outcome, done: int) -> None:
+    def finished(self, outcome: model.Outcome, done: int) -> None:
         self.running.pop(outcome.target, None)
         self.done = done
         self._draw()
@@ -210,10 +212,10 @@ class Progress:
         self.stream.flush()
 
 
-def _watch(project: Project, selection: builder.Selection,
-           run: Callable[[list[builder.Target]], bool]) -> int:
+def _watch(project: Project, selection: model.Selection,
+           run: Callable[[list[model.Target]], bool]) -> int:
     """Build, then rebuild what each saved file affects until Ctrl-C (exit 0)."""
-    from publication import watch
+    from publication.build import watch
 
     log = logging.getLogger("make_pdf")
     watcher = watch.Watcher(project, selection.locales)  # before building: miss no save
@@ -282,7 +284,7 @@ def _compile(project: Project, args: argparse.Namespace) -> int:
 
 
 def _status(project: Project, args: argparse.Namespace) -> int:
-    from publication import status
+    from publication.report import status
 
     if args.min_complete is not None and not 0 <= args.min_complete <= 100:
         raise UsageError("--min-complete must be a percentage from 0 to 100")
@@ -316,7 +318,10 @@ def _check(project: Project, args: argparse.Namespace) -> int:
         raise UsageError(f"no such file: {', '.join(missing)}")
     if not paths:
         raise UsageError(f"no PDF under {display_path(project.output)}: build first")
-    reports = [checks.check_file(path, display_path(path)) for path in paths]
+    from publication.press import pdfx
+
+    reports = [pdfx.preflight_file(path, display_path(path))
+               or checks.check_file(path, display_path(path)) for path in paths]
     if args.json:
         print(checks.report_json(reports))
     else:

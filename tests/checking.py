@@ -8,11 +8,11 @@ from pathlib import Path
 import pikepdf
 import weasyprint
 
-from publication import tagging
-from publication.build import BuildOptions, Selection, build, plan
+from publication.build.builder import build, plan
 from publication.checks import Finding, check_bytes
 from publication.checks.expectations import Expectations, sha256
-from publication.presets import Project
+from publication.model import BuildOptions, Project, Selection
+from publication.tagging import tags as tagging
 
 
 def page(body: str, fonts: Path, lang: str = "en", css: str = "", direction: str = "ltr",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from publication.presets import Project
+from publication.model import Project
 from tests.projects import FIXTURES as FIXTURES  # re-exported: tests/printing.py uses it
 from tests.projects import REPO, make_project
 

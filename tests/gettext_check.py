@@ -12,8 +12,8 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import denormalize, read_po, write_po
 
-from publication import catalog
-from publication.presets import Project
+from publication.i18n import catalog
+from publication.model import Project
 from tests.translating import start_catalog
 
 REPO = Path(__file__).resolve().parent.parent
@@ -80,7 +80,8 @@ def copy_repository(root: Path) -> Project:
     """The repository's content, catalogues, templates and babel.cfg copied to `root`."""
     for name in ("content", "locales"):
         shutil.copytree(REPO / name, root / name)
-    shutil.copytree(REPO / "publication" / "templates", root / "publication" / "templates")
+    shutil.copytree(REPO / "publication" / "render" / "templates",
+                    root / "publication" / "render" / "templates")
     shutil.copy(REPO / "babel.cfg", root)
     return Project(root)
 

@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from publication.build import BuildOptions, Selection, build, plan
-from publication.presets import Project
-from publication.render import Imprint
+from publication.build.builder import build, plan
+from publication.model import BuildOptions, Imprint, Project, Selection
 from tests.projects import make_project
 from tests.translating import start_catalog
 

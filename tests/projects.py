@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from publication.presets import Project
+from publication.model import Project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -15,10 +15,11 @@ def make_project(root: Path, fonts_dir: Path) -> Project:
     """A project at `root` with the fixture campaign, the real styles and babel.cfg; the
     `project` fixture's, for fixtures of a wider scope too."""
     shutil.copytree(FIXTURES / "project", root)
-    shutil.copytree(REPO / "publication" / "styles", root / "styles")
+    shutil.copytree(REPO / "publication" / "render" / "styles", root / "styles")
     shutil.copy(REPO / "babel.cfg", root / "babel.cfg")
-    # babel.cfg extracts template strings from publication/templates, as in the repo.
-    shutil.copytree(REPO / "publication" / "templates", root / "publication" / "templates")
+    # babel.cfg extracts template strings from publication/render/templates, as in the repo.
+    shutil.copytree(REPO / "publication" / "render" / "templates",
+                    root / "publication" / "render" / "templates")
     (root / "fonts").symlink_to(fonts_dir, target_is_directory=True)
     (root / "locales").mkdir(exist_ok=True)
     (root / "output").mkdir(exist_ok=True)

@@ -8,10 +8,10 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from make_pdf import main
-from publication import catalog
-from publication.build import BuildOptions, Selection, Target, build, plan
+from publication.build.builder import build, plan
 from publication.errors import UsageError
-from publication.presets import Project
+from publication.i18n import catalog
+from publication.model import BuildOptions, Project, Selection, Target
 from tests.pdfread import catalog_facts, fonts, page_size_mm, struct_text
 
 ARABIC = {
@@ -126,7 +126,8 @@ def test_content_error_fails_the_build_with_file_and_line(
 
 
 def test_summary_says_shared_reasons_once() -> None:
-    from publication.build import BuildReport, Outcome, summarize
+    from publication.build.builder import BuildReport, summarize
+    from publication.model import Outcome
 
     reasons = ("locales/fr/LC_MESSAGES/messages.po:12: msgstr has placeholder(s) %(x)s",)
     report = BuildReport([

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from publication import cache
-from publication.build import BuildOptions, BuildReport, Selection, Target, build, plan
-from publication.presets import CONDITIONS, DEFAULT_CONDITION, Project
+from publication.build import cache
+from publication.build.builder import BuildReport, build, plan
+from publication.kinds import CONDITIONS, DEFAULT_CONDITION
+from publication.model import BuildOptions, Project, Selection, Target
 from tests.projects import REPO, copy_project, make_project
 from tests.translating import replace_in, start_catalog
 

@@ -12,11 +12,11 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from publication import catalog
 from publication.errors import InputError, UsageError
-from publication.plurals import parse_plural_forms
-from publication.pofile import parse_po
-from publication.presets import Project
+from publication.i18n import catalog
+from publication.i18n.plurals import parse_plural_forms
+from publication.i18n.pofile import parse_po
+from publication.model import Project
 from tests.translating import entry_line, replace_in, start_catalog
 
 

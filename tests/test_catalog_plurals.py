@@ -20,11 +20,13 @@ from babel.messages.mofile import read_mo
 from babel.messages.plurals import get_plural
 
 from make_pdf import main
-from publication import cache, catalog, status, watch
-from publication.build import BuildOptions, Selection, build, plan
+from publication.build import cache, watch
+from publication.build.builder import build, plan
 from publication.errors import InputError
-from publication.plurals import PluralFormsError, parse_plural_forms
-from publication.presets import Project
+from publication.i18n import catalog
+from publication.i18n.plurals import PluralFormsError, parse_plural_forms
+from publication.model import BuildOptions, Project, Selection
+from publication.report import status
 from tests.plurals_data import BABEL_2_18, GNU
 from tests.translating import start_catalog
 
@@ -150,7 +152,7 @@ def test_an_older_rule_is_an_info_note_with_file_and_line(
         pytest.skip("this Babel's French rule is GNU's")
     line = set_plural_forms(repo.po("fr"), GNU["fr"])
     assert catalog.read_checked(repo.po("fr"), "fr").problems == []
-    [note] = [r for r in caplog.records if r.name == "publication.catalog"]
+    [note] = [r for r in caplog.records if r.name == "publication.i18n.catalog"]
     assert note.levelno == logging.INFO
     assert note.getMessage().startswith(
         f"locales/fr/LC_MESSAGES/messages.po:{line}: header Plural-Forms: "

@@ -15,9 +15,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from publication import catalog
-from publication.pofile import parse_po
-from publication.presets import Project
+from publication.i18n import catalog
+from publication.i18n.pofile import parse_po
+from publication.model import Project
 from tests.gettext_check import assert_all_gettext_readable, start_full_catalog
 from tests.projects import make_project
 

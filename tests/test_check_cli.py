@@ -10,7 +10,7 @@ import pytest
 
 from make_pdf import main
 from publication.checks.expectations import find_sidecar
-from publication.presets import Project
+from publication.model import Project
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import weasyprint
 
-from publication.checks.fit import layout_overflow
 from publication.errors import display_path
-from publication.presets import Project
+from publication.model import Project
+from publication.typeset.fit import layout_overflow
 from tests.checking import build_one, check, page, tagged_pdf
 from tests.translating import entry_line, start_catalog
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from publication.checks.fonts import coverage, font_stack, stylesheet_families
-from publication.presets import Project
+from publication.model import Project
 from tests.checking import build_one, check, checks_of, page, tagged_pdf
 from tests.translating import entry_line, start_catalog
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from publication.checks.pagecontent import Paint, parse_cmap
-from publication.tagging import _cmap_bytes, _rtl_cluster
+from publication.pdf.content import Paint, parse_cmap
+from publication.tagging.tags import _cmap_bytes, _rtl_cluster
 
 
 def test_tounicode_bfchar_and_bfrange_forms() -> None:

@@ -11,9 +11,9 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from make_pdf import main
-from publication import catalog
 from publication.checks.expectations import find_sidecar, read_sidecar
-from publication.presets import Project
+from publication.i18n import catalog
+from publication.model import Project
 from tests.checking import build_one, check, checks_of, edit, page, tagged_pdf
 from tests.translating import start_catalog
 

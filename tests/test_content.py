@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from publication.content import iter_texts, load_campaign
 from publication.errors import InputError
-from publication.presets import Project
+from publication.model import Project
+from publication.source.content import iter_texts, load_campaign
 
 REPO = Path(__file__).resolve().parent.parent
 

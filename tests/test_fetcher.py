@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from weasyprint.urls import FatalURLFetchingError
 
-from publication.presets import Project
-from publication.typeset import ProjectURLFetcher, TypesetError, Typesetter
+from publication.model import Project
+from publication.typeset.typesetter import ProjectURLFetcher, TypesetError, Typesetter
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from publication.build import Selection
-from publication.impose import (
+from publication.kinds import PAPERS, PT_PER_MM
+from publication.model import Project, Selection
+from publication.press.impose import (
     FOLD_IN_NARROWER_MM,
     Imposition,
     ImpositionError,
@@ -18,8 +19,7 @@ from publication.impose import (
     one_up,
     trifold,
 )
-from publication.marks import PT_PER_MM, SLUG_MM
-from publication.presets import PAPERS, Project
+from publication.press.marks import SLUG_MM
 from tests.printing import Word, build_all, module_project, raster, words
 
 # A word only one panel of the fixture leaflet has (English; ar and he fall back to it).

@@ -9,10 +9,9 @@ import pikepdf
 import pytest
 
 from make_pdf import main
-from publication.build import Selection
 from publication.errors import InputError
-from publication.imprint import load_imprint, slugify
-from publication.presets import Project
+from publication.model import Project, Selection
+from publication.source.imprint import load_imprint, slugify
 from tests.conftest import REPO
 from tests.pdfread import struct_text
 from tests.printing import build_all, module_project

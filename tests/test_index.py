@@ -16,9 +16,9 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from publication.build import BuildOptions, Selection, build, plan
-from publication.index import THUMB_PIXELS, draw_thumbnail
-from publication.presets import Project
+from publication.build.builder import build, plan
+from publication.model import BuildOptions, Project, Selection
+from publication.report.index import THUMB_PIXELS, draw_thumbnail
 from tests.projects import make_project
 from tests.translating import replace_in, start_catalog
 

@@ -1,5 +1,5 @@
 """A build killed with `kill -9` leaves whole files only, and the next build completes
-(publication/fileio.py, worker processes in publication/worker.py)."""
+(publication/files.py, worker processes in publication/build/pool.py)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from publication.build import BuildOptions, Selection, build, plan
-from publication.fileio import TMP_PREFIX, remove_leftovers
-from publication.presets import Project
+from publication.build.builder import build, plan
+from publication.files import TMP_PREFIX, remove_leftovers
+from publication.model import BuildOptions, Project, Selection
 from tests.projects import REPO
 
 BUILD = ("import sys; from pathlib import Path; from make_pdf import main; "
@@ -111,9 +111,9 @@ def test_a_write_killed_before_its_rename_leaves_the_old_file(tmp_path: Path) ->
     """Deterministic: the process dies after writing the temporary file, before renaming."""
     target = tmp_path / "leaflet-a4.pdf"
     target.write_bytes(b"the old file")
-    code = ("import os, signal, sys; from pathlib import Path; from publication import fileio\n"
+    code = ("import os, signal, sys; from pathlib import Path; from publication import files\n"
             "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
-            "fileio.write_atomic(Path(sys.argv[1]), b'the new file' * 1000)\n")
+            "files.write_atomic(Path(sys.argv[1]), b'the new file' * 1000)\n")
     result = subprocess.run([sys.executable, "-c", code, str(target)], cwd=REPO)
     assert result.returncode == -signal.SIGKILL
     assert target.read_bytes() == b"the old file"

@@ -8,11 +8,11 @@ import jinja2
 import pytest
 from babel.messages.plurals import get_plural
 
-from publication import catalog
-from publication.catalog import locale_info, source_catalog
-from publication.content import Text
-from publication.localize import Localizer, localize_digits
-from publication.presets import Project
+from publication.i18n import catalog
+from publication.i18n.catalog import locale_info, source_catalog
+from publication.i18n.localize import Localizer, localize_digits
+from publication.model import Project
+from publication.source.content import Text
 from tests.translating import entry_line, start_catalog
 
 PLURAL = Text("facts.1", "%(count)s day of protest", 17, plural="%(count)s days of protest",
@@ -97,7 +97,7 @@ def test_a_translation_that_cannot_be_formatted_falls_back(project: Project) -> 
     # check_catalog knows a template string by its location comment; a translator who
     # deleted that comment cannot break a build with a stray % sign.
     path = start_catalog(project, "fr", {"petition.table.name": "Nom à 100 %"})
-    text = path.read_text("utf-8").replace("#: publication/templates/petition.html", "#: x")
+    text = path.read_text("utf-8").replace("#: publication/render/templates/petition.html", "#: x")
     path.write_text(text, "utf-8")
     loc = Localizer(catalog.compile_catalog(project, "fr"), locale_info("fr"))
     assert loc.pgettext("petition.table.name", "Name") == "Name"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from make_pdf import main
-from publication.build import BuildOptions, Selection, build, plan
-from publication.lock import LOCK_NAME, BuildLocked, locked
-from publication.presets import Project
+from publication.build.builder import build, plan
+from publication.build.lock import LOCK_NAME, BuildLocked, locked
+from publication.model import BuildOptions, Project, Selection
 
 LETTER = Selection(kinds=("letter",), sizes=("a4",))
 
@@ -60,7 +60,8 @@ def test_a_second_build_waits_for_the_first(project: Project,
 
 
 def test_a_killed_holder_leaves_no_stale_lock(project: Project) -> None:
-    code = ("import sys, time; from pathlib import Path; from publication.lock import locked\n"
+    code = ("import sys, time; from pathlib import Path\n"
+            "from publication.build.lock import locked\n"
             "with locked(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)\n")
     child = subprocess.Popen([sys.executable, "-c", code, str(project.output)],
                              stdout=subprocess.PIPE, text=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from publication.markup import MarkupProblem, compare_markup, parse_inline, to_markup
+from publication.source.markup import MarkupProblem, compare_markup, parse_inline, to_markup
 
 LINK = '<a href="https://example.org/act">sign</a>'
 

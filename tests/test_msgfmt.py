@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 
-from publication import catalog
-from publication.pofile import parse_po
-from publication.presets import Project
+from publication.i18n import catalog
+from publication.i18n.pofile import parse_po
+from publication.model import Project
 from tests.gettext_check import (
     REPO,
     assert_all_gettext_readable,

@@ -9,7 +9,7 @@ import tracemalloc
 import pytest
 from babel.messages.plurals import PLURALS, get_plural
 
-from publication.plurals import (
+from publication.i18n.plurals import (
     EXAMPLE,
     LARGE_PROBES,
     MAX_DEPTH,

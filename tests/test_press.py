@@ -10,12 +10,11 @@ import pikepdf
 import pytest
 
 from make_pdf import main
-from publication.build import Selection
-from publication.checks.pagecontent import Paint, TextRun, page_events
-from publication.impose import BLEED_MM
-from publication.marks import PT_PER_MM
-from publication.presets import KINDS, PAPERS, Project
-from publication.press import CONDITIONS, DEFAULT_CONDITION, cmyk, preflight, print_meta
+from publication.kinds import KINDS, PAPERS, PT_PER_MM
+from publication.model import Project, Selection
+from publication.pdf.content import Paint, TextRun, page_events
+from publication.press.impose import BLEED_MM
+from publication.press.pdfx import CONDITIONS, DEFAULT_CONDITION, cmyk, preflight, print_meta
 from tests.printing import build_all, module_project, raster
 
 OFFICE_SAFE_MM = 5.0

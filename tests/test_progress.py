@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from publication import cli
-from publication.build import Outcome, Target
 from publication.cli import Progress, main
-from publication.presets import Project
+from publication.model import Outcome, Project, Target
 
 
 def test_the_line_shows_done_of_total_time_and_current_items() -> None:

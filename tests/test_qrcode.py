@@ -9,10 +9,9 @@ import pikepdf
 import pytest
 from pyzbar import pyzbar
 
-from publication.build import Selection
-from publication.presets import Project
-from publication.qrcode import MIN_SYMBOL_MM, QUIET_MODULES, qr_code
-from publication.render import QR_SIZE_MM
+from publication.kinds import KINDS
+from publication.model import Project, Selection
+from publication.render.qrcode import MIN_SYMBOL_MM, QUIET_MODULES, qr_code
 from tests.printing import build_all, module_project, raster
 
 DEFAULT_URL = "https://act.example.org/fixture/petition"   # tests/fixtures campaign.yaml
@@ -28,7 +27,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path) -> Project:
 
 @pytest.mark.parametrize("url", [DEFAULT_URL, "https://example.org/" + "x" * 120])
 def test_symbol_is_at_least_20_mm_with_a_4_module_quiet_zone(url: str) -> None:
-    for kind, size in QR_SIZE_MM.items():
+    for kind, size in ((k.name, k.qr_mm) for k in KINDS.values()):
         code = qr_code(url, "alt", size)
         assert code.symbol_mm >= MIN_SYMBOL_MM, (kind, code.symbol_mm)
         assert code.size_mm >= size

@@ -19,6 +19,15 @@ def test_ruff_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_stages_import_downwards_only() -> None:
+    """The layers contract in pyproject.toml: no cycle, no import of a higher stage."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint), "--no-cache"], cwd=REPO, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 kept, 0 broken" in result.stdout, result.stdout
+
+
 def test_mypy_finds_nothing() -> None:
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -11,8 +11,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from publication.build import BuildOptions, Selection, build, plan
-from publication.presets import Project
+from publication.build.builder import build, plan
+from publication.model import BuildOptions, Project, Selection
 from tests.projects import make_project
 from tests.translating import start_catalog
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from publication import tagging
 from publication.checks.expectations import find_sidecar, read_sidecar
-from publication.checks.structure import BIDI_CONTROLS, Element, PdfDocument
-from publication.presets import Project
+from publication.model import Project
+from publication.pdf.structure import BIDI_CONTROLS, Element, PdfDocument
+from publication.tagging import tags as tagging
 from tests.checking import build_one, check, checks_of, edit, page, tagged_pdf
 from tests.translating import pdf_text, start_catalog
 

@@ -16,10 +16,10 @@ import pytest
 from babel.messages.pofile import read_po, write_po
 
 from make_pdf import main
-from publication import catalog, status
-from publication.build import Selection
-from publication.presets import Project
-from publication.watch import Change, Watcher, targets_for, watch
+from publication.build.watch import Change, Watcher, targets_for, watch
+from publication.i18n import catalog
+from publication.model import Project, Selection
+from publication.report import status
 from tests.pdfread import catalog_facts, struct_text
 from tests.translating import entry_line, pdf_text, replace_in, start_catalog
 
@@ -102,7 +102,8 @@ def test_real_catalogues_are_complete_and_up_to_date(tmp_path: Path) -> None:
     root = tmp_path / "repo"
     for name in ("content", "locales"):
         shutil.copytree(REPO / name, root / name)
-    shutil.copytree(REPO / "publication" / "templates", root / "publication" / "templates")
+    shutil.copytree(REPO / "publication" / "render" / "templates",
+                    root / "publication" / "render" / "templates")
     shutil.copy(REPO / "babel.cfg", root)
     project = Project(root)
     statuses = status.status(project)

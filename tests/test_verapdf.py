@@ -14,8 +14,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from publication.build import BuildOptions, Selection, build, plan
-from publication.presets import Project
+from publication.build.builder import build, plan
+from publication.model import BuildOptions, Project, Selection
 from tests import verapdf
 from tests.printing import build_all, module_project
 from tests.projects import REPO

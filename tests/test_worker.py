@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import weasyprint
 
-from publication.build import BuildOptions, Selection, Target, build, plan
-from publication.presets import KINDS, PAPERS
-from publication.worker import Worker, _headline_steps, batches
+from publication.build.builder import build, plan
+from publication.build.pool import Worker, batches
+from publication.kinds import KINDS, PAPERS
+from publication.model import BuildOptions, Selection, Target
 from tests.projects import make_project
 from tests.translating import replace_in, start_catalog
 
@@ -84,7 +85,7 @@ def test_a_poster_headline_search_from_the_last_size_finds_the_same_size(
 
     monkeypatch.setattr(worker.typesetter, "layout", counted)
     _, _, size = worker._fit(campaign, catalog, kind, paper, None)
-    steps = _headline_steps(paper)
+    steps = kind.headline_steps(paper)
     assert steps.index(size) >= 2, "the test needs a headline that does not fit at once"
     assert len(layouts) == steps.index(size) + 1, "from the top: one layout per step"
     for hint in (0.0, *steps):

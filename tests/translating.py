@@ -8,8 +8,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-from publication import catalog
-from publication.presets import Project
+from publication.i18n import catalog
+from publication.model import Project
 
 
 def start_catalog(project: Project, code: str, strings: Mapping[str, str | tuple[str, ...]],

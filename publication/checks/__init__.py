@@ -22,10 +22,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import alt, contrast, fit, fonts, languages, pdfua, reading_order
-from .expectations import Expectations, find_sidecar, read_sidecar, sha256
-from .findings import ERROR, WARNING, Finding, count, error, inspect_pdf, warning
-from .structure import PdfDocument
+from publication.checks import alt, contrast, fit, fonts, languages, pdfua, reading_order
+from publication.checks.expectations import Expectations, find_sidecar, read_sidecar, sha256
+from publication.checks.findings import ERROR, WARNING, Finding, count, error, inspect_pdf, warning
+from publication.kinds import PRINT_SUFFIX
+from publication.pdf.structure import PdfDocument
 
 Check = Callable[[PdfDocument, Expectations | None], list[Finding]]
 
@@ -77,19 +78,14 @@ def check_bytes(data: bytes, name: str, expectations: Expectations | None) -> li
 
 
 def check_file(path: Path, name: str | None = None) -> FileReport:
-    """Check a PDF on disk with the expectations recorded for it, if there are any."""
+    """Check an accessible PDF on disk with the expectations recorded for it, if there are
+    any. (A print-shop file is preflighted instead: publication.press.pdfx.preflight_file.)"""
     label = name or str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         return FileReport(label, (error("pdf.unreadable", label, 0, f"cannot read ({exc})",
                                         "check the path"),), False)
-    from .. import press  # a print-shop file is preflighted, not checked as PDF/UA
-
-    if press.is_print_file(path, data):
-        expected = press.expect_for_name(path.name)
-        return FileReport(label, tuple(press.preflight(data, label, expected)),
-                          expected is not None)
     expectations = None
     extra: list[Finding] = []
     sidecar = find_sidecar(path)
@@ -115,7 +111,6 @@ def check_file(path: Path, name: str | None = None) -> FileReport:
 
 # Print-shop files (`<kind>-<size>-print.pdf`: imposed, PDF/X, not the accessible edition)
 # are preflighted by the build's press stage; PDF/UA does not apply to them.
-PRINT_SUFFIX = "-print.pdf"
 
 
 def output_pdfs(output: Path) -> list[Path]:

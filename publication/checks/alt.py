@@ -6,9 +6,9 @@ language, rendered for the same publication, beside the one it wrote.
 
 from __future__ import annotations
 
-from .expectations import Expectations
-from .findings import Finding, warning
-from .structure import PdfDocument, display
+from publication.checks.expectations import Expectations
+from publication.checks.findings import Finding, warning
+from publication.pdf.structure import PdfDocument, display
 
 
 def check(doc: PdfDocument, expectations: Expectations | None = None) -> list[Finding]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .expectations import Expectations
-from .findings import Finding, error, warning
-from .pagecontent import Colour, Paint, TextRun
-from .structure import PdfDocument, display
+from publication.checks.expectations import Expectations
+from publication.checks.findings import Finding, error, warning
+from publication.pdf.content import Colour, Paint, TextRun
+from publication.pdf.structure import PdfDocument, display
 
 AA_NORMAL = 4.5
 AA_LARGE = 3.0

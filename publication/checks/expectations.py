@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..fileio import write_atomic
+from publication.files import write_atomic
 
 FORMAT_VERSION = 1
 CHECK_FOLDER = ".check"

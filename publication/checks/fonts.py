@@ -23,13 +23,13 @@ from urllib.parse import unquote, urlsplit
 import tinycss2
 from fontTools.ttLib import TTFont
 
-from ..errors import display_path
-from ..markup import MarkupProblem, parse_inline
-from ..presets import SOURCE_LOCALE, Project
-from .expectations import Expectations
-from .findings import Finding, error
-from .pagecontent import TextRun
-from .structure import PdfDocument
+from publication.checks.expectations import Expectations
+from publication.checks.findings import Finding, error
+from publication.errors import display_path
+from publication.model import SOURCE_LOCALE, Project
+from publication.pdf.content import TextRun
+from publication.pdf.structure import PdfDocument
+from publication.source.markup import MarkupProblem, parse_inline
 
 BASE_STYLESHEET = "base.css"
 
@@ -138,8 +138,8 @@ def font_stack(project: Project, lang: str) -> FontStack:
 def coverage(project: Project, code: str) -> list[Finding]:
     """Characters of a locale's strings that its font stack cannot draw, one finding each."""
     # Stages before rendering, imported when used so that checks/ loads without them.
-    from ..catalog import check_catalog, locale_info, source_catalog
-    from ..localize import Localizer
+    from publication.i18n.catalog import check_catalog, locale_info, source_catalog
+    from publication.i18n.localize import Localizer
 
     info = locale_info(code)
     stack = font_stack(project, info.tag)

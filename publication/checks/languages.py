@@ -8,11 +8,11 @@ source language) must have that /Lang on its structure element. On any PDF, ever
 
 from __future__ import annotations
 
-from .expectations import Expectations
-from .findings import Finding, error
-from .pagecontent import TextRun
-from .pdfua import LANG_TAG
-from .structure import PdfDocument, display
+from publication.checks.expectations import Expectations
+from publication.checks.findings import Finding, error
+from publication.checks.pdfua import LANG_TAG
+from publication.pdf.content import TextRun
+from publication.pdf.structure import PdfDocument, display
 
 
 def check(doc: PdfDocument, expectations: Expectations | None = None) -> list[Finding]:
@@ -47,5 +47,5 @@ def check(doc: PdfDocument, expectations: Expectations | None = None) -> list[Fi
                 f"has /Lang {element.lang or 'missing'} (the document is "
                 f"{doc.effective_lang(None) or 'unknown'})",
                 "set /Lang on the element of a run in another language (the lang attribute "
-                "in the content is carried over by publication/tagging.py)"))
+                "in the content is carried over by publication/tagging/tags.py)"))
     return findings

@@ -12,10 +12,10 @@ from collections import Counter
 
 import pikepdf
 
-from .expectations import Expectations
-from .findings import Finding, error
-from .pagecontent import Paint, TextRun, innermost_mcid, is_artifact
-from .structure import Element, PdfDocument
+from publication.checks.expectations import Expectations
+from publication.checks.findings import Finding, error
+from publication.pdf.content import Paint, TextRun, innermost_mcid, is_artifact
+from publication.pdf.structure import Element, PdfDocument
 
 HEADING = re.compile(r"^H([1-6])$")
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")

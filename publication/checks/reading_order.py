@@ -13,10 +13,10 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 
-from .expectations import Expectations
-from .findings import Finding, error, warning
-from .pagecontent import TextRun, innermost_mcid
-from .structure import Element, PdfDocument, comparable, display
+from publication.checks.expectations import Expectations
+from publication.checks.findings import Finding, error, warning
+from publication.pdf.content import TextRun, innermost_mcid
+from publication.pdf.structure import Element, PdfDocument, comparable, display
 
 
 def check(doc: PdfDocument, expectations: Expectations | None = None) -> list[Finding]:
@@ -64,7 +64,7 @@ def _advice(text: str) -> str:
     if any(_is_rtl(ch) for ch in text):
         return ("right-to-left text is drawn in visual order: its structure elements (or "
                 "marked content) need /ActualText with the logical string "
-                "(publication/tagging.py adds it)")
+                "(publication/tagging/tags.py adds it)")
     return "check the tag tree and the fonts' /ToUnicode maps for this text"
 
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import jsonschema
 
-from .errors import InputError, Problem
-from .markup import MarkupProblem, parse_inline
-from .yamlsource import JsonPath, YamlDocument, load_yaml
+from publication.errors import InputError, Problem
+from publication.source.markup import MarkupProblem, parse_inline
+from publication.source.yamlsource import JsonPath, YamlDocument, load_yaml
 
 CONTENT_FILE = "campaign.yaml"
 

@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from .errors import PublicationError
+from publication.errors import PublicationError
 
 PT_PER_MM = 72 / 25.4
 MARK_LENGTH_MM = 6.0      # how far a mark reaches into the slug

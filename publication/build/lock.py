@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import PublicationError, display_path
+from publication.errors import PublicationError, display_path
 
 LOG = logging.getLogger(__name__)
 

@@ -15,29 +15,14 @@ from typing import Any
 
 import jinja2
 
-from .catalog import build_time
-from .content import Campaign
-from .localize import Fallback, Localizer, MessageKey
-from .presets import SOURCE_LOCALE, Kind, Paper, Project
-from .qrcode import qr_code
+from publication.i18n.catalog import build_time
+from publication.i18n.localize import Fallback, Localizer
+from publication.kinds import Kind, Paper
+from publication.model import SOURCE_LOCALE, Imprint, MessageKey, Project
+from publication.render.qrcode import qr_code
+from publication.source.content import Campaign
 
-# Sizes that depend on the paper, in a table rather than in the templates.
-QR_SIZE_MM = {"leaflet": 24.0, "poster": 55.0, "petition": 24.0, "letter": 24.0}
 NEWS_ON_LEAFLET = 3
-
-
-@dataclass(frozen=True)
-class Imprint:
-    """A local group's details, printed in the reserved box (see publication.imprint)."""
-
-    slug: str
-    name: str
-    meeting: str | None
-    contact: tuple[str, ...]                  # as printed: e-mail, phone, web address
-    lang: str | None = None                   # BCP 47 tag of the name and meeting text
-    direction: str = "ltr"                    # of that language
-    source: Path | None = None                # the imprint file, for error messages
-    lines: tuple[tuple[str, str, int], ...] = ()  # (field, text as printed, line in source)
 
 
 @dataclass(frozen=True)
@@ -98,7 +83,7 @@ def render(
             *([(project.styles / extra_style).as_uri()] if extra_style else []),
         ],
         "petition_url": url,
-        "make_qr": functools.partial(qr_code, url, size_mm=QR_SIZE_MM[kind.name]),
+        "make_qr": functools.partial(qr_code, url, size_mm=kind.qr_mm),
         "imprint": imprint,
         "headline_pt": headline_pt,
         "news_count": NEWS_ON_LEAFLET,

@@ -35,12 +35,19 @@ from xml.sax.saxutils import escape
 
 import pikepdf
 
-from .checks import PRINT_SUFFIX
-from .checks.findings import Finding, error, inspect_pdf
-from .errors import PublicationError
-from .impose import PRINT_LAYOUTS, Imposition, imposed
-from .marks import PT_PER_MM
-from .presets import CONDITIONS, DEFAULT_CONDITION, PAPERS, PrintingCondition
+from publication.checks import FileReport
+from publication.checks.findings import Finding, error, inspect_pdf
+from publication.errors import PublicationError
+from publication.kinds import (
+    CONDITIONS,
+    DEFAULT_CONDITION,
+    KINDS,
+    PAPERS,
+    PRINT_SUFFIX,
+    PT_PER_MM,
+    PrintingCondition,
+)
+from publication.press.impose import LAYOUTS, Imposition, imposed
 
 PDFX_VERSION = "PDF/X-4"
 WEASYPRINT_VARIANT = "pdf/x-4"   # untagged, with PDF/X metadata that `finish` replaces
@@ -260,14 +267,28 @@ def expect(imposition: Imposition) -> PressExpectations:
 def expect_for_name(filename: str) -> PressExpectations | None:
     """The expectations for a file named like the build names them (leaflet-a4-print.pdf)."""
     match = re.fullmatch(r"(?P<kind>[a-z]+)-(?P<size>[a-z0-9]+)-print\.pdf", filename)
-    if not match or match["kind"] not in PRINT_LAYOUTS or match["size"] not in PAPERS:
+    kind = KINDS.get(match["kind"]) if match else None
+    if match is None or kind is None or kind.print_layout is None or match["size"] not in PAPERS:
         return None
-    return expect(PRINT_LAYOUTS[match["kind"]].make(PAPERS[match["size"]], False))
+    return expect(LAYOUTS[kind.print_layout](PAPERS[match["size"]], False))
 
 
 def is_print_file(path: Path, data: bytes) -> bool:
     """Whether a PDF is a print-shop file: named like one, or identified as PDF/X."""
     return path.name.endswith(PRINT_SUFFIX) or b"GTS_PDFXVersion" in data
+
+
+def preflight_file(path: Path, label: str) -> FileReport | None:
+    """The preflight of a print-shop file on disk; None when `path` is not one, or cannot
+    be read (checks.check_file then says so)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not is_print_file(path, data):
+        return None
+    expected = expect_for_name(path.name)
+    return FileReport(label, tuple(preflight(data, label, expected)), expected is not None)
 
 
 def preflight(data: bytes, name: str, expected: PressExpectations | None = None) -> list[Finding]:

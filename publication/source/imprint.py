@@ -7,8 +7,8 @@ box of the leaflet's back panel, the poster's foot and the petition's "send to" 
 in every language built, into `output/<campaign>/<locale>/<group slug>/`.
 
 The box has a fixed size (styles/*.css, `.imprint`), so text that does not fit it is
-not allowed to spill: `check_fit` reads the laid-out document and turns such text
-into an error at the line of the imprint file it came from.
+not allowed to spill: `publication.typeset.fit.check_fit` reads the laid-out document
+and turns such text into an error at the line of the imprint file it came from.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from .checks.fit import layout_overflow
-from .content import schema_problems
-from .errors import InputError, Problem
-from .render import Imprint
-from .yamlsource import load_yaml
+from publication.errors import InputError, Problem
+from publication.model import Imprint
+from publication.source.content import schema_problems
+from publication.source.yamlsource import load_yaml
 
 CONTACT_ORDER = ("email", "phone", "web")  # the order the contact lines are printed in
 SLUG_MAX = 40
@@ -92,24 +91,3 @@ def slugify(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
     return slug[:SLUG_MAX].rstrip("-")
-
-
-def check_fit(document: Any, imprint: Imprint, where: str) -> None:
-    """Raise InputError when the imprint's text overflows its box in a laid-out document.
-
-    `where` names the publication for the message, e.g. "leaflet (a4, de)".
-    """
-    problems = []
-    seen = set()
-    for overflow in layout_overflow(document):
-        fragment = " ".join(overflow.text.split())
-        for field, text, line in imprint.lines:
-            if fragment and fragment in " ".join(text.split()) and field not in seen:
-                seen.add(field)
-                problems.append(Problem(
-                    imprint.source or Path(imprint.slug), line,
-                    f"{field}: {text!r} does not fit the imprint box on the {where}: it runs "
-                    f"{overflow.mm:.1f} mm past the box's {overflow.side} edge; shorten it"))
-                break
-    if problems:
-        raise InputError(problems)

@@ -29,15 +29,15 @@ from weasyprint.css.counters import CounterStyle
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .errors import PublicationError
-from .presets import Project
+from publication.errors import PublicationError
+from publication.model import Project
 
 
 class TypesetError(PublicationError):
     """WeasyPrint reported an error while laying out or writing a document."""
 
 
-# The stylesheets of a page's head as the templates write them (publication/templates).
+# The stylesheets of a page's head as the templates write them (publication/render/templates).
 _SHEET_RE = re.compile(r'<link rel="stylesheet" href="([^"<>]+)">\n?|<style>([^<]*)</style>')
 
 

@@ -35,9 +35,9 @@ from pathlib import Path
 
 import pikepdf
 
-from .errors import PublicationError
-from .marks import PT_PER_MM, SLUG_MM, SheetGeometry, draw_marks
-from .presets import Paper
+from publication.errors import PublicationError
+from publication.kinds import PT_PER_MM, Paper
+from publication.press.marks import SLUG_MM, SheetGeometry, draw_marks
 
 BLEED_MM = 3.0
 FOLD_IN_NARROWER_MM = 2.0
@@ -116,23 +116,8 @@ def one_up(paper: Paper, rtl: bool) -> Imposition:
                       (Side("front", (Slot(0, 0.0, paper.width),)),))
 
 
-@dataclass(frozen=True)
-class PrintLayout:
-    """How a kind gets its print-shop file.
-
-    `stylesheet`: None when the print file is imposed from the accessible file's own
-    typesetting; else a stylesheet (styles/) added for a second typesetting, for
-    backgrounds that must run into the bleed.
-    """
-
-    make: Callable[[Paper, bool], Imposition]
-    stylesheet: str | None = None
-
-
-PRINT_LAYOUTS: dict[str, PrintLayout] = {
-    "leaflet": PrintLayout(trifold),
-    "poster": PrintLayout(one_up, stylesheet="press.css"),
-}
+# The impositions a kind's `print_layout` names (publication.kinds).
+LAYOUTS: dict[str, Callable[[Paper, bool], Imposition]] = {"trifold": trifold, "one_up": one_up}
 
 
 class ImpositionError(PublicationError):

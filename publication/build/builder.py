@@ -1,11 +1,11 @@
 """Build orchestration: which outputs to make, which are out of date, and the summary.
 
 A build is a list of `Target`s (campaign x locale x kind x size). `build` holds the
-output folder's lock (publication.lock), skips every target whose inputs did not change
-since it was last built (publication.cache), has the others made by workers
-(publication.worker: imported only then, so a build with nothing to do never loads
+output folder's lock (publication.build.lock), skips every target whose inputs did not change
+since it was last built (publication.build.cache), has the others made by workers
+(publication.build.pool: imported only then, so a build with nothing to do never loads
 WeasyPrint), records what they were made from, and refreshes `output/index.html` and
-`output/manifest.json` (publication.index). A failed target does not stop the others
+`output/manifest.json` (publication.report.index). A failed target does not stop the others
 unless `fail_fast` is set.
 """
 
@@ -16,92 +16,19 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import cache
-from .catalog import available_locales, locale_info
-from .content import find_campaigns
-from .errors import UsageError
-from .fileio import remove_leftovers
-from .index import draw_missing, needs_update
-from .index import write as write_index
-from .lock import locked
-from .presets import KINDS, PAPERS, Kind, Project
-
-if TYPE_CHECKING:
-    from .localize import MessageKey
-    from .render import Imprint
+from publication.build import cache
+from publication.build.lock import locked
+from publication.errors import UsageError
+from publication.files import remove_leftovers
+from publication.i18n.catalog import available_locales, locale_info
+from publication.kinds import KINDS, PAPERS, Kind
+from publication.model import BuildOptions, Imprint, Outcome, Project, Record, Selection, Target
+from publication.report.index import draw_missing, needs_update
+from publication.report.index import write as write_index
+from publication.source.content import find_campaigns
 
 LOG = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Target:
-    """One output file: a kind of publication at a size, for a campaign in a locale."""
-
-    campaign: str
-    locale: str
-    kind: str
-    size: str
-    imprint: str | None = None  # the local group's slug, when built with --imprint
-
-    def folder(self, output: Path) -> Path:
-        base = output / self.campaign / self.locale
-        return base / self.imprint if self.imprint else base
-
-    def path(self, output: Path) -> Path:
-        return self.folder(output) / f"{self.kind}-{self.size}.pdf"
-
-    def print_path(self, output: Path) -> Path:
-        """The print-shop file (PDF/X-4, bleed, marks) of a kind in PRINT_LAYOUTS."""
-        from .press import PRINT_SUFFIX
-
-        return self.folder(output) / f"{self.kind}-{self.size}{PRINT_SUFFIX}"
-
-    def __str__(self) -> str:
-        group = f" [{self.imprint}]" if self.imprint else ""
-        return f"{self.campaign}/{self.locale}/{self.kind}-{self.size}{group}"
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What to build; empty tuples mean 'all'."""
-
-    campaigns: tuple[str, ...] = ()
-    locales: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    sizes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """How to build: parallelism, strictness and extra outputs."""
-
-    jobs: int = 1
-    force: bool = False
-    write_html: bool = False
-    strict: bool = False
-    fail_fast: bool = False
-    imprint: Imprint | None = None
-    print_files: bool = False  # also <kind>-<size>-print.pdf for the kinds in PRINT_LAYOUTS
-    wait: float = 300.0  # seconds to wait for another build writing the same output folder
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one target."""
-
-    target: Target
-    status: str  # "built", "skipped" or "failed"
-    path: Path
-    seconds: float = 0.0
-    pages: int = 0
-    messages: tuple[str, ...] = ()  # warnings for a built target, errors for a failed one
-    checks: tuple[int, int] | None = None  # the gate's (errors, warnings); None: not checked
-    used: frozenset[MessageKey] = frozenset()  # the catalogue messages it showed
-    products: tuple[cache.Product, ...] = ()   # the files it wrote, its PDF first
-    headline_pt: float = 0.0  # a poster's headline size (0: none)
 
 
 @dataclass
@@ -177,7 +104,7 @@ def build(
             if progress:
                 progress(outcome, len(results), len(targets))
 
-        todo: dict[Target, cache.Record | None] = {}  # with what its last build recorded
+        todo: dict[Target, Record | None] = {}  # with what its last build recorded
         for target in targets:
             reason, record = ("--force", cache.load(project, target)) if options.force else \
                 cache.stale(project, target, inputs)
@@ -189,7 +116,7 @@ def build(
                 LOG.debug("%s: building (%s)", target, reason)
                 todo[target] = record
         if todo:
-            from . import worker
+            from publication.build import pool as worker
 
             outcomes = worker.run(project, todo, options, started)
             for outcome in outcomes:

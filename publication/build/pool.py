@@ -8,7 +8,7 @@ everything imported), slowest first, and yields each outcome as it finishes, wit
 files the target wrote (`fileio.recording`) and the catalogue messages it showed, for
 the cache and the index.
 
-`publication.build` imports this module only when something has to be built: a build
+`publication.build.builder` imports this module only when something has to be built: a build
 with nothing to do never loads WeasyPrint.
 """
 
@@ -31,22 +31,35 @@ from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import cache, checks, index, press, tagging
-from .build import BuildOptions, Outcome, Target
-from .catalog import CompiledCatalog, compile_catalog, locale_info, source_catalog
-from .checks import fit
-from .checks import fonts as font_checks
-from .checks.expectations import Expectations, sha256, sidecar_path, write_sidecar
-from .checks.findings import ERROR, Finding, count, error
-from .content import Campaign, load_campaign
-from .errors import InputError, PublicationError, display_path
-from .fileio import recording, write_atomic
-from .impose import PRINT_LAYOUTS
-from .imprint import check_fit
-from .localize import Localizer, MessageKey
-from .presets import KINDS, PAPERS, SOURCE_LOCALE, Kind, Paper, Project
-from .render import Imprint, RenderedHtml, publication_time, render
-from .typeset import Typesetter
+from publication import checks
+from publication.build import cache
+from publication.checks import fonts as font_checks
+from publication.checks.expectations import Expectations, sha256, sidecar_path, write_sidecar
+from publication.checks.findings import ERROR, Finding, count, error
+from publication.errors import InputError, PublicationError, display_path
+from publication.files import recording, write_atomic
+from publication.i18n.catalog import CompiledCatalog, compile_catalog, locale_info, source_catalog
+from publication.i18n.localize import Localizer
+from publication.kinds import KINDS, PAPERS, Kind, Paper
+from publication.model import (
+    SOURCE_LOCALE,
+    BuildOptions,
+    Imprint,
+    MessageKey,
+    Outcome,
+    Project,
+    Record,
+    Target,
+)
+from publication.press import pdfx as press
+from publication.press.impose import LAYOUTS
+from publication.render.html import RenderedHtml, publication_time, render
+from publication.report import index
+from publication.source.content import Campaign, load_campaign
+from publication.tagging import tags as tagging
+from publication.typeset import fit
+from publication.typeset.fit import check_fit
+from publication.typeset.typesetter import Typesetter
 
 if TYPE_CHECKING:
     import weasyprint
@@ -55,13 +68,12 @@ LOG = logging.getLogger(__name__)
 
 # Poster headline sizes to try, largest first, for an A3 sheet; other sizes scale with
 # the paper's width. Below the last one, a headline that does not fit is an error.
-HEADLINE_STEPS_A3 = (88.0, 78.0, 70.0, 62.0, 56.0, 50.0, 44.0)
 PR_SET_PDEATHSIG = 1  # prctl(2): a signal for this process when its parent dies
 GC_THRESHOLD = (100_000, 50, 100)
 
 
 def run(
-    project: Project, targets: Mapping[Target, cache.Record | None], options: BuildOptions,
+    project: Project, targets: Mapping[Target, Record | None], options: BuildOptions,
     started: Callable[[Target], None] | None = None,
 ) -> Generator[Outcome, None, None]:
     """Build `targets` and yield each outcome as it finishes; each target comes with its
@@ -302,7 +314,7 @@ class Worker:
                                              f"inspection: {display_path(rejected)}")
         write_atomic(path, data)
         write_sidecar(path, self.project.output, expectations)
-        if options.print_files and kind.name in PRINT_LAYOUTS:
+        if options.print_files and kind.print_layout:
             findings += self._print_file(target, campaign, catalog, kind, paper, document,
                                          data, options.imprint, headline_pt)
         return (len(document.pages), warnings + tuple(str(f) for f in coverage + findings),
@@ -317,16 +329,16 @@ class Worker:
         imposed: `finish` drops the tags) or from a second typesetting with the print
         stylesheet (a poster's bleed, with the accessible poster's headline size, or a
         smaller one if that does not fit)."""
-        layout = PRINT_LAYOUTS[kind.name]
         typeset = accessible
-        if layout.stylesheet:
+        if kind.print_stylesheet:
             _, document, _ = self._fit(campaign, catalog, kind, paper, imprint,
-                                       extra_style=layout.stylesheet, largest_pt=headline_pt)
+                                       extra_style=kind.print_stylesheet, largest_pt=headline_pt)
             typeset = self.typesetter.write(document, press.WEASYPRINT_VARIANT)
         path = target.print_path(self.project.output)
-        findings = _overflows(display_path(path), document) if layout.stylesheet else []
+        findings = _overflows(display_path(path), document) if kind.print_stylesheet else []
         info = locale_info(target.locale)
-        imposition = layout.make(paper, info.direction == "rtl")
+        assert kind.print_layout is not None  # the caller asked only for kinds that have one
+        imposition = LAYOUTS[kind.print_layout](paper, info.direction == "rtl")
         meta = press.print_meta(document.metadata.title or campaign.slug, kind.name, paper.name,
                                 target.path(self.project.output).name, info.tag,
                                 publication_time(campaign))
@@ -366,7 +378,7 @@ class Worker:
         tagged = tagging.fix(data, record, source_alts)
         expectations = Expectations(
             pdf_sha256=sha256(tagged.data), lang=info.tag, locale=info.code,
-            source_locale=SOURCE_LOCALE, name=str(target), pages=_expected_pages(kind),
+            source_locale=SOURCE_LOCALE, name=str(target), pages=kind.pages,
             page_size_mm=kind.page_size(paper),
             fonts=self.font_families,
             units=tagged.units, languages=tagged.languages, figures=tagged.figures)
@@ -387,10 +399,10 @@ class Worker:
         headline never takes more room, so the steps above do not fit either).
         """
         info = locale_info(catalog.locale)
-        steps = _headline_steps(paper) if kind.name == "poster" else (0.0,)
+        steps = kind.headline_steps(paper)
         if largest_pt:
             steps = tuple(step for step in steps if step <= largest_pt) or steps[-1:]
-        expected = _expected_pages(kind)
+        expected = kind.pages
         laid: dict[int, tuple[RenderedHtml, weasyprint.Document, bool]] = {}
 
         def lay_out(index: int) -> bool:
@@ -417,7 +429,7 @@ class Worker:
         _, document, _ = laid[len(steps) - 1]
         pages = len(document.pages)
         spill = fit.spill_mm(document, expected or 1)
-        if kind.name == "poster":
+        if kind.headline_steps_a3:
             headline = campaign.headline
             line = catalog.entry(headline.context, headline.source).line
             where = (f"{display_path(self.project.po(info.code))}:{line}: "
@@ -438,13 +450,3 @@ def _overflows(name: str, document: weasyprint.Document) -> list[Finding]:
     return [error("fit.overflow", name, o.page, f"text {o}",
                   "shorten the text, or make the box bigger in the stylesheet")
             for o in fit.layout_overflow(document)]
-
-
-def _headline_steps(paper: Paper) -> tuple[float, ...]:
-    scale = paper.width / PAPERS["a3"].width
-    return tuple(round(step * scale, 1) for step in HEADLINE_STEPS_A3)
-
-
-def _expected_pages(kind: Kind) -> int | None:
-    """The page count a kind must have: one poster page, six leaflet panels, one letter."""
-    return {"poster": 1, "leaflet": kind.panels * 2, "letter": 1}.get(kind.name)

@@ -1,10 +1,10 @@
 """Stage 2: gettext catalogues with Babel: extract, update, init, check and compile.
 
 Translators' `.po` files are untrusted input. `check_catalog` reads one strictly
-(publication.pofile) and returns every problem as `file:line: what is wrong`;
+(publication.i18n.pofile) and returns every problem as `file:line: what is wrong`;
 `compile_catalog` turns a clean one into Babel `Translations` in memory (fuzzy and
 empty entries left out, so they fall back to the source text) and, when asked, writes
-the `.mo` atomically. The header's Plural-Forms is read by publication.plurals; the
+the `.mo` atomically. The header's Plural-Forms is read by publication.i18n.plurals; the
 file's own rule picks the plural forms, as in gettext, and one that groups numbers
 differently from CLDR's rule for the language (Babel's) is logged, never refused.
 """
@@ -30,23 +30,24 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import normalize, write_po
 from babel.support import Translations
 
-from .errors import InputError, Problem, UsageError
-from .fileio import write_atomic
-from .markup import compare_markup
-from .plurals import (
+from publication.errors import InputError, Problem, UsageError
+from publication.files import write_atomic
+from publication.i18n.plurals import (
     PluralFormsError,
     PluralRule,
     compare_grouping,
     numbers_like,
     parse_plural_forms,
 )
-from .pofile import MessageKey, ParsedPo, bad_character, parse_po
-from .presets import DOMAIN, SOURCE_LOCALE, Project
+from publication.i18n.pofile import ParsedPo, bad_character, parse_po
+from publication.model import DOMAIN, SOURCE_LOCALE, MessageKey, Project
+from publication.source.markup import compare_markup
 
 LOG = logging.getLogger(__name__)
 
 PROJECT_NAME = "campaign-publications"
 COMMENT_TAGS = ("Translators:",)
+EXTRACTOR = "publication.i18n.extract:extract_campaign"  # babel.cfg's `campaign` method
 _LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$")
 _PLACEHOLDER_RE = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{(\w*)\}")
 _WIDTH = 88  # line width of the .pot and .po files we write
@@ -105,6 +106,10 @@ def extract(project: Project) -> Catalog:
     """Extract every message from content and templates, as `pybabel extract -F babel.cfg`."""
     with open(project.root / "babel.cfg", encoding="utf-8") as fileobj:
         method_map, options_map = parse_mapping_cfg(fileobj)
+    # Our extractor by its import path, not by the entry point pybabel looks up: an
+    # installed copy's metadata (a stale egg-info, another checkout) cannot redirect it.
+    method_map = [(pattern, EXTRACTOR if method == "campaign" else method)
+                  for pattern, method in method_map]
     catalog = Catalog(project=PROJECT_NAME, charset="utf-8", fuzzy=False)
     for filename, lineno, message, comments, context in extract_from_dir(
         str(project.root), method_map, options_map, comment_tags=COMMENT_TAGS,

@@ -16,10 +16,10 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from .catalog import CompiledCatalog, LocaleInfo, formats_cleanly
-from .content import Text
-from .markup import MarkupProblem, to_markup
-from .presets import SOURCE_LOCALE
+from publication.i18n.catalog import CompiledCatalog, LocaleInfo, formats_cleanly
+from publication.model import SOURCE_LOCALE
+from publication.source.content import Text
+from publication.source.markup import MarkupProblem, to_markup
 
 MessageKey = tuple[str, str]  # (context, msgid)
 

@@ -1,7 +1,7 @@
 """What was built, at a glance: `output/index.html` for people, `output/manifest.json`
 for scripts.
 
-Both list every PDF the cache records (publication/cache.py) by campaign, locale and
+Both list every PDF the cache records (publication/build/cache.py) by campaign, locale and
 kind: its size in bytes, page count, the checks' result, the SHA-256 (manifest) and a
 thumbnail of its first page (`output/.thumbs/`, drawn with PDFium by the worker that
 built the file), with each locale's translation completeness from `status`. The page is
@@ -26,14 +26,14 @@ from urllib.parse import quote
 
 import jinja2
 
-from .cache import CACHE_FOLDER, Product, Record, records, sha256_bytes
-from .catalog import locale_info
-from .errors import UsageError
-from .fileio import write_atomic
-from .presets import KINDS, SOURCE_LOCALE, Project
+from publication.errors import UsageError
+from publication.files import sha256_bytes, write_atomic
+from publication.i18n.catalog import locale_info
+from publication.kinds import KINDS, PAPERS, PRINT_SUFFIX
+from publication.model import CACHE_FOLDER, SOURCE_LOCALE, Product, Project, Record
 
 if TYPE_CHECKING:
-    from .status import LocaleStatus
+    from publication.report.status import LocaleStatus
 
 LOG = logging.getLogger(__name__)
 
@@ -42,10 +42,6 @@ THUMBS_FOLDER = ".thumbs"
 THUMB_PIXELS = 240        # the longer side of a thumbnail
 INDEX_NAME = "index.html"
 MANIFEST_NAME = "manifest.json"
-PRINT_SUFFIX = "-print.pdf"
-KIND_NAMES = {"leaflet": "Leaflet", "poster": "Poster", "petition": "Petition sheet",
-              "letter": "Letter"}
-SIZE_NAMES = {"a4": "A4", "a3": "A3", "a2": "A2", "letter": "US Letter", "tabloid": "Tabloid"}
 
 
 # -- facts about the files a target wrote (in the worker) and their thumbnails ----------
@@ -142,8 +138,9 @@ class Entry:
     @property
     def title(self) -> str:
         group = f" for {self.imprint}" if self.imprint else ""
-        name = KIND_NAMES.get(self.kind, self.kind.capitalize())
-        return f"{name}, {SIZE_NAMES.get(self.size, self.size)}{group}"
+        kind, paper = KINDS.get(self.kind), PAPERS.get(self.size)
+        name = kind.title if kind else self.kind.capitalize()
+        return f"{name}, {paper.title if paper else self.size}{group}"
 
     def as_json(self) -> dict[str, Any]:
         return {"path": self.product.path, "campaign": self.campaign, "locale": self.locale,
@@ -215,9 +212,8 @@ def _state(project: Project, found: Sequence[Record]) -> dict[str, Any]:
             "catalogues": catalogue_digests(project, {r.locale for r in found})}
 
 
-def write(project: Project, found: Sequence[Record] | None = None) -> Path:
+def write(project: Project, found: Sequence[Record]) -> Path:
     """Write `output/index.html` and `output/manifest.json` from the cache's records."""
-    found = records(project) if found is None else found
     listed = entries(project, found)
     locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
     completeness = _completeness(project, locales)
@@ -244,7 +240,7 @@ def write(project: Project, found: Sequence[Record] | None = None) -> Path:
 def _completeness(project: Project, locales: Sequence[str]) -> dict[str, LocaleStatus]:
     """Each locale's translation status, as `make_pdf.py status` reports it; over the
     messages the publications use when there is no messages.pot to count from."""
-    from .status import kind_messages, locale_status, status
+    from publication.report.status import kind_messages, locale_status, status
 
     if not locales:
         return {}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pikepdf
 
-from .pagecontent import Event, FontTable, mcid_texts, page_events
+from publication.pdf.content import Event, FontTable, mcid_texts, page_events
 
 # Standard structure types of PDF 1.7 (ISO 32000-1, 14.8.4), which PDF/UA-1 uses.
 STANDARD_TYPES = frozenset((

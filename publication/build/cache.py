@@ -29,16 +29,20 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .fileio import write_atomic
-from .presets import CONDITIONS, DEFAULT_CONDITION, SOURCE_LOCALE, Project
-
-if TYPE_CHECKING:
-    from .build import BuildOptions, Outcome, Target
-
-FORMAT_VERSION = 1
-CACHE_FOLDER = ".cache"
+from publication.files import sha256_bytes, sha256_file, write_atomic
+from publication.kinds import CONDITIONS, DEFAULT_CONDITION, KINDS
+from publication.model import (
+    CACHE_FOLDER,
+    SOURCE_LOCALE,
+    BuildOptions,
+    MessageKey,
+    Outcome,
+    Project,
+    Record,
+    Target,
+)
 
 # Python distributions whose version changes the bytes written (WeasyPrint and what it
 # draws with, the templates' engine, the PDF post-processing, the QR code drawing).
@@ -50,21 +54,6 @@ NATIVE = (("libpango-1.0.so.0", "pango_version_string"),
           ("libharfbuzz.so.0", "hb_version_string"))
 # Build options that do not change any file a target writes.
 NOT_OUTPUT_OPTIONS = frozenset({"jobs", "force", "fail_fast", "wait"})
-
-MessageKey = tuple[str | None, str]
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fileobj:
-        for block in iter(lambda: fileobj.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def tree_digest(folder: Path, suffixes: tuple[str, ...] = ()) -> str:
     """One digest of every file under `folder` (names and bytes), hidden files left out.
@@ -134,7 +123,7 @@ class Inputs:
 
     @classmethod
     def take(cls, project: Project, options: BuildOptions) -> Inputs:
-        package = Path(__file__).resolve().parent
+        package = Path(__file__).resolve().parent.parent
         common = {
             "pipeline": tree_digest(package, (".py", ".html", ".json", ".css")),
             "libraries": _digest(library_versions()),
@@ -193,8 +182,8 @@ class Catalogue:
 
     @classmethod
     def parse(cls, path: Path, raw: bytes, locale: str) -> Catalogue | None:
-        from .catalog import entry_states
-        from .pofile import parse_po
+        from publication.i18n.catalog import entry_states
+        from publication.i18n.pofile import parse_po
 
         parsed = parse_po(raw, path, locale)
         if parsed.catalog is None:
@@ -221,89 +210,6 @@ class Catalogue:
 
     def digests(self, keys: Iterable[MessageKey]) -> dict[str, str]:
         return {_key_text(key): self.digest(key) for key in keys}
-
-
-@dataclass(frozen=True)
-class Product:
-    """A file a target wrote: where (relative to the output folder) and what it is."""
-
-    path: str
-    sha256: str
-    size: int
-    mtime_ns: int
-    pages: int | None = None        # PDFs only
-    thumbnail: str | None = None    # PDFs only: a PNG of the first page, relative path
-
-    @classmethod
-    def of(cls, output: Path, path: Path, pages: int | None = None,
-           thumbnail: Path | None = None) -> Product:
-        info = path.stat()
-        return cls(path.relative_to(output).as_posix(), sha256_file(path), info.st_size,
-                   info.st_mtime_ns, pages,
-                   thumbnail.relative_to(output).as_posix() if thumbnail else None)
-
-    def unchanged(self, output: Path) -> bool:
-        """The file is still the one written (by size and time, else by content)."""
-        try:
-            info = (output / self.path).stat()
-        except OSError:
-            return False
-        if info.st_size != self.size:
-            return False
-        return info.st_mtime_ns == self.mtime_ns or sha256_file(output / self.path) == self.sha256
-
-
-@dataclass(frozen=True)
-class Record:
-    """What a target was last built from and what it wrote; kept in `output/.cache/`."""
-
-    target: dict[str, str | None]       # the Target's fields: campaign, locale, kind...
-    inputs: dict[str, str]
-    plural: str
-    messages: dict[str, str]            # used message -> digest ("context\x04msgid")
-    products: tuple[Product, ...]
-    pages: int = 0
-    warnings: tuple[str, ...] = ()
-    checks: tuple[int, int] | None = None
-    seconds: float = 0.0
-    failed: tuple[str, ...] = ()        # the last build's errors; () when it succeeded
-    headline_pt: float = 0.0            # a poster's headline size: the next build tries it first
-
-    @property
-    def campaign(self) -> str:
-        return str(self.target["campaign"])
-
-    @property
-    def locale(self) -> str:
-        return str(self.target["locale"])
-
-    @property
-    def kind(self) -> str:
-        return str(self.target["kind"])
-
-    @property
-    def size(self) -> str:
-        return str(self.target["size"])
-
-    @property
-    def imprint(self) -> str | None:
-        return self.target.get("imprint")
-
-    def to_json(self) -> str:
-        data = dataclasses.asdict(self)
-        data["version"] = FORMAT_VERSION
-        return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-
-    @classmethod
-    def from_json(cls, text: str) -> Record:
-        data = json.loads(text)
-        if data.pop("version", None) != FORMAT_VERSION:
-            raise ValueError("another format version")
-        data["products"] = tuple(Product(**p) for p in data["products"])
-        data["warnings"] = tuple(data["warnings"])
-        data["failed"] = tuple(data["failed"])
-        data["checks"] = tuple(data["checks"]) if data["checks"] is not None else None
-        return cls(**data)
 
 
 def record_path(project: Project, target: Target) -> Path:
@@ -405,7 +311,8 @@ def expected_seconds(target: Target, record: Record | None) -> float:
     ones go first."""
     if record is not None and record.seconds:
         return record.seconds
-    return {"leaflet": 0.5, "poster": 0.4, "petition": 0.25, "letter": 0.15}.get(target.kind, 0.3)
+    kind = KINDS.get(target.kind)
+    return kind.seconds if kind else 0.3
 
 
 def _key_text(key: MessageKey) -> str:

@@ -22,8 +22,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, PoFileParser, _NormalizedString, unescape
 
-from .errors import Problem
-from .plurals import PluralFormsError, PluralRule, parse_plural_forms
+from publication.errors import Problem
+from publication.i18n.plurals import PluralFormsError, PluralRule, parse_plural_forms
 
 MessageKey = tuple[str | None, str]  # (context, msgid; the singular for a plural message)
 

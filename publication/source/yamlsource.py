@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from publication.errors import InputError, Problem
 
 JsonPath = tuple[str | int, ...]
 

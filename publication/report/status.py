@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import (
+from publication.errors import Problem, display_path
+from publication.i18n.catalog import (
     available_locales,
     entry_states,
     locale_info,
@@ -22,12 +23,11 @@ from .catalog import (
     source_catalog,
     template_messages,
 )
-from .content import find_campaigns, load_campaign
-from .errors import Problem, display_path
-from .localize import Localizer
-from .pofile import MessageKey
-from .presets import KINDS, PAPERS, SOURCE_LOCALE, Project
-from .render import render
+from publication.i18n.localize import Localizer
+from publication.kinds import KINDS, PAPERS
+from publication.model import SOURCE_LOCALE, MessageKey, Project
+from publication.render.html import render
+from publication.source.content import find_campaigns, load_campaign
 
 STATES = ("translated", "fuzzy", "untranslated")
 

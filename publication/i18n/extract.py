@@ -10,8 +10,8 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from .content import Text, iter_texts, load_campaign
-from .markup import parse_inline
+from publication.source.content import Text, iter_texts, load_campaign
+from publication.source.markup import parse_inline
 
 ExtractResult = tuple[int, str, tuple[str, ...], list[str]]
 

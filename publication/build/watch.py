@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import Selection, Target, plan
-from .catalog import available_locales
-from .presets import SOURCE_LOCALE, Project
+from publication.build.builder import plan
+from publication.i18n.catalog import available_locales
+from publication.model import SOURCE_LOCALE, Project, Selection, Target
 
 Stamp = tuple[int, int]  # (mtime in ns, size)
 

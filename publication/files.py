@@ -7,6 +7,7 @@ lists the files written while a block runs: what one target produced.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -55,3 +56,15 @@ def remove_leftovers(folder: Path) -> list[Path]:
                 leftover.unlink(missing_ok=True)
                 removed.append(leftover)
     return removed
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fileobj:
+        for block in iter(lambda: fileobj.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -43,9 +43,9 @@ from typing import Any
 
 import pikepdf
 
-from .checks.expectations import FigureAlt, LanguagePart, TextUnit
-from .checks.structure import BIDI_CONTROLS, PdfDocument
-from .errors import PublicationError
+from publication.checks.expectations import FigureAlt, LanguagePart, TextUnit
+from publication.errors import PublicationError
+from publication.pdf.structure import BIDI_CONTROLS, PdfDocument
 
 WEASYPRINT_VERSION = "70.0"  # the version whose pdf/tags.py this module was checked against
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -216,7 +216,7 @@ def recording() -> Iterator[TagRecord]:
 
     if weasyprint.__version__ != WEASYPRINT_VERSION:
         raise TaggingError(
-            f"publication/tagging.py hooks into WeasyPrint {WEASYPRINT_VERSION}'s pdf/tags.py "
+            f"publication/tagging/tags.py hooks into WeasyPrint {WEASYPRINT_VERSION}'s pdf/tags.py "
             f"but WeasyPrint {weasyprint.__version__} is installed: check _build_box_tree "
             "against the new version, then update WEASYPRINT_VERSION")
     original = weasy_tags._build_box_tree
@@ -337,7 +337,7 @@ def _visual_unicode(pdf: pikepdf.Pdf) -> None:
     run's order and the extractor's reversal gives the logical text. Clusters with no
     right-to-left letter (Latin ligatures such as "fi") are left alone.
     """
-    from .checks.pagecontent import parse_cmap
+    from publication.pdf.content import parse_cmap
 
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:

@@ -1,0 +1,1 @@
+"""Builds: plan, worker pool, per-target pipeline, incremental cache, lock and watch."""

@@ -1,0 +1,1 @@
+"""Languages: locales, gettext catalogues and their checks, and localisation."""

@@ -1,0 +1,1 @@
+"""Reading PDFs: one content interpreter and structure reader, shared by tagging and the checks."""

@@ -1,0 +1,1 @@
+"""Print-shop files: imposition, marks and PDF/X."""

@@ -1,0 +1,1 @@
+"""Rendering: Jinja templates, stylesheets and QR codes into the HTML WeasyPrint gets."""

@@ -1,0 +1,1 @@
+"""Reports: translation status, output/index.html and output/manifest.json."""

@@ -1,0 +1,1 @@
+"""Tag fixes: what WeasyPrint's tag tree lacks, added to the written PDF."""

@@ -1,0 +1,1 @@
+"""Typesetting: WeasyPrint, behind one adapter, and the fit of a layout."""
