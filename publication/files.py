@@ -1,8 +1,7 @@
 """Safe file writes: a temporary file in the same folder, renamed into place.
 
 A killed or failed build leaves each file either old or new, never half-written;
-`remove_leftovers` clears temporary files a killed build left behind. `recording`
-lists the files written while a block runs: what one target produced.
+`remove_leftovers` clears temporary files a killed build left behind.
 """
 
 from __future__ import annotations
@@ -10,23 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 TMP_PREFIX = ".tmp-"
-_RECORDERS: list[list[Path]] = []
-
-
-@contextmanager
-def recording() -> Iterator[list[Path]]:
-    """Collect the paths `write_atomic` writes while the block runs, in order."""
-    written: list[Path] = []
-    _RECORDERS.append(written)
-    try:
-        yield written
-    finally:
-        _RECORDERS.remove(written)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -43,8 +28,6 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    for written in _RECORDERS:
-        written.append(path)
 
 
 def remove_leftovers(folder: Path) -> list[Path]:

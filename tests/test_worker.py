@@ -1,4 +1,5 @@
-"""Making targets in worker processes (publication/worker.py): batches, early stops."""
+"""Making targets (publication/build/pool.py, pipeline.py): batches, early stops, the
+poster headline search."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 import weasyprint
 
 from publication.build.builder import build, plan
-from publication.build.pool import Worker, batches
+from publication.build.pipeline import Worker
+from publication.build.pool import batches
 from publication.kinds import KINDS, PAPERS
 from publication.model import BuildOptions, Selection, Target
 from tests.projects import make_project
@@ -73,8 +75,8 @@ def test_a_poster_headline_search_from_the_last_size_finds_the_same_size(
                                               "Bedingung frei, heute noch, nicht erst morgen "
                                               "oder in einer Woche, und entschädigt ihn"})
     worker = Worker(project)
-    campaign = worker.campaign("fixture")
-    catalog = worker.catalog("de")
+    target = Target("fixture", "de", "poster", "a3")
+    job = worker.job(target, target.path(project.output), BuildOptions())
     kind, paper = KINDS["poster"], PAPERS["a3"]
     layouts: list[str] = []
     real_layout = worker.typesetter.layout
@@ -84,13 +86,13 @@ def test_a_poster_headline_search_from_the_last_size_finds_the_same_size(
         return real_layout(html)
 
     monkeypatch.setattr(worker.typesetter, "layout", counted)
-    _, _, size = worker._fit(campaign, catalog, kind, paper, None)
+    _, _, size = worker._fit(job)
     steps = kind.headline_steps(paper)
     assert steps.index(size) >= 2, "the test needs a headline that does not fit at once"
     assert len(layouts) == steps.index(size) + 1, "from the top: one layout per step"
     for hint in (0.0, *steps):
         layouts.clear()
-        _, _, found = worker._fit(campaign, catalog, kind, paper, None, first_pt=hint)
+        _, _, found = worker._fit(job, first_pt=hint)
         assert found == size, f"started at {hint} pt"
         if hint == size:
             assert len(layouts) == 2, "the size itself and the step above"

@@ -1,0 +1,320 @@
+"""One target through every stage: content, catalogue, localize, render, typeset, tag and
+check, print-shop file, thumbnails.
+
+A `Worker` lives as long as its process (publication.build.pool) and keeps what it
+loaded (content, catalogues, templates, stylesheets, fonts, QR codes) for the next
+target. Each target's stages share one `Job`, looked up once, and the pipeline returns
+what it made, the files it wrote among them, as plain data (`Made`, then an `Outcome`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from publication import checks
+from publication.checks import fonts as font_checks
+from publication.checks.expectations import Expectations, sha256, sidecar_path, write_sidecar
+from publication.checks.findings import ERROR, Finding, count, error
+from publication.errors import InputError, PublicationError, display_path
+from publication.files import write_atomic
+from publication.i18n.catalog import (
+    CompiledCatalog,
+    LocaleInfo,
+    compile_catalog,
+    locale_info,
+    source_catalog,
+)
+from publication.i18n.localize import Localizer
+from publication.kinds import KINDS, PAPERS, Kind, Paper
+from publication.model import (
+    SOURCE_LOCALE,
+    BuildOptions,
+    Imprint,
+    MessageKey,
+    Outcome,
+    Project,
+    Target,
+)
+from publication.press import pdfx as press
+from publication.press.impose import LAYOUTS
+from publication.render.html import RenderedHtml, publication_time, render
+from publication.report import index
+from publication.source.content import Campaign, load_campaign
+from publication.tagging import tags as tagging
+from publication.typeset import fit
+from publication.typeset.fit import check_fit
+from publication.typeset.typesetter import Typesetter
+
+if TYPE_CHECKING:
+    import weasyprint
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One target and what its stages need, looked up once."""
+
+    target: Target
+    path: Path                 # the accessible PDF
+    campaign: Campaign
+    catalog: CompiledCatalog
+    info: LocaleInfo
+    kind: Kind
+    paper: Paper
+    imprint: Imprint | None
+
+    @property
+    def where(self) -> str:
+        """The publication, for messages: "leaflet (a4, de)"."""
+        return f"{self.kind.name} ({self.paper.name}, {self.info.code})"
+
+
+@dataclass(frozen=True)
+class Made:
+    """What one target's pipeline made."""
+
+    pages: int
+    warnings: tuple[str, ...]
+    checks: tuple[int, int]           # the gate's (errors, warnings)
+    used: frozenset[MessageKey]       # the catalogue messages it showed
+    headline_pt: float                # a poster's headline size (0: none)
+    written: tuple[Path, ...]         # every file it wrote, the PDF first
+
+
+class GateFailed(PublicationError):
+    """The accessibility and preflight checks found errors in a target (see publication.checks)."""
+
+    def __init__(self, path: Path, findings: list[Finding], note: str = "") -> None:
+        self.counts = count(findings)
+        self.messages = [str(f) for f in findings] + ([note] if note else [])
+        super().__init__(f"{display_path(path)}: " + "\n".join(self.messages))
+
+
+class Worker:
+    """Builds targets one at a time, keeping what it loaded for the next one."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.typesetter = Typesetter(project)
+
+    def make(self, target: Target, last_headline_pt: float, options: BuildOptions) -> Outcome:
+        """`build`, plus what the cache and the index need: the files the target wrote
+        (checksums, page counts, thumbnails) and the messages it used.
+        `last_headline_pt`: the poster headline size its last build settled on (0: none),
+        tried first."""
+        start = time.perf_counter()
+        try:
+            outcome, written = self.build(target, last_headline_pt, options)
+        except Exception as exc:  # a bug, but one target's: the others still get built
+            LOG.debug("%s failed", target, exc_info=True)
+            return Outcome(target, "failed", target.path(self.project.output),
+                           time.perf_counter() - start,
+                           messages=(f"internal error, please report it: "
+                                     f"{type(exc).__name__}: {exc}",))
+        if outcome.status != "built":
+            return outcome
+        products = index.describe(self.project.output, written, outcome.pages)
+        return dataclasses.replace(outcome, products=products)
+
+    @functools.cache  # noqa: B019 - one Worker per process; the cache lives as long as it
+    def campaign(self, name: str) -> Campaign:
+        return load_campaign(self.project.content / name)
+
+    @functools.cache  # noqa: B019
+    def catalog(self, code: str) -> CompiledCatalog:
+        if code == SOURCE_LOCALE:
+            return source_catalog()
+        return compile_catalog(self.project, code)
+
+    def build(self, target: Target, last_headline_pt: float, options: BuildOptions,
+              ) -> tuple[Outcome, tuple[Path, ...]]:
+        """Make one target's PDF; a problem becomes a failed Outcome, never an exception.
+        Also returns the files written, the PDF first."""
+        path = target.path(self.project.output)
+        start = time.perf_counter()
+        try:
+            made = self._make(self.job(target, path, options), last_headline_pt, options)
+        except InputError as exc:
+            return Outcome(target, "failed", path, time.perf_counter() - start,
+                           messages=tuple(str(p) for p in exc.problems)), ()
+        except GateFailed as exc:
+            return Outcome(target, "failed", path, time.perf_counter() - start,
+                           messages=tuple(exc.messages), checks=exc.counts), ()
+        except PublicationError as exc:
+            return Outcome(target, "failed", path, time.perf_counter() - start,
+                           messages=(str(exc),)), ()
+        return Outcome(target, "built", path, time.perf_counter() - start, made.pages,
+                       made.warnings, made.checks, used=made.used,
+                       headline_pt=made.headline_pt), made.written
+
+    def job(self, target: Target, path: Path, options: BuildOptions) -> Job:
+        """The target with its campaign, catalogue, locale, kind and paper."""
+        return Job(target, path, self.campaign(target.campaign), self.catalog(target.locale),
+                   locale_info(target.locale), KINDS[target.kind], PAPERS[target.size],
+                   options.imprint)
+
+    def _make(self, job: Job, last_headline_pt: float, options: BuildOptions) -> Made:
+        path = job.path
+        coverage = self.coverage(job.info.code)  # before rendering: fonts cover every string
+        if any(f.severity == ERROR for f in coverage):
+            raise GateFailed(path, coverage)
+        rendered, document, headline_pt = self._fit(job, first_pt=last_headline_pt)
+        po = str(self.project.po(job.info.code).relative_to(self.project.root))
+        warnings = tuple(f.describe(po) for f in rendered.fallbacks)
+        if options.strict and warnings:
+            raise PublicationError("--strict: untranslated or fuzzy messages:\n"
+                                   + "\n".join(warnings))
+        written = []
+        if options.write_html:
+            write_atomic(path.with_suffix(".html"), rendered.html.encode("utf-8"))
+            written.append(path.with_suffix(".html"))
+        data, expectations, findings = self._gate(job, document)
+        if any(f.severity == ERROR for f in findings) or (options.strict and findings):
+            # Like a refused catalogue, a refused file leaves the earlier one as it was.
+            rejected = sidecar_path(path, self.project.output).parent / f"{path.stem}.rejected.pdf"
+            write_atomic(rejected, data)
+            raise GateFailed(path, findings, f"not written; the rejected file is kept for "
+                                             f"inspection: {display_path(rejected)}")
+        write_atomic(path, data)
+        written.append(path)
+        written.append(write_sidecar(path, self.project.output, expectations))
+        if options.print_files and job.kind.print_layout:
+            print_findings, print_path = self._print_file(job, document, data, headline_pt)
+            findings += print_findings
+            written.append(print_path)
+        # The PDF first: the cache and the index read it as the target's main product.
+        written.remove(path)
+        return Made(len(document.pages), warnings + tuple(str(f) for f in coverage + findings),
+                    count(coverage + findings), rendered.used, headline_pt,
+                    (path, *written))
+
+    def _print_file(self, job: Job, document: weasyprint.Document, accessible: bytes,
+                    headline_pt: float) -> tuple[list[Finding], Path]:
+        """Write the print-shop file from the accessible file's pages (a leaflet's panels
+        imposed: `finish` drops the tags) or from a second typesetting with the print
+        stylesheet (a poster's bleed, with the accessible poster's headline size, or a
+        smaller one if that does not fit)."""
+        kind, target = job.kind, job.target
+        typeset = accessible
+        if kind.print_stylesheet:
+            _, document, _ = self._fit(job, extra_style=kind.print_stylesheet,
+                                       largest_pt=headline_pt)
+            typeset = self.typesetter.write(document, press.WEASYPRINT_VARIANT)
+        path = target.print_path(self.project.output)
+        findings = _overflows(display_path(path), document) if kind.print_stylesheet else []
+        assert kind.print_layout is not None  # the caller asked only for kinds that have one
+        imposition = LAYOUTS[kind.print_layout](job.paper, job.info.direction == "rtl")
+        meta = press.print_meta(document.metadata.title or job.campaign.slug, kind.name,
+                                job.paper.name, job.path.name, job.info.tag,
+                                publication_time(job.campaign))
+        data = press.print_file(typeset, imposition, meta, str(target), self.project.fonts)
+        findings += press.preflight(data, display_path(path), press.expect(imposition))
+        if any(f.severity == ERROR for f in findings):
+            raise GateFailed(path, findings, "the print-shop file was not written")
+        write_atomic(path, data)
+        return findings, path
+
+    @functools.cached_property
+    def font_families(self) -> tuple[str, ...]:
+        """The font families the stylesheets declare (read once per worker)."""
+        return font_checks.stylesheet_families(self.project)
+
+    @functools.cache  # noqa: B019
+    def coverage(self, code: str) -> list[Finding]:
+        """Characters of the locale's strings its font stack lacks (checked once per locale)."""
+        return font_checks.coverage(self.project, code)
+
+    def _gate(self, job: Job, document: weasyprint.Document,
+              ) -> tuple[bytes, Expectations, list[Finding]]:
+        """Write the accessible PDF, fix its tags, and run every check on it."""
+        name = display_path(job.path)
+        findings = _overflows(name, document)
+        with tagging.recording() as record:
+            data = self.typesetter.write(document)
+        info = job.info
+        source_alts = None
+        if info.code != SOURCE_LOCALE:
+            # The same publication with the source texts: figures' untranslated alt text.
+            source = render(self.project, job.campaign, Localizer(source_catalog(), info),
+                            job.kind, job.paper, imprint=job.imprint)
+            source_alts = tagging.figure_alts(source.html)
+        tagged = tagging.fix(data, record, source_alts)
+        expectations = Expectations(
+            pdf_sha256=sha256(tagged.data), lang=info.tag, locale=info.code,
+            source_locale=SOURCE_LOCALE, name=str(job.target), pages=job.kind.pages,
+            page_size_mm=job.kind.page_size(job.paper),
+            fonts=self.font_families,
+            units=tagged.units, languages=tagged.languages, figures=tagged.figures)
+        findings += checks.check_bytes(tagged.data, name, expectations)
+        return tagged.data, expectations, findings
+
+    def _fit(self, job: Job, extra_style: str | None = None, largest_pt: float = 0.0,
+             first_pt: float = 0.0) -> tuple[RenderedHtml, weasyprint.Document, float]:
+        """Render and lay out, shrinking a poster's headline until the poster is one page
+        (from `largest_pt` when given); the headline size used is returned (0: none).
+
+        The size is the largest step that fits. `first_pt`, the size the last build
+        settled on, is tried first: when it fits and the step above does not, that is
+        the answer in two layouts instead of one per step from the top (a smaller
+        headline never takes more room, so the steps above do not fit either).
+        """
+        campaign, catalog, info = job.campaign, job.catalog, job.info
+        kind, paper, imprint = job.kind, job.paper, job.imprint
+        steps = kind.headline_steps(paper)
+        if largest_pt:
+            steps = tuple(step for step in steps if step <= largest_pt) or steps[-1:]
+        expected = kind.pages
+        laid: dict[int, tuple[RenderedHtml, weasyprint.Document, bool]] = {}
+
+        def lay_out(index: int) -> bool:
+            if index not in laid:
+                rendered = render(self.project, campaign, Localizer(catalog, info), kind,
+                                  paper, imprint=imprint, headline_pt=steps[index],
+                                  extra_style=extra_style)
+                document = self.typesetter.layout(rendered.html)
+                laid[index] = (rendered, document,
+                               expected is None or len(document.pages) == expected)
+            return laid[index][2]
+
+        hint = steps.index(first_pt) if first_pt in steps else 0
+        if hint and lay_out(hint) and not lay_out(hint - 1):
+            found: int | None = hint
+        else:
+            begin = hint + 1 if hint and not lay_out(hint) else 0
+            found = next((i for i in range(begin, len(steps)) if lay_out(i)), None)
+        if found is not None:
+            rendered, document, _ = laid[found]
+            if imprint is not None:
+                check_fit(document, imprint, job.where)
+            return rendered, document, steps[found]
+        _, document, _ = laid[len(steps) - 1]
+        pages = len(document.pages)
+        spill = fit.spill_mm(document, expected or 1)
+        if kind.headline_steps_a3:
+            headline = campaign.headline
+            line = catalog.entry(headline.context, headline.source).line
+            where = (f"{display_path(self.project.po(info.code))}:{line}: "
+                     if line and info.code != SOURCE_LOCALE else "")
+            raise PublicationError(
+                f"{where}poster ({paper.name}, {info.code}) does not fit on one page even with "
+                f"the headline at {steps[-1]:.0f} pt, the smallest allowed: the content runs "
+                f"{spill:.1f} mm past the page; shorten message '{headline.context}' "
+                f"({Localizer(catalog, info).text(headline).striptags()!r}) or the quote")
+        raise PublicationError(
+            f"{job.where} does not fit: {pages} pages instead of "
+            f"{expected}, {spill:.1f} mm of content past page {expected}; shorten the "
+            "longest panel's text")
+
+
+def _overflows(name: str, document: weasyprint.Document) -> list[Finding]:
+    """Text that does not fit its box in a laid-out document, as errors."""
+    return [error("fit.overflow", name, o.page, f"text {o}",
+                  "shorten the text, or make the box bigger in the stylesheet")
+            for o in fit.layout_overflow(document)]
