@@ -19,7 +19,9 @@ pdf: setup
 	$(PY) make_pdf.py build
 
 # The tests run in a random order (pytest-randomly); `make test SEED=N` repeats an order.
-SEED ?= $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+ifndef SEED
+SEED := $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
+endif
 test: setup verapdf
 	@echo "tests in random order, seed $(SEED) (repeat this order: make test SEED=$(SEED))"
 	$(PY) -m pytest -q -p randomly --randomly-seed=$(SEED)
