@@ -1,0 +1,153 @@
+"""tools/readers/table.py, the reader x locale table: each reader runs and reads English.
+
+A smoke test for the harness: the fixture campaign's English poster and leaflet, built here,
+are read with pdf.js (under Node), PDFium and poppler; every English string they show must
+be read exactly by each. pdf.js must be installed (`cd tools/readers && npm ci`, which
+`make test` does): without it these tests fail, they do not skip.
+
+And the reason for tools/fonts/merge.py, read with the same harness: a Hebrew line with
+digits and punctuation, set in the merged face (one font for the whole line), reads back
+exactly in pdf.js; the merge gives the same bytes every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from publication.build.builder import build, plan
+from publication.i18n import catalog
+from publication.model import BuildOptions, Project, Selection
+from tests.projects import REPO, make_project
+
+TABLE = REPO / "tools" / "readers" / "table.py"
+MERGE = REPO / "tools" / "fonts" / "merge.py"
+INSTALL = "install pdf.js for the tests: `cd tools/readers && npm ci` (make test does it)"
+
+
+def _load(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+table = _load(TABLE, "readers_table")
+merge = _load(MERGE, "fonts_merge")
+# Clauses, digits, a date, parentheses, a colon and quotes on one line: with the upstream
+# face pdf.js reads it "...תקף הצבא ,2014 ימי הלחימה בקיץ 50 במהלך ,22/11/2016ב-".
+HEBREW = "ב-22/11/2016, במהלך 50 ימי הלחימה בקיץ 2014, תקף הצבא (בעזה): „דיני המלחמה“."
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path) -> Project:
+    project = make_project(tmp_path_factory.mktemp("readers") / "project", fonts_dir)
+    catalog.write_pot(project, catalog.extract(project))
+    selection = Selection(locales=("en",), kinds=("poster", "leaflet"), sizes=("a3", "a4"))
+    report = build(project, plan(project, selection), BuildOptions(jobs=1))
+    assert report.ok, [o.messages for o in report.failed]
+    return project
+
+
+@pytest.fixture(scope="module")
+def report(built: Project) -> dict[str, Any]:
+    if shutil.which("node") is None:
+        pytest.fail("node is not installed (Debian: apt-get install nodejs npm); then " + INSTALL)
+    if not (TABLE.parent / "node_modules" / "pdfjs-dist").is_dir():
+        pytest.fail("tools/readers/node_modules has no pdfjs-dist: " + INSTALL)
+    try:
+        result: dict[str, Any] = table.measure(built.output, built.root)
+    except table.ReaderMissing as exc:
+        pytest.fail(f"{exc}; {INSTALL}")
+    return result
+
+
+def test_every_reader_reads_every_english_string(report: dict[str, Any]) -> None:
+    english = report["locales"]["en"]
+    assert set(report["readers"]) == {"pdfjs", "pdfium", "poppler"}
+    assert english["strings"] >= 25, english  # the fixture's poster and leaflet show them
+    assert len(english["pdfs"]) == 2
+    for reader, result in english["readers"].items():
+        assert result["of"] >= english["strings"], (reader, result)
+        assert result["missed"] == [], (reader, result["missed"][:3])
+        assert result["percent"] == 100.0, reader
+    assert report["table"] == {r: {"en": 100.0} for r in ("pdfjs", "pdfium", "poppler")}
+
+
+def test_the_strings_are_the_catalogue_as_the_build_shows_them(built: Project) -> None:
+    entries = {e.context: e for e in table.catalogue(built.root, "en")}
+    assert entries["headline"].texts == ("Free the fixture",)
+    # Markup stripped; the count filled in and the plural form it picks.
+    assert entries["background.1"].texts == (
+        "The first paragraph of background, with emphasis.",)
+    assert entries["facts.1"].texts == ("3 days of protest",)
+    assert entries["facts.2"].texts == ("1 person detained",)
+    assert "placeholder %(url)s" in entries["common.qr.alt"].skipped
+
+
+def test_each_reader_gives_the_poster_text(built: Project) -> None:
+    poster = built.output / "fixture" / "en" / "poster-a3.pdf"
+    try:
+        texts = {"pdfjs": table.pdfjs_pages([poster])[poster],
+                 "pdfium": table.pdfium_pages(poster), "poppler": table.poppler_pages(poster)}
+    except table.ReaderMissing as exc:
+        pytest.fail(f"{exc}; {INSTALL}")
+    for reader, pages in texts.items():
+        assert "free the fixture" in table.normal("\n".join(pages)), reader
+
+
+def test_the_rule_for_read_exactly() -> None:
+    normal = table.normal
+    assert normal("Free the\nfixture") == normal("free the fixture")   # a line break
+    assert normal("ci-\ndessus") == "ci-dessus"                        # after a hyphen
+    assert normal("ci\ufffe\r\ndessus") == "ci-dessus"                 # PDFium's mark
+    assert normal("\u202bשלום\u202c") == "שלום"                        # bidi controls
+    assert normal("a -\nb") == "a - b"                                 # a dash, spaced
+    assert "2014 50" not in normal("50 ימי לחימה בקיץ 2014")            # order counts
+
+
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path) -> Path:
+    out = tmp_path_factory.mktemp("merged")
+    merge.build(fonts_dir, out)
+    return out
+
+
+def test_the_merge_is_reproducible(merged: Path, fonts_dir: Path, tmp_path: Path) -> None:
+    merge.build(fonts_dir, tmp_path)
+    for path in sorted(merged.glob("*.ttf")):
+        first = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert hashlib.sha256((tmp_path / path.name).read_bytes()).hexdigest() == first
+    assert len(list(merged.glob("*Campaign-*.ttf"))) == 4
+
+
+def test_a_hebrew_line_in_the_merged_face_reads_right_in_pdfjs(merged: Path,
+                                                               fonts_dir: Path,
+                                                               tmp_path: Path) -> None:
+    from tests.checking import tagged_pdf
+
+    face = merged / "NotoSansHebrewCampaign-Regular.ttf"
+    latin = fonts_dir / "NotoSans-Regular.ttf"
+    html = ('<!DOCTYPE html><html lang="he" dir="rtl"><head><meta charset="utf-8">'
+            "<title>t</title><style>"
+            f'@font-face {{ font-family: "H"; src: url({face.as_uri()}); }}'
+            f'@font-face {{ font-family: "L"; src: url({latin.as_uri()}); }}'
+            '@page { size: A5; margin: 15mm } html { font-family: "H", "L"; font-size: 11pt }'
+            f"</style></head><body><p>{HEBREW}</p></body></html>")
+    data, _ = tagged_pdf(html, lang="he")
+    pdf = tmp_path / "hebrew.pdf"
+    pdf.write_bytes(data)
+    try:
+        text = table.normal("\n".join(table.pdfjs_pages([pdf])[pdf]))
+    except table.ReaderMissing as exc:
+        pytest.fail(f"{exc}; {INSTALL}")
+    assert table.normal(HEBREW) in text
