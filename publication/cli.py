@@ -2,29 +2,47 @@
 `python make_pdf.py --help`.
 
 Thin on purpose: it parses arguments, calls the `publication` package and turns its
-errors into messages and exit codes (0 done, 1 build or check failed, 2 usage).
+errors into messages and exit codes: 0 done, 1 build or check failed (a full disk or a
+read-only folder too, said in one sentence), 2 usage, 130 interrupted (Ctrl-C), 70 an
+internal error, a bug: its traceback goes to a crash log (output/.log/crash-*.txt) that
+the message names, never onto the terminal. Output cut short by its reader (`status |
+head -1`) ends quietly with 0.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import datetime as dt
+import errno
 import json
 import logging
+import os
+import select
 import shutil
+import signal
 import sys
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+import traceback
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from publication import InputError, PublicationError, UsageError, model
 from publication.build import builder
-from publication.errors import display_path
+from publication.errors import display_path, escape_controls
+from publication.files import DISK_FULL, DISK_FULL_WORDS, READ_ONLY, WriteFailed
 from publication.i18n import catalog
+from publication.i18n.locales import available_locales, locale_info
 from publication.kinds import KINDS, PAPERS
 from publication.model import Project
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_BUG = 70  # sysexits.h EX_SOFTWARE: an internal error
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports Ctrl-C
+CRASH_FOLDER = ".log"  # in output/: crash-<time>.txt, the traceback of an internal error
 
 
 def main(argv: Sequence[str] | None = None, root: Path | None = None,
@@ -33,7 +51,7 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None,
     exit code. `prog` is the command's name in messages."""
     parser = _parser(prog)
     try:
-        args = parser.parse_args(argv)
+        args = _parse(parser, argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
@@ -41,33 +59,275 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None,
         logging.getLogger(name).setLevel(logging.WARNING if args.quiet else logging.INFO)
     project = Project(Path.cwd() if root is None else root)
     try:
-        result: int = args.handler(project, args)
+        with _ctrl_c_in_this_process_only():
+            result: int = args.handler(project, args)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
         return result
     except UsageError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        _say(prog, str(exc))
         return EXIT_USAGE
     except InputError as exc:
         for problem in exc.problems:
-            print(problem, file=sys.stderr)
+            _say(None, str(problem))
         return EXIT_FAILED
     except PublicationError as exc:
-        print(f"{prog}: {exc}", file=sys.stderr)
+        _say(prog, str(exc))
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        building = args.handler is _build
+        _say(prog, "interrupted; earlier PDFs kept" if building else "interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError as exc:  # `make_pdf.py status | head -1`: the reader is done
+        if not _stdout_closed():  # another pipe: not the reader's doing
+            return _crash(project, prog, exc)
+        _silence_stdout()
+        return EXIT_OK
+    except OSError as exc:
+        message = _fault(project, exc)
+        if message is None:
+            return _crash(project, prog, exc)
+        _say(prog, message)
+        return EXIT_FAILED
+    except Exception as exc:
+        return _crash(project, prog, exc)
+
+
+@contextlib.contextmanager
+def _ctrl_c_in_this_process_only() -> Iterator[None]:
+    """Ctrl-C interrupts this process, not the build's worker processes (forked from it,
+    they inherit this handler): the terminal sends SIGINT to all of them, and a worker
+    that is interrupted while it waits for work would print a traceback. The build stops
+    its workers itself (the targets being made finish, no other one starts)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pid = os.getpid()
+
+    def interrupt(signum: int, frame: object) -> None:
+        if os.getpid() == pid:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None
+                      else previous)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parser.parse_args`, but an option the command does not know is reported with that
+    command's usage (`watch --imprint`: watch's usage, not the top-level one)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _say(prog: str | None, message: str) -> None:
+    """One message on stderr, control characters escaped; a closed stderr is ignored."""
+    text = escape_controls(message, keep="\n")
+    with contextlib.suppress(OSError, ValueError):
+        print(f"{prog}: {text}" if prog else text, file=sys.stderr)
+
+
+def _stdout_closed() -> bool:
+    """Whether nobody reads stdout any more (True too when that cannot be told)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return True
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises nothing either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+        pass
+
+
+def _fault(project: Project, exc: OSError) -> str | None:
+    """The sentence for an operating-system error a user can act on, else None (a bug)."""
+    path = Path(exc.filename) if isinstance(exc.filename, str | Path) else None
+    where = display_path(path) if path else "a file"
+    again = "then run the command again"
+    if exc.errno in DISK_FULL:
+        what = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is used up"
+        output = display_path(project.output)
+        inside = path is not None and path.resolve().is_relative_to(project.output.resolve())
+        free = (f"free some space ({output}/ holds {_size(project.output)}: delete the "
+                "outputs you do not need there, or other files on that disk)" if inside
+                else "free some space on that disk")
+        return f"{what}: could not write {where}; {free}, {again}"
+    if exc.errno in READ_ONLY:
+        folder = display_path(path.parent) if path else "the folder"
+        if isinstance(exc, WriteFailed) or exc.errno == errno.EROFS:
+            why = "it is on a read-only disk" if exc.errno == errno.EROFS else \
+                f"the folder is read-only ({exc.strerror})"
+            return (f"cannot write {where}: {why}; make {folder} writable (or work in a copy "
+                    f"of the project where you can write), {again}")
+        return f"cannot use {where}: {exc.strerror}; check the permissions of {folder}, {again}"
+    if exc.errno == errno.EIO:
+        return f"the disk reported an error on {where} ({exc.strerror}); check the disk, {again}"
+    return None
+
+
+def _size(folder: Path) -> str:
+    """How much `folder` holds, for a message: '12.3 MB'."""
+    total = 0
+    for base, _, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(base, name)).st_size
+    if total < 1000:
+        return f"{total} bytes"
+    power = min(4, (len(str(total)) - 1) // 3)
+    return f"{total / 1000 ** power:.1f} {('KB', 'MB', 'GB', 'TB')[power - 1]}"
+
+
+def _crash(project: Project, prog: str, exc: BaseException) -> int:
+    """A bug: its traceback into a crash log, one sentence on the terminal."""
+    report = (f"{prog} {' '.join(sys.argv[1:])}\n"
+              f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')}, Python "
+              f"{sys.version.split()[0]}, {sys.platform}\n\n"
+              + "".join(traceback.format_exception(exc)))
+    log = _write_crash_log(project, report)
+    summary = escape_controls(f"{type(exc).__name__}: {exc}")[:200]
+    if log is None:
+        _say(prog, f"internal error ({summary}); this is a bug, please report it with the "
+                   "traceback below:\n" + report)
+    else:
+        _say(prog, f"internal error ({summary}); this is a bug, please report it with the "
+                   f"file {display_path(log)}, which holds the details")
+    return EXIT_BUG
+
+
+def _write_crash_log(project: Project, report: str) -> Path | None:
+    """Write `report` to output/.log/crash-<time>.txt, or else to a temporary file; the
+    path, or None when neither could be written."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder = project.output / CRASH_FOLDER
+    data = report.encode("utf-8", "replace")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if folder.is_symlink() or not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
+        fd, name = tempfile.mkstemp(prefix=f"crash-{stamp}-", suffix=".txt", dir=folder)
+    except OSError:
+        try:
+            fd, name = tempfile.mkstemp(prefix=f"make-pdf-crash-{stamp}-", suffix=".txt")
+        except OSError:
+            return None
+    try:
+        with os.fdopen(fd, "wb") as fileobj:
+            fileobj.write(data)
+    except OSError:
+        return None
+    return Path(name)
 
 
 def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog, description="Build accessible campaign PDFs in many languages.")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    # The global options again, for after the command (`build -q`): not given there,
+    # they leave what was given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="print only problems")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", aliases=["watch"],
+    build = commands.add_parser("build", parents=[common],
                                 help="build PDFs (default: every campaign, locale, kind and "
-                                     "size); 'watch' is 'build --watch'")
-    build.add_argument("--campaign", action="append", default=[], metavar="NAME")
-    build.add_argument("--locale", action="append", default=[], metavar="CODE")
-    build.add_argument("--kind", action="append", default=[], choices=sorted(KINDS))
-    build.add_argument("--size", action="append", default=[], choices=sorted(PAPERS))
+                                     "size)")
+    _build_options(build)
+    build.add_argument("--imprint", type=Path, metavar="GROUP.YAML",
+                       help="print a local group's details (see examples/group.yaml) on the "
+                            "leaflet, poster and petition, into output/<campaign>/<locale>/"
+                            "<group>/")
+    build.add_argument("--watch", action="store_true",
+                       help="after building, rebuild what each saved .po file (or content, "
+                            "template, style) affects, until Ctrl-C (the same as 'watch')")
+    build.set_defaults(handler=_build)
+
+    watch = commands.add_parser("watch", parents=[common],
+                                help="build, then rebuild what each saved .po file (or "
+                                     "content, template, style) affects, until Ctrl-C",
+                                description="Build as 'build' does, then watch the "
+                                            "catalogues, content, templates and styles and "
+                                            "rebuild what each saved file affects, until "
+                                            "Ctrl-C.")
+    _build_options(watch)
+    watch.set_defaults(handler=_build, watch=True, imprint=None)
+
+    extract = commands.add_parser("extract", parents=[common],
+                                  help="write locales/messages.pot from the content and "
+                                       "templates")
+    extract.set_defaults(handler=_extract)
+
+    update = commands.add_parser("update", parents=[common],
+                                 help="merge messages.pot into every catalogue")
+    update.add_argument("--locale", action="append", default=[], metavar="CODE",
+                        help="only this locale's catalogue (repeat for more; default: every "
+                             "one)")
+    update.set_defaults(handler=_update)
+
+    init = commands.add_parser("init", parents=[common],
+                               help="start a catalogue for a new language")
+    init.add_argument("locale", metavar="LOCALE",
+                      help="the language's code, like 'it', 'pt_BR' or 'sr_Latn'")
+    init.set_defaults(handler=_init)
+
+    compile_ = commands.add_parser("compile", parents=[common],
+                                   help="check catalogues, then write .mo files")
+    compile_.add_argument("--locale", action="append", default=[], metavar="CODE",
+                          help="only this locale's catalogue (repeat for more; default: "
+                               "every one)")
+    compile_.set_defaults(handler=_compile)
+
+    status = commands.add_parser("status", parents=[common],
+                                 help="how complete each translation is, per publication "
+                                      "kind")
+    status.add_argument("--locale", action="append", default=[], metavar="CODE",
+                        help="only this locale (repeat for more; default: every catalogue)")
+    status.add_argument("--json", action="store_true", help="print JSON for scripts")
+    status.add_argument("--min-complete", type=float, metavar="PCT",
+                        help="exit 1 when a locale is less than PCT %% translated or its "
+                             "catalogue has problems")
+    status.set_defaults(handler=_status)
+
+    check = commands.add_parser("check", parents=[common],
+                                help="check PDFs for accessibility and print problems "
+                                     "(default: every PDF under output/)")
+    check.add_argument("pdfs", nargs="*", metavar="PDF",
+                       help="the PDF files to check (default: every PDF under output/)")
+    check.add_argument("--json", action="store_true", help="print JSON for scripts")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.set_defaults(handler=_check)
+    return parser
+
+
+def _build_options(build: argparse.ArgumentParser) -> None:
+    """The options `build` and `watch` share: what to build, and how."""
+    build.add_argument("--campaign", action="append", default=[], metavar="NAME",
+                       help="only this campaign, a folder in content/ (repeat for more; "
+                            "default: every one)")
+    build.add_argument("--locale", action="append", default=[], metavar="CODE",
+                       help="only this locale: one with a catalogue in locales/, or the "
+                            f"source language {catalog.SOURCE_LOCALE} (repeat for more; "
+                            "default: every one)")
+    build.add_argument("--kind", action="append", default=[], choices=sorted(KINDS),
+                       help="only this publication kind (repeat for more; default: every "
+                            "one)")
+    build.add_argument("--size", action="append", default=[], choices=sorted(PAPERS),
+                       help="only this paper size (repeat for more; default: the sizes each "
+                            "kind is made in)")
     build.add_argument("--jobs", type=int, default=builder.default_jobs(), metavar="N",
                        help="worker processes (default: the number of cores)")
     build.add_argument("--force", action="store_true", help="rebuild even if up to date")
@@ -80,50 +340,9 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     build.add_argument("--wait", type=float, default=300.0, metavar="SECONDS",
                        help="how long to wait for another build writing the same output "
                             "folder before giving up (default: 300)")
-    build.add_argument("--imprint", type=Path, metavar="GROUP.YAML",
-                       help="print a local group's details (see examples/group.yaml) on the "
-                            "leaflet, poster and petition, into output/<campaign>/<locale>/"
-                            "<group>/")
     build.add_argument("--no-print-files", dest="print_files", action="store_false",
                        help="skip the print-shop files (<kind>-<size>-print.pdf: PDF/X-4 with "
                             "bleed and marks, for leaflets and posters)")
-    build.add_argument("--watch", action="store_true",
-                       help="after building, rebuild what each saved .po file (or content, "
-                            "template, style) affects, until Ctrl-C")
-    build.set_defaults(handler=_build)
-
-    extract = commands.add_parser("extract", help="write locales/messages.pot from the content "
-                                                  "and templates")
-    extract.set_defaults(handler=_extract)
-
-    update = commands.add_parser("update", help="merge messages.pot into every catalogue")
-    update.add_argument("--locale", action="append", default=[], metavar="CODE")
-    update.set_defaults(handler=_update)
-
-    init = commands.add_parser("init", help="start a catalogue for a new language")
-    init.add_argument("locale", metavar="LOCALE")
-    init.set_defaults(handler=_init)
-
-    compile_ = commands.add_parser("compile", help="check catalogues, then write .mo files")
-    compile_.add_argument("--locale", action="append", default=[], metavar="CODE")
-    compile_.set_defaults(handler=_compile)
-
-    status = commands.add_parser("status", help="how complete each translation is, per "
-                                                "publication kind")
-    status.add_argument("--locale", action="append", default=[], metavar="CODE")
-    status.add_argument("--json", action="store_true", help="print JSON for scripts")
-    status.add_argument("--min-complete", type=float, metavar="PCT",
-                        help="exit 1 when a locale is less than PCT %% translated or its "
-                             "catalogue has problems")
-    status.set_defaults(handler=_status)
-
-    check = commands.add_parser("check", help="check PDFs for accessibility and print "
-                                              "problems (default: every PDF under output/)")
-    check.add_argument("pdfs", nargs="*", metavar="PDF")
-    check.add_argument("--json", action="store_true", help="print JSON for scripts")
-    check.add_argument("--strict", action="store_true", help="fail on warnings too")
-    check.set_defaults(handler=_check)
-    return parser
 
 
 def _build(project: Project, args: argparse.Namespace) -> int:
@@ -167,6 +386,11 @@ def _build(project: Project, args: argparse.Namespace) -> int:
                 display.clear()
         for line in builder.summarize(report):
             (log.error if line.startswith(("FAILED", "  ")) else log.info)(line)
+        if any(DISK_FULL_WORDS in message for outcome in report.failed
+               for message in outcome.messages):  # in a worker: said once more, what to do
+            log.error("the disk is full: free some space (%s/ holds %s: delete the outputs "
+                      "you do not need there, or other files on that disk), then build again",
+                      display_path(project.output), _size(project.output))
         return report.ok
 
     if args.watch or args.command == "watch":
@@ -214,24 +438,31 @@ class Progress:
 
 def _watch(project: Project, selection: model.Selection,
            run: Callable[[list[model.Target]], bool]) -> int:
-    """Build, then rebuild what each saved file affects until Ctrl-C (exit 0)."""
+    """Build, then rebuild what each saved file affects until Ctrl-C: exit 0 while
+    waiting for a change, KeyboardInterrupt (exit 130) in the middle of a build."""
     from publication.build import watch
 
     log = logging.getLogger("make_pdf")
     watcher = watch.Watcher(project, selection.locales)  # before building: miss no save
     run(builder.plan(project, selection))
+    building = False
 
     def rebuild(change: watch.Change) -> None:
+        nonlocal building
         log.info("saved: %s", ", ".join(display_path(p) for p in change.paths))
         targets = watch.targets_for(project, selection, change)
         if targets:
+            building = True
             run(targets)
+            building = False
         log.info("watching for changes (Ctrl-C to stop)")
 
     log.info("watching for changes (Ctrl-C to stop)")
     try:
         watch.watch(watcher, rebuild)
     except KeyboardInterrupt:
+        if building:  # in the middle of a build: interrupted, as `build` is
+            raise
         log.info("stopped watching")
     return EXIT_OK
 
@@ -242,10 +473,13 @@ def _extract(project: Project, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _locales(project: Project, asked: list[str]) -> list[str]:
+def _locales(project: Project, asked: list[str], verb: str = "use") -> list[str]:
     for code in asked:
-        catalog.locale_info(code)
-    have = [c for c in catalog.available_locales(project) if c != catalog.SOURCE_LOCALE]
+        if locale_info(code).code == catalog.SOURCE_LOCALE:
+            raise UsageError(f"'{code}' is the source language: the content and templates are "
+                             f"written in it, so it has no catalogue to {verb}; leave out "
+                             f"--locale {code}")
+    have = [c for c in available_locales(project) if c != catalog.SOURCE_LOCALE]
     missing = [c for c in asked if c not in have]
     if missing:
         raise UsageError(f"no catalogue for {', '.join(missing)}; start one with 'init'")
@@ -253,7 +487,7 @@ def _locales(project: Project, asked: list[str]) -> list[str]:
 
 
 def _update(project: Project, args: argparse.Namespace) -> int:
-    changed = catalog.update(project, _locales(project, args.locale))
+    changed = catalog.update(project, _locales(project, args.locale, "update"))
     print("updated: " + (", ".join(changed) if changed else "nothing changed"))
     return EXIT_OK
 
@@ -272,7 +506,7 @@ def _init(project: Project, args: argparse.Namespace) -> int:
 
 def _compile(project: Project, args: argparse.Namespace) -> int:
     failed = False
-    for code in _locales(project, args.locale):
+    for code in _locales(project, args.locale, "compile"):
         try:
             catalog.compile_catalog(project, code, write=True)
             print(f"{code}: compiled")

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+# Characters that must not reach a terminal as they are: C0 and C1 controls (escape
+# sequences), and the bidirectional embeddings, overrides and isolates, which reorder
+# what follows them on the line.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+SHOWN_MAX = 60  # characters of a value quoted in a message
 
 
 class PublicationError(Exception):
@@ -20,7 +27,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{display_path(self.path)}:{self.line}" if self.line else display_path(self.path)
-        return f"{where}: {self.message}"
+        return escape_controls(f"{where}: {self.message}")
 
 
 class InputError(PublicationError):
@@ -33,6 +40,27 @@ class InputError(PublicationError):
 
 class UsageError(PublicationError):
     """A command line that cannot be carried out as given (exit code 2)."""
+
+
+def escape_controls(text: str, keep: str = "") -> str:
+    """`text` with control characters (except those in `keep`) written as escapes: what
+    a hand-edited file holds cannot move the cursor or recolour a terminal."""
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in keep:
+            return char
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return _CONTROLS.sub(escape, text)
+
+
+def shown(value: object, limit: int = SHOWN_MAX) -> str:
+    """A value for a message: in quotes, control characters escaped, cut after `limit`
+    characters ('…' marks the cut)."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return "'" + escape_controls(text) + "'"
 
 
 def display_path(path: Path) -> str:

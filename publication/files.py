@@ -1,21 +1,64 @@
 """Safe file writes: a temporary file in the same folder, renamed into place.
 
 A killed or failed build leaves each file either old or new, never half-written;
-`remove_leftovers` clears temporary files a killed build left behind.
+`remove_leftovers` clears temporary files a killed build left behind. A write that
+fails because the disk is full or the folder is read-only raises `WriteFailed`, which
+says so in words.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
 from pathlib import Path
 
 TMP_PREFIX = ".tmp-"
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+READ_ONLY = (errno.EROFS, errno.EACCES, errno.EPERM)
+DISK_FULL_WORDS = "the disk is full"  # in a WriteFailed's message, wherever it is shown
+
+
+class WriteFailed(OSError):
+    """A write refused because the disk is full or the folder is read-only.
+
+    Still an OSError (`errno`, `filename`); its message says in words what happened
+    and where: 'cannot write output/x.pdf: the disk is full'.
+    """
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(error.errno, error.strerror, str(path))
+        self.path = path
+
+    @property
+    def disk_full(self) -> bool:
+        return self.errno in DISK_FULL
+
+    def __str__(self) -> str:
+        if self.errno == errno.ENOSPC:
+            why = DISK_FULL_WORDS
+        elif self.errno in DISK_FULL:
+            why = "the disk quota is used up"
+        else:
+            why = f"the folder is read-only ({self.strerror})"
+        return f"cannot write {self.filename}: {why}"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and an atomic rename."""
+    """Write `data` to `path` through a temporary file and an atomic rename.
+
+    A full disk or a read-only folder is a `WriteFailed` naming `path`; the file is then
+    left as it was."""
+    try:
+        _write(path, data)
+    except OSError as exc:
+        if exc.errno in DISK_FULL or exc.errno in READ_ONLY:
+            raise WriteFailed(path, exc) from exc
+        raise
+
+
+def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{path.name}.", dir=path.parent)
     try:
