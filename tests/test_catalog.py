@@ -3,20 +3,30 @@ publication/pofile.py)."""
 
 from __future__ import annotations
 
+import ast
+import importlib
+import os
+import pkgutil
 import subprocess
 import sys
+import threading
+import tracemalloc
+import unicodedata
 from pathlib import Path
 
+import babel
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
+from make_pdf import main
 from publication.errors import InputError, UsageError
-from publication.i18n import catalog
+from publication.i18n import catalog, checks
 from publication.i18n.plurals import parse_plural_forms
 from publication.i18n.pofile import parse_po
 from publication.model import Project
+from tests.projects import REPO
 from tests.translating import entry_line, replace_in, start_catalog
 
 
@@ -51,7 +61,7 @@ def _get(cat: Catalog, msgid: str, context: str) -> Message:
 
 
 def _problems(project: Project, code: str) -> list[str]:
-    _, problems = catalog.check_catalog(project.po(code), code)
+    _, problems = checks.check_catalog(project.po(code), code)
     return [f"{p.path.name}:{p.line}: {p.message}" for p in problems]
 
 
@@ -102,7 +112,7 @@ def test_init_starts_a_catalogue_with_the_locale_header(project: Project) -> Non
     text = path.read_text("utf-8")
     assert '"Language: it\\n"' in text
     # Babel's current CLDR rule, whatever the version (2.18: 2 forms, 2.19: 3).
-    parsed = catalog.read_checked(path, "it")
+    parsed = checks.read_checked(path, "it")
     assert parsed.header_values["plural-forms"] == get_plural("it").plural_forms
     assert parsed.plural_rule == parse_plural_forms(get_plural("it").plural_forms)
     assert _problems(project, "it") == []
@@ -400,3 +410,269 @@ def test_compile_writes_mo_and_a_failed_compile_leaves_the_old_one(project: Proj
     assert caught.value.problems[0].line == entry_line(path, "title")
     assert mo.read_bytes() == before
     assert [p.name for p in mo.parent.iterdir() if p.name.startswith(".tmp")] == []
+
+
+# -- how the file is read: Babel's public API, our own line map ----------------------------
+
+
+def _babel_private_names() -> set[str]:
+    """Every name with a leading underscore that Babel defines: in its modules, on its
+    classes, and on the instances of Catalog and Message."""
+    names: set[str] = set()
+    for info in pkgutil.walk_packages(babel.__path__, "babel."):
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if name.startswith("_") and not name.startswith("__"):
+                names.add(name)
+            if isinstance(value, type) and value.__module__.startswith("babel"):
+                names |= {n for n in vars(value) if n.startswith("_") and not n.endswith("__")}
+    for instance in (Catalog(locale="fr"), Message("x")):
+        names |= {n for n in vars(instance) if n.startswith("_")}
+    return names
+
+
+def _private_use(node: ast.AST, private: set[str]) -> bool:
+    """`x._name` (not on self or cls) or getattr(x, "_name") of a private Babel name."""
+    if isinstance(node, ast.Attribute):
+        return node.attr in private and not (
+            isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "setattr", "hasattr", "delattr")
+            and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
+            and node.args[1].value in private)
+
+
+def test_no_module_uses_a_private_babel_name() -> None:
+    private = _babel_private_names()
+    assert {"_key_for", "_NormalizedString", "_process_comment", "_messages"} <= private
+    found = []
+    for path in sorted((REPO / "publication").rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        from_babel: set[str] = set()  # names bound to a Babel module, class or function
+        for node in ast.walk(tree):
+            where = f"{path.relative_to(REPO)}:{getattr(node, 'lineno', 0)}"
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "babel":
+                found += [f"{where}: {node.module}" for part in (node.module or "").split(".")
+                          if part.startswith("_")]
+                found += [f"{where}: {a.name}" for a in node.names
+                          if a.name.startswith("_") or a.name == "PoFileParser"]
+                from_babel |= {a.asname or a.name for a in node.names}
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.split(".")[0] == "babel":
+                        found += [f"{where}: {alias.name}" for part in alias.name.split(".")
+                                  if part.startswith("_")]
+                        from_babel.add((alias.asname or alias.name).split(".")[0])
+            elif _private_use(node, private):
+                found.append(f"{where}: {ast.unparse(node)}")
+        for node in ast.walk(tree):  # a subclass of a Babel class overriding its internals
+            if isinstance(node, ast.ClassDef) and any(
+                    isinstance(base, ast.Name) and base.id in from_babel for base in node.bases):
+                found += [f"{path.relative_to(REPO)}:{item.lineno}: {node.name}.{item.name}"
+                          for item in node.body if isinstance(item, ast.FunctionDef)
+                          and item.name in private]
+    assert found == [], found
+
+
+def test_the_line_map_and_babels_public_reading_agree_on_the_shipped_catalogues() -> None:
+    for path in sorted((REPO / "locales").glob("*/LC_MESSAGES/messages.po")):
+        raw = path.read_bytes()
+        code = path.parent.parent.name
+        parsed = parse_po(raw, path, code, keep_obsolete=True)
+        assert parsed.problems == [] and parsed.catalog is not None, path
+        with open(path, "rb") as fileobj:
+            babels = read_po(fileobj, locale=code, charset="utf-8")
+        assert [(m.id, m.string, m.context, m.lineno, m.flags, m.user_comments)
+                for m in parsed.catalog] == [(m.id, m.string, m.context, m.lineno, m.flags,
+                                              m.user_comments) for m in babels], path
+        lines = raw.decode("utf-8").split("\n")
+        for message in parsed.catalog:
+            if not message.id:
+                continue
+            assert lines[(message.lineno or 0) - 1].startswith("msgid "), (path, message.id)
+            forms = 1 if isinstance(message.id, str) else parsed.plural_rule.nplurals \
+                if parsed.plural_rule else 0
+            key = (message.context, message.id if isinstance(message.id, str) else message.id[0])
+            for index in range(forms):
+                line = lines[parsed.msgstr_line(key, index) - 1]
+                assert line.startswith("msgstr " if isinstance(message.id, str)
+                                       else f"msgstr[{index}] "), (path, key, index)
+        assert set(parsed.header_fields) >= {"language", "plural-forms", "content-type"}
+        for name, number in parsed.header_fields.items():
+            assert lines[number - 1].lower().startswith(f'"{name}:'), (path, name)
+
+
+def test_previous_msgids_obsolete_entries_and_extra_forms_by_our_reader(
+        project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    text = path.read_text("utf-8")
+    text = text.replace('msgctxt "title"\n', '#, fuzzy\n#| msgctxt "title"\n#| msgid "Old "\n'
+                                             '#| "title"\nmsgctxt "title"\n', 1)
+    text += ('\n#| msgid "older"\n#~ msgctxt "gone"\n#~ msgid "Gone"\n#~| msgid "x"\n'
+             '#~ msgstr "Parti"\n')
+    path.write_text(text, "utf-8")
+    parsed = parse_po(path.read_bytes(), path, "fr", keep_obsolete=True)
+    assert parsed.problems == [] and parsed.catalog is not None
+    title = parsed.catalog.get("Fixture campaign", context="title")
+    assert title is not None and title.previous_id == ["Old title"]
+    assert title.user_comments == [] and title.auto_comments  # `#|` is no comment
+    [gone] = parsed.catalog.obsolete.values()
+    assert (gone.id, gone.string, gone.previous_id) == ("Gone", "Parti", ["older"])
+    assert parse_po(path.read_bytes(), path, "fr").catalog.obsolete == {}  # type: ignore
+    # One form more than the header's: reported at its line, the others are read.
+    forms = get_plural("fr").num_plurals
+    last = f'msgstr[{forms - 1}] "%(count)s jours de manifestation"'
+    replace_in(path, last, f'{last}\nmsgstr[{forms}] "encore"\n"!"')
+    parsed = parse_po(path.read_bytes(), path, "fr")
+    line = entry_line(path, "facts.1", f"msgstr[{forms}]")
+    assert [(p.line, f"has {forms + 1} forms" in p.message) for p in parsed.problems] == \
+        [(line, True)], parsed.problems
+    assert parsed.catalog is not None
+    facts = parsed.catalog.get("%(count)s day of protest", context="facts.1")
+    assert facts is not None and facts.string == plural("fr", "%(count)s jour de manifestation",
+                                                        "%(count)s jours de manifestation")
+    assert parsed.msgstr_line(("facts.1", "%(count)s day of protest"), forms) == line
+
+
+# -- hostile input -------------------------------------------------------------------------
+
+
+def _assert_shown_safely(messages: list[str]) -> None:
+    """No message carries a control character of the file, or a huge piece of it."""
+    for message in messages:
+        assert not [c for c in message if unicodedata.category(c) == "Cc"], message
+        assert len(message) < 300, message
+
+
+def test_a_catalogue_that_is_a_symbolic_link_is_not_followed(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(project.root)
+    monkeypatch.setenv("TRANSLATOR_SECRET", "s3cr3t-value")
+    start_catalog(project, "de", {"title": "Testkampagne"})
+    path = start_catalog(project, "fr", FRENCH)
+    path.unlink()
+    path.symlink_to("/proc/self/environ")
+    where = "fr/LC_MESSAGES/messages.po: is a symbolic link; "
+    [problem] = checks.check_catalog(path, "fr")[1]
+    assert (problem.path, problem.line) == (path, 0) and where in str(problem)
+    with pytest.raises(InputError) as refused:
+        catalog.update(project, ["fr"])
+    assert [str(p) for p in refused.value.problems] == [str(problem)]
+    assert main(["compile"], root=project.root) == 1
+    out = capsys.readouterr()
+    assert "de: compiled" in out.out and where in out.err
+    assert "s3cr3t" not in out.out + out.err
+    # A link to a good catalogue is not followed either: the file must be the file.
+    path.unlink()
+    path.symlink_to(project.po("de"))
+    [problem] = checks.check_catalog(path, "fr")[1]
+    assert problem.message.startswith("is a symbolic link; ")
+
+
+def test_a_catalogue_that_is_a_pipe_is_refused_without_waiting(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    path.unlink()
+    os.mkfifo(path)
+    found: list[list[str]] = []
+    reader = threading.Thread(target=lambda: found.append(
+        [p.message for p in checks.check_catalog(path, "fr")[1]]), daemon=True)
+    reader.start()
+    reader.join(5)
+    assert found and "not a regular file" in found[0][0], found
+
+
+def test_an_unknown_charset_is_a_problem_of_its_language_only(
+        project: Project, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(project.root)
+    start_catalog(project, "de", {"title": "Testkampagne"})
+    path = start_catalog(project, "fr", FRENCH)
+    replace_in(path, "charset=utf-8", "charset=utf-9")
+    line = path.read_text("utf-8").split("\n").index('"Content-Type: text/plain; '
+                                                     'charset=utf-9\\n"') + 1
+    message = (f"messages.po:{line}: header Content-Type names the unknown charset 'utf-9': "
+               "write 'Content-Type: text/plain; charset=UTF-8'")
+    assert _problems(project, "fr") == [message]
+    with pytest.raises(InputError) as refused:
+        catalog.update(project, ["fr"])
+    assert [f"{p.path.name}:{p.line}: {p.message}" for p in refused.value.problems] == [message]
+    assert main(["compile"], root=project.root) == 1
+    out = capsys.readouterr()
+    assert "de: compiled" in out.out
+    assert f"locales/fr/LC_MESSAGES/{message}" in out.err
+    # A known charset that cannot read this UTF-8 file: a problem too, not a crash.
+    replace_in(path, "charset=utf-9", "charset=ascii")
+    [problem] = _problems(project, "fr")
+    assert problem.startswith(f"messages.po:{line}: header Content-Type says the charset is "
+                              "'ascii', which cannot read line ")
+
+
+def test_control_characters_of_the_file_are_never_echoed_raw(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    replace_in(path, 'msgstr "Campagne de test"', '\x1b[2J\x1b[31mmsgstr "Campagne de test"')
+    replace_in(path, 'msgstr "Libérez le détenu"\n\n#. Line',
+               'msgstr "Lib\\\x07érez"\n\n#| \x1b]0;title\x07 "x"\n#. Line')
+    problems = _problems(project, "fr")
+    _assert_shown_safely(problems)
+    assert any("'\\x1b[2J\\x1b[31mmsgstr' is not a PO keyword" in p for p in problems), problems
+    assert any("unknown escape \\ before U+0007" in p for p in problems), problems
+    assert sum("control character U+001B" in p for p in problems) == 2, problems
+    # Escapes that are valid PO, quoted back: a duplicate with a newline and a tab.
+    path = start_catalog(project, "de", {"title": "Kampagne"})
+    entry = 'msgctxt "a\\nb"\nmsgid "tab\\there"\nmsgstr ""\n'
+    path.write_text(path.read_text("utf-8") + "\n" + entry + "\n" + entry, "utf-8")
+    [duplicate] = _problems(project, "de")
+    _assert_shown_safely([duplicate])
+    assert "msgid 'tab\\x09here' (context 'a\\x0ab')" in duplicate, duplicate
+
+
+def test_a_huge_line_is_not_echoed_whole(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    huge = "x" * 100_000
+    replace_in(path, 'msgstr "Campagne de test"', f'msgstr{huge} "Campagne de test"')
+    [problem] = [p for p in _problems(project, "fr") if "is not a PO keyword" in p]
+    assert f"'msgstr{'x' * 24}…' is not a PO keyword" in problem, problem[:200]
+    _assert_shown_safely([problem])
+    # Quoted by the checks: a duplicate msgid, a placeholder, a tag, a language.
+    path = start_catalog(project, "de", {
+        "title": f"Kampagne %({'n' * 5000})s",
+        "headline": f"Frei <{'b' * 5000}>heit</{'b' * 5000}>",
+    })
+    replace_in(path, '"Language: de\\n"', f'"Language: {"d" * 5000}\\n"')
+    entry = f'msgctxt "{"c" * 5000}"\nmsgid "{huge}"\nmsgstr ""\n'
+    path.write_text(path.read_text("utf-8") + "\n" + entry + "\n" + entry, "utf-8")
+    problems = _problems(project, "de")
+    _assert_shown_safely(problems)
+    assert len(problems) == 4 and all("…" in p for p in problems), problems
+
+
+def test_a_tab_after_a_keyword_is_a_syntax_problem_not_a_crash(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    replace_in(path, 'msgstr[0] "%(count)s jour de manifestation"',
+               'msgstr[0]\t"%(count)s jour de manifestation"')
+    line = path.read_text("utf-8").split("\n").index(
+        'msgstr[0]\t"%(count)s jour de manifestation"') + 1
+    assert _problems(project, "fr") == [f"messages.po:{line}: write a space, not a tab, "
+                                        "between msgstr[0] and its text"]
+
+
+def test_msgid_empty_with_a_context_is_no_hidden_header(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    text = path.read_text("utf-8")
+    hidden = 'msgctxt "x"\nmsgid ""\nmsgstr "Plural-Forms: nplurals=10000000; plural=0;\\n"\n'
+    first = text.index("#. Campaign title")
+    path.write_text(text[:first] + hidden + "\n" + text[first:], "utf-8")
+    line = text[:first].count("\n") + 2
+    tracemalloc.start()
+    problems = _problems(project, "fr")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 50_000_000
+    assert f'messages.po:{line}: msgid "" with a msgctxt is read as a second header entry: ' \
+           "give it a msgid or delete it" in problems
+    assert any("Plural-Forms is written more than once" in p for p in problems), problems
+    path.write_text(text[:first] + hidden.replace("10000000", "abc") + "\n" + text[first:],
+                    "utf-8")
+    assert any(p.startswith(f"messages.po:{line}: the header entry cannot be read")
+               for p in _problems(project, "fr"))

@@ -23,7 +23,7 @@ from make_pdf import main
 from publication.build import cache, watch
 from publication.build.builder import build, plan
 from publication.errors import InputError
-from publication.i18n import catalog
+from publication.i18n import catalog, checks
 from publication.i18n.plurals import PluralFormsError, parse_plural_forms
 from publication.model import BuildOptions, Project, Selection
 from publication.report import status
@@ -102,7 +102,7 @@ def set_plural_forms(path: Path, header: str) -> int:
 
 def _plural_message(compiled: catalog.CompiledCatalog, path: Path, code: str
                     ) -> tuple[str | None, str, str, tuple[str, ...]]:
-    parsed = catalog.read_checked(path, code)
+    parsed = checks.read_checked(path, code)
     assert parsed.catalog is not None
     message = next(m for m in parsed.catalog if m.id and not isinstance(m.id, str))
     return message.context, message.id[0], message.id[1], tuple(message.string)
@@ -113,7 +113,7 @@ def _plural_message(compiled: catalog.CompiledCatalog, path: Path, code: str
 
 def test_the_shipped_catalogues_pass_as_they_are(repo: Project) -> None:
     for code in SHIPPED:
-        parsed = catalog.read_checked(repo.po(code), code)
+        parsed = checks.read_checked(repo.po(code), code)
         assert [str(p) for p in parsed.problems] == [], code
         assert parsed.plural_rule is not None
         catalog.compile_catalog(repo, code)
@@ -127,7 +127,7 @@ def test_gnu_and_cldr_rules_old_and_new_are_accepted_and_pick_the_forms(
     path = repo.po(code)
     set_plural_forms(path, header)
     rule = parse_plural_forms(header)
-    parsed = catalog.read_checked(path, code)
+    parsed = checks.read_checked(path, code)
     assert [str(p) for p in parsed.problems] == []
     assert parsed.plural_rule == rule
     compiled = catalog.compile_catalog(repo, code, write=True)
@@ -151,7 +151,7 @@ def test_an_older_rule_is_an_info_note_with_file_and_line(
     if cldr.num_plurals == 2:
         pytest.skip("this Babel's French rule is GNU's")
     line = set_plural_forms(repo.po("fr"), GNU["fr"])
-    assert catalog.read_checked(repo.po("fr"), "fr").problems == []
+    assert checks.read_checked(repo.po("fr"), "fr").problems == []
     [note] = [r for r in caplog.records if r.name == "publication.i18n.catalog"]
     assert note.levelno == logging.INFO
     assert note.getMessage().startswith(
@@ -192,7 +192,7 @@ def test_plural_entries_need_the_headers_number_of_forms(repo: Project) -> None:
     line = text.split("\n").index('"Plural-Forms: nplurals=2; plural=(n > 1);\\n"') + 1
     path.write_text(text.replace("nplurals=2; plural=(n > 1);", "nplurals=3; plural=(n == 0 "
                                  "|| n == 1) ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2;"), "utf-8")
-    problems = [str(p) for p in catalog.read_checked(path, "fr").problems]
+    problems = [str(p) for p in checks.read_checked(path, "fr").problems]
     assert problems and all("plural message has 2 forms (msgstr[0]..msgstr[1]) but the "
                             "header's Plural-Forms needs 3" in p for p in problems), problems
     assert all(not p.startswith(f"locales/fr/LC_MESSAGES/messages.po:{line}:")

@@ -9,7 +9,8 @@ import pytest
 from babel.messages.plurals import get_plural
 
 from publication.i18n import catalog
-from publication.i18n.catalog import locale_info, source_catalog
+from publication.i18n.catalog import source_catalog
+from publication.i18n.locales import locale_info
 from publication.i18n.localize import Localizer, localize_digits
 from publication.model import Project
 from publication.source.content import Text

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 
-from publication.i18n import catalog
+from publication.i18n import catalog, checks
+from publication.i18n.locales import available_locales
 from publication.i18n.pofile import parse_po
 from publication.model import Project
 from tests.gettext_check import (
@@ -85,7 +86,7 @@ def _previous_lines(path: Path, context: str) -> list[str]:
 
 def _extract_and_update(project: Project) -> list[str]:
     catalog.write_pot(project, catalog.extract(project))
-    return catalog.update(project, catalog.available_locales(project)[1:])
+    return catalog.update(project, available_locales(project)[1:])
 
 
 def test_shipped_catalogues_pass_msgfmt() -> None:
@@ -106,7 +107,7 @@ def test_extract_update_init_on_the_fixture_pass_msgfmt(project: Project) -> Non
 def test_extract_update_init_on_the_repository_pass_msgfmt(tmp_path: Path) -> None:
     project = copy_repository(tmp_path / "repo")
     catalog.write_pot(project, catalog.extract(project))
-    catalog.update(project, catalog.available_locales(project)[1:])
+    catalog.update(project, available_locales(project)[1:])
     catalog.init(project, "it")
     assert_all_gettext_readable(project)
 
@@ -120,7 +121,7 @@ def test_edited_paragraph_keeps_files_valid_and_its_previous_msgid_whole(
         project, edit, old = _fixture_project(project), _edit_fixture, LONG_OLD
     else:
         project, edit, old = copy_repository(tmp_path / "repo"), _edit_real, REAL_OLD
-    locales = catalog.available_locales(project)[1:]
+    locales = available_locales(project)[1:]
     edit(project, EDITED)
     assert _extract_and_update(project) == locales
     assert_all_gettext_readable(project)
@@ -208,7 +209,7 @@ def test_babels_broken_previous_lines_are_reported_and_update_rewrites_them(
     done = run_msgfmt(path)
     assert done.returncode != 0 and "end-of-line within string" in done.stderr
     line = path.read_text("utf-8").split("\n").index(BROKEN.split("\n")[0]) + 1
-    _, problems = catalog.check_catalog(path, "fr")
+    _, problems = checks.check_catalog(path, "fr")
     assert [p.line for p in problems] == [line]
     assert "broken previous-msgid comment (#|)" in problems[0].message
     assert "delete the entry's #| lines" in problems[0].message
@@ -216,7 +217,7 @@ def test_babels_broken_previous_lines_are_reported_and_update_rewrites_them(
     assert catalog.update(project, ["fr"]) == ["fr"]
     assert_all_gettext_readable(project)
     assert "#|" not in path.read_text("utf-8")
-    assert catalog.check_catalog(path, "fr")[1] == []
+    assert checks.check_catalog(path, "fr")[1] == []
     assert catalog.update(project, ["fr"]) == []
 
 
@@ -233,7 +234,7 @@ def test_each_kind_of_broken_previous_line_is_reported_at_its_line(
     replace_in(path, 'msgctxt "title"\n', f'#, fuzzy\n{lines}msgctxt "title"\n')
     text = path.read_text("utf-8").split("\n")
     bad = lines.rstrip("\n").split("\n")[-1]
-    _, problems = catalog.check_catalog(path, "fr")
+    _, problems = checks.check_catalog(path, "fr")
     assert [(p.line, what in p.message) for p in problems] == [(text.index(bad) + 1, True)]
     parsed = parse_po(path.read_bytes(), path, "fr")
     assert parsed.catalog is not None
@@ -247,7 +248,7 @@ def test_empty_and_tab_separated_previous_lines_are_valid_as_for_gettext(
     replace_in(path, 'msgctxt "title"\n',
                '#, fuzzy\n#|\n#|\tmsgid\t"Old title"\nmsgctxt "title"\n')
     assert_gettext_reads(path)
-    assert catalog.check_catalog(path, "fr")[1] == []
+    assert checks.check_catalog(path, "fr")[1] == []
     parsed = parse_po(path.read_bytes(), path, "fr")
     assert parsed.catalog is not None
     title = parsed.catalog.get("Fixture campaign", context="title")

@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po, write_po
 
 from make_pdf import main
 from publication.build.watch import Change, Watcher, targets_for, watch
-from publication.i18n import catalog
+from publication.i18n import catalog, checks
 from publication.model import Project, Selection
 from publication.report import status
 from tests.pdfread import catalog_facts, struct_text
@@ -118,7 +118,7 @@ def test_real_catalogues_are_complete_and_up_to_date(tmp_path: Path) -> None:
     assert set(catalog.template_messages(project)) == fresh, \
         "locales/messages.pot is out of date: run 'python make_pdf.py extract' and 'update'"
     for item in statuses[1:]:
-        parsed = catalog.read_checked(project.po(item.locale), item.locale)
+        parsed = checks.read_checked(project.po(item.locale), item.locale)
         assert parsed.catalog is not None
         assert set(catalog.entry_states(parsed.catalog)) == fresh, item.locale
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publication.build.builder import plan
-from publication.i18n.catalog import available_locales
+from publication.i18n.locales import available_locales
 from publication.model import SOURCE_LOCALE, Project, Selection, Target
 
 Stamp = tuple[int, int]  # (mtime in ns, size)

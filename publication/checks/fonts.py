@@ -18,6 +18,7 @@ import functools
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import tinycss2
@@ -30,6 +31,9 @@ from publication.model import SOURCE_LOCALE, Project
 from publication.pdf.content import TextRun
 from publication.pdf.structure import PdfDocument
 from publication.source.markup import MarkupProblem, parse_inline
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 BASE_STYLESHEET = "base.css"
 
@@ -55,11 +59,17 @@ class FontStack:
     def covers(self, char: str) -> bool:
         """Whether some family has `char` in every one of its faces."""
         code = ord(char)
+        return any(code in codes for codes in self._family_codes)
+
+    @functools.cached_property
+    def _family_codes(self) -> tuple[frozenset[int], ...]:
+        """For each family that has faces, the character codes all its faces have."""
+        found = []
         for family in self.families:
             files = [f.path for f in self.faces if f.family == family]
-            if files and all(code in _cmap(path) for path in files):
-                return True
-        return False
+            if files:
+                found.append(frozenset.intersection(*(_cmap(path) for path in files)))
+        return tuple(found)
 
 
 @functools.cache
@@ -138,7 +148,8 @@ def font_stack(project: Project, lang: str) -> FontStack:
 def coverage(project: Project, code: str) -> list[Finding]:
     """Characters of a locale's strings that its font stack cannot draw, one finding each."""
     # Stages before rendering, imported when used so that checks/ loads without them.
-    from publication.i18n.catalog import check_catalog, locale_info, source_catalog
+    from publication.i18n.catalog import source_catalog
+    from publication.i18n.locales import locale_info
     from publication.i18n.localize import Localizer
 
     info = locale_info(code)
@@ -148,10 +159,10 @@ def coverage(project: Project, code: str) -> list[Finding]:
     sources: list[tuple[Path, int, str, str]] = []  # file, line, message context, text
     if code == SOURCE_LOCALE or not project.po(code).is_file():
         path = project.pot
-        catalog, _ = check_catalog(path, SOURCE_LOCALE) if path.is_file() else (None, [])
+        catalog = _messages(path, SOURCE_LOCALE) if path.is_file() else None
     else:
         path = project.po(code)
-        catalog, _ = check_catalog(path, code)
+        catalog = _messages(path, code)
     for message in catalog or ():
         if not message.id:
             continue
@@ -180,6 +191,18 @@ def coverage(project: Project, code: str) -> list[Finding]:
                 "use another character, or add a font that has it to styles/base.css "
                 "(@font-face and the font-family of html:lang)"))
     return findings
+
+
+def _messages(path: Path, code: str) -> Catalog | None:
+    """The messages of a catalogue or template, read as the build reads it (None when it
+    cannot be read). Its problems are the catalogue check's: the build compiles the
+    catalogue, with every check, before this runs."""
+    from publication.i18n.pofile import parse_po, read_po_file
+
+    try:
+        return parse_po(read_po_file(path), path, code).catalog
+    except OSError:
+        return None
 
 
 def _plain(text: str) -> str:

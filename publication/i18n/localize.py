@@ -16,7 +16,9 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from publication.i18n.catalog import CompiledCatalog, LocaleInfo, formats_cleanly
+from publication.i18n.catalog import CompiledCatalog
+from publication.i18n.checks import formats_cleanly
+from publication.i18n.locales import LocaleInfo
 from publication.model import SOURCE_LOCALE
 from publication.source.content import Text
 from publication.source.markup import MarkupProblem, to_markup

@@ -1,40 +1,51 @@
 """Strict reading of translators' `.po` files, which are untrusted input.
 
-Babel's own parser is forgiving: it guesses around broken quoting, silently keeps the
-last of two duplicate entries and turns `#|` (previous msgid) lines into comments.
-`parse_po` first checks the file line by line against the PO grammar, collecting every
-syntax problem with its line; only a file without any is handed to Babel, through a
-parser that also records where each entry, msgstr and header field sits, so that later
-checks can name the line a translator has to fix.
+Babel's parser is forgiving: it guesses around broken quoting, silently keeps the last
+of two duplicate entries, turns `#|` (previous msgid) lines into comments and trusts
+the header's Plural-Forms. `parse_po` first checks the file line by line against the
+PO grammar and reads it into entries with the line of each part (our own reader,
+publication.i18n.poscan), collecting every syntax problem with its line; only a file
+without any is handed to Babel's public `read_po`. What Babel cannot tell is checked on
+our entries: duplicates, the number of plural forms of each entry, a header entry
+Babel would read differently from the strict check, previous msgids.
+
+Babel is given the file line for line, so its line numbers stay the file's, with what
+it would misread taken out: `#|` lines (read by us) become empty comments, `#~|` lines
+empty lines, extra plural forms are dropped, and a header entry whose Plural-Forms
+Babel would read otherwise is given the one the strict check read (its other fields
+are set afterwards through `Catalog.mime_headers`). Before that, each header entry is
+tried on a catalogue of its own, so that a header Babel cannot read or that would
+make it allocate millions of plural forms is refused first.
 """
 
 from __future__ import annotations
 
-import bisect
+import codecs
+import errno
 import io
-import re
-import unicodedata
-from collections.abc import Callable, Iterator
+import os
+import stat
+import sys
 from dataclasses import dataclass, field
+from email import message_from_string
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import PoFileError, PoFileParser, _NormalizedString, unescape
+from babel.messages.pofile import PoFileError, read_po
 
-from publication.errors import Problem
+from publication.errors import Problem, escape_controls, shown
 from publication.i18n.plurals import PluralFormsError, PluralRule, parse_plural_forms
-
-MessageKey = tuple[str | None, str]  # (context, msgid; the singular for a plural message)
-
-_KEYWORD_RE = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)(?:[ \t]+(.*))?$")
-_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
-_ESCAPE_RE = re.compile(r"\\(.)")
-_VALID_ESCAPES = set('nt"\\r')
-_PREVIOUS_KEYWORDS = ("msgctxt", "msgid", "msgid_plural")  # what a `#|` line may start with
-# Invisible characters that scripts need: soft hyphen, zero-width space, (non-)joiners,
-# direction marks. Everything else in categories Cc, Cf, Zl, Zp is refused.
-ALLOWED_FORMAT_CHARS = frozenset("\u00ad\u200b\u200c\u200d\u200e\u200f\u061c")
+from publication.i18n.poscan import (
+    MessageKey,
+    PoEntry,
+    babel_view,
+    find_header,
+    is_obsolete_previous,
+    is_previous,
+    scan_entries,
+    syntax_problems,
+)
 
 
 @dataclass
@@ -60,15 +71,26 @@ class ParsedPo:
         return self.msgstr_lines.get(key, {}).get(index, 0)
 
 
-def bad_character(text: str) -> str | None:
-    """The first control, format or line-separator character not allowed in a
-    translation, as 'U+XXXX'; None when there is none."""
-    for char in text:
-        if char in "\n\t" or char in ALLOWED_FORMAT_CHARS:
-            continue
-        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-            return f"U+{ord(char):04X}"
-    return None
+class NotRegularFile(OSError):
+    """A catalogue that is a symbolic link, a folder, a device or a pipe: never read."""
+
+
+def read_po_file(path: Path) -> bytes:
+    """The bytes of a catalogue or template: a regular file, not followed through a
+    symbolic link (a translator's link to /proc/self/environ would be read and quoted
+    back). Raises NotRegularFile, or the OSError of opening or reading it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and path.is_symlink():
+            raise NotRegularFile("is a symbolic link; a catalogue is only read from a "
+                                 "regular file: put the file itself in its place") from None
+        raise
+    with os.fdopen(fd, "rb") as fileobj:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile("is not a regular file (a folder, device or pipe); put "
+                                 "the catalogue file itself in its place")
+        return fileobj.read()
 
 
 def parse_po(raw: bytes, path: Path, locale: str | None, keep_obsolete: bool = False) -> ParsedPo:
@@ -83,182 +105,43 @@ def parse_po(raw: bytes, path: Path, locale: str | None, keep_obsolete: bool = F
         return ParsedPo(path, None, [Problem(path, line, "not valid UTF-8; save the file as "
                                                          "UTF-8")])
     lines = text.split("\n")
-    result = ParsedPo(path, None, _syntax_problems(lines, path))
+    result = ParsedPo(path, None, syntax_problems(lines, path))
     if result.problems:
         return result
-    _find_header(lines, result)
+    header = find_header(lines)
+    result.header_line, result.header_fields = header.line, header.fields
+    result.header_values = header.values
     _read_plural_forms(result, locale)
     if result.problems:  # Babel would choke on that header (nplurals=10000000...)
         return result
-    catalog = Catalog(locale=locale, charset="utf-8")
-    parser = _Parser(catalog, result, keep_obsolete)
+    entries, broken = scan_entries(lines, path)
+    plan = _Plan(result, entries, locale)
+    feed = plan.feed(lines)
+    plan.check_decoding(feed)
+    if plan.abort is not None:  # Babel stops there too: give it nothing after
+        feed[plan.abort.line:] = [""] * len(feed[plan.abort.line:])
     try:
-        parser.parse(parser.numbered(raw))
+        catalog: Catalog | None = read_po(
+            io.BytesIO("\n".join(feed).encode("utf-8")), locale=locale, charset="utf-8",
+            ignore_obsolete=not keep_obsolete, abort_invalid=True)
+        stop = plan.stop()
     except PoFileError as exc:  # the grammar check should have caught it; be safe anyway
-        result.problems.append(Problem(path, exc.lineno + 1, f"syntax: {exc}"))
+        catalog, stop = None, plan.stop(exc)
+    except Exception as exc:  # a header Babel cannot use (ValueError, LookupError...)
+        catalog, stop = None, plan.stop(exc)
+    result.previous_problems = [p for p in broken if p.line < stop.previous_before]
+    for index in range(stop.read):
+        result.problems += plan.before[index] + plan.after[index]
+    if stop.problem is not None:
+        if stop.partial:
+            result.problems += plan.before[stop.read]
+        result.problems.append(stop.problem)
         return result
-    except _HeaderError as exc:
-        result.problems.append(Problem(path, exc.line, str(exc)))
-        return result
+    assert catalog is not None
+    plan.finish(catalog)
+    result.msgstr_lines = plan.msgstr_lines
     result.catalog = catalog
     return result
-
-
-# -- the PO grammar, line by line ----------------------------------------------------------
-
-
-class _Entry:
-    """Where the grammar check is inside the current entry."""
-
-    def __init__(self) -> None:
-        self.keywords: list[str] = []   # the keywords seen so far, in order
-        self.start = 0                  # line of its first keyword
-
-
-def _syntax_problems(lines: list[str], path: Path) -> list[Problem]:
-    problems: list[Problem] = []
-    entry = _Entry()
-
-    def add(line: int, message: str) -> None:
-        problems.append(Problem(path, line, message))
-
-    def open_entry() -> bool:
-        return bool(entry.keywords) and not entry.keywords[-1].startswith("msgstr")
-
-    def finish() -> None:
-        if open_entry():
-            add(entry.start, f"entry has no msgstr after its {entry.keywords[-1]}; "
-                             "add 'msgstr \"\"' or delete the entry")
-
-    for number, raw_line in enumerate(lines, start=1):
-        char = bad_character(raw_line.rstrip("\r"))
-        if char is not None:
-            add(number, f"contains the invisible control character {char}; remove it")
-        line = raw_line.strip()
-        obsolete = line.startswith("#~")
-        if obsolete:
-            line = line[2:].strip()
-            if not line or line.startswith("|"):
-                continue  # an obsolete entry's previous msgid
-        elif not line:
-            continue
-        elif line.startswith("#"):
-            if open_entry():
-                add(number, "a comment inside an entry: move it above the entry's msgctxt "
-                            "or msgid")
-            continue
-        if line.startswith('"'):
-            if not entry.keywords:
-                add(number, "a quoted line must follow msgctxt, msgid or msgstr")
-            _check_string(line, number, add)
-            continue
-        match = _KEYWORD_RE.match(line)
-        if match is None:
-            word = line.split()[0]
-            add(number, f"'{word[:30]}' is not a PO keyword (msgctxt, msgid, msgid_plural, "
-                        "msgstr, msgstr[N]), a quoted string or a comment")
-            continue
-        keyword, index, argument = match.group(1), match.group(2), match.group(3)
-        if argument is None:
-            add(number, f"{keyword} needs a quoted string after it, like {keyword} \"\"")
-        else:
-            _check_string(argument, number, add)
-        previous = entry.keywords[-1] if entry.keywords else None
-        if keyword == "msgid" and previous == "msgctxt":
-            entry.keywords.append(keyword)
-            continue
-        if keyword in ("msgctxt", "msgid"):
-            finish()
-            entry = _Entry()
-            entry.start = number
-            entry.keywords.append(keyword)
-            continue
-        plural = "msgid_plural" in entry.keywords
-        expected = _next_keywords(entry.keywords)
-        if ("msgstr[N]" if index is not None else keyword) not in expected:
-            wanted = " or ".join(expected) or "msgctxt or msgid"
-            hint = ""
-            if keyword == "msgstr" and index is None and plural:
-                hint = "; a plural message needs msgstr[0], msgstr[1], ... instead"
-            elif index is not None and not plural and previous == "msgid":
-                hint = "; only a message with msgid_plural has numbered msgstr[N]"
-            add(number, f"unexpected {keyword}, expected {wanted} here{hint}")
-            continue
-        if index is not None:
-            count = sum(1 for k in entry.keywords if k.startswith("msgstr["))
-            if int(index) != count:
-                add(number, f"{keyword} is out of order: expected msgstr[{count}]")
-        entry.keywords.append(keyword)
-    finish()
-    return sorted(problems, key=lambda p: p.line)
-
-
-def _next_keywords(keywords: list[str]) -> list[str]:
-    """What may follow the keywords of an entry so far (msgctxt and msgid start one)."""
-    last = keywords[-1] if keywords else None
-    if last == "msgid":
-        return ["msgid_plural", "msgstr"]
-    if last == "msgid_plural" or last is not None and last.startswith("msgstr["):
-        return ["msgstr[N]"]
-    return []
-
-
-def _check_string(text: str, number: int, add: Callable[[int, str], None]) -> None:
-    if not _STRING_RE.fullmatch(text):
-        if not text.startswith('"'):
-            add(number, "the text must be in double quotes")
-        elif len(text) < 2 or not text.endswith('"') or (
-                text.endswith('\\"') and not text.endswith('\\\\"')):
-            add(number, "the quoted text is not closed: end it with a double quote (\")")
-        else:
-            add(number, 'a double quote inside the text must be written \\"')
-        return
-    for escape in _ESCAPE_RE.finditer(text[1:-1]):
-        if escape.group(1) not in _VALID_ESCAPES:
-            add(number, f"unknown escape \\{escape.group(1)}: use \\n, \\t, \\\" or \\\\ "
-                        "(a backslash is written \\\\)")
-            return
-
-
-def _previous_parts(rest: str) -> tuple[str, str | None]:
-    """A `#|` line's keyword ("" for a continuation) and its quoted string, None when it
-    is not exactly one valid PO string."""
-    if rest.startswith('"'):
-        keyword, argument = "", rest
-    else:
-        keyword, _, argument = rest.replace("\t", " ").partition(" ")
-        argument = argument.strip()
-    problems: list[str] = []
-    _check_string(argument, 0, lambda _line, message: problems.append(message))
-    return keyword, None if problems else argument
-
-
-def _find_header(lines: list[str], result: ParsedPo) -> None:
-    """Record the header entry (`msgid ""` first): its line, and each field's value and line.
-
-    Read from the file itself: Babel's Catalog rewrites Language and Plural-Forms from
-    the locale it is given, which would hide a wrong header.
-    """
-    content = [(number, line.strip()) for number, line in enumerate(lines, start=1)
-               if line.strip() and not line.strip().startswith("#")]
-    if len(content) < 2 or content[0][1] != 'msgid ""' or not content[1][1].startswith("msgstr "):
-        return
-    result.header_line = content[0][0]
-    first_number, first = content[1][0], content[1][1][len("msgstr "):].strip()
-    text, starts = "", []  # starts: (offset in text, line) of each quoted string
-    for number, quoted in [(first_number, first), *content[2:]]:
-        if number != first_number and not quoted.startswith('"'):
-            break
-        starts.append((len(text), number))
-        text += unescape(quoted)
-    offset = 0
-    for field_line in text.split("\n"):  # a field may also start inside a quoted string
-        number = starts[bisect.bisect_right(starts, (offset, len(lines) + 1)) - 1][1]
-        name, colon, rest = field_line.partition(":")
-        if colon and name.strip():
-            result.header_fields.setdefault(name.strip().lower(), number)
-            result.header_values.setdefault(name.strip().lower(), rest.strip())
-        offset += len(field_line) + 1
 
 
 def _read_plural_forms(result: ParsedPo, locale: str | None) -> None:
@@ -278,163 +161,285 @@ def _read_plural_forms(result: ParsedPo, locale: str | None) -> None:
         result.problems.append(Problem(result.path, line, f"header Plural-Forms: {advice}"))
 
 
-class _HeaderError(Exception):
-    """A header entry that Babel reads differently from the strict check, or not at all."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
+def _babel_says(exc: Exception, limit: int = 120) -> str:
+    """Babel's message, which may quote the file: escaped, and cut when long."""
+    text = str(exc)
+    return escape_controls(text if len(text) <= limit else text[:limit] + "…")
 
 
-# -- Babel's parser, recording lines and keeping previous msgids ---------------------------
+@dataclass(frozen=True)
+class _Stop:
+    """How far Babel read: the entries it added, the line before which the `#|` lines
+    were read, and the problem that stopped it (None: it read the whole file)."""
+
+    read: int             # the entries Babel added
+    partial: bool         # whether it stopped adding the next one
+    previous_before: int  # the `#|` lines before this line were read
+    problem: Problem | None = None
 
 
-class _Parser(PoFileParser):
-    """Babel's parser that records duplicates and msgstr lines and reads `#|` lines."""
+@dataclass(frozen=True)
+class _Abort:
+    """Where Babel would stop: at the header entry `index`, which it cannot add
+    (`finishing`: as it adds it at `line`) or whose charset cannot decode `line`."""
 
-    def __init__(self, catalog: Catalog, result: ParsedPo, keep_obsolete: bool) -> None:
-        super().__init__(catalog, ignore_obsolete=not keep_obsolete, abort_invalid=True)
-        self._result = result
-        self._seen: dict[tuple[bool, MessageKey], int] = {}
-        self._msgstr: dict[int, int] = {}
-        # The current entry's `#|` lines as (keyword, strings); None once one is broken.
-        self._previous: list[tuple[str, _NormalizedString]] | None = []
-        self._line = 0  # the 1-based line being read: Babel gives comments no line number
+    index: int
+    line: int
+    problem: Problem
+    finishing: bool
 
-    def numbered(self, raw: bytes) -> Iterator[bytes]:
-        """The lines of `raw` for `parse`, keeping the number of the one being read."""
-        for number, line in enumerate(io.BytesIO(raw), start=1):
-            self._line = number
-            yield line
 
-    def _process_keyword_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
-        keyword = line.partition(" ")[0]
-        if keyword == "msgstr" or keyword.startswith("msgstr["):
-            index = int(keyword[7:-1]) if keyword != "msgstr" else 0
-            self._msgstr[index] = lineno + 1
-        super()._process_keyword_line(lineno, line, obsolete)
+class _Plan:
+    """What our entries say before Babel reads the file, entry by entry in its order:
+    each entry's problems (`before`: found before Babel adds it; `after`: about the
+    header Babel has just read), the plural forms to drop, and the header entries.
 
-    def _process_message_line(self, lineno: int, line: str, obsolete: bool = False) -> None:
-        if obsolete and line.startswith("|"):
-            # `#~|`: the previous msgid of an obsolete entry. Babel cannot keep it, and
-            # `update` drops it, but gettext's tools still read it.
-            keyword, string = _previous_parts(line[1:].strip())
-            if line[1:].strip() and (string is None or keyword not in ("", *_PREVIOUS_KEYWORDS)):
-                self._broken_previous(lineno + 1, line[1:].strip())
-            return
-        super()._process_message_line(lineno, line, obsolete)
+    Babel's state while it reads (the number of plural forms, the locale, the charset)
+    is followed on a catalogue of its own, given each header entry as Babel's parser
+    would give it, so that a header it cannot read stops the plan at that entry."""
 
-    def _process_comment(self, line: str) -> None:
-        if line.startswith("#|"):
-            self._finish_current_message()
-            self._read_previous(line[2:].strip())
-            return
-        super()._process_comment(line)
+    def __init__(self, result: ParsedPo, entries: list[PoEntry], locale: str | None) -> None:
+        self.result, self.entries = result, entries
+        self.before: list[list[Problem]] = []
+        self.after: list[list[Problem]] = []
+        self.msgstr_lines: dict[MessageKey, dict[int, int]] = {}
+        self.drop: dict[int, int] = {}       # entry -> its first msgstr[N] Babel is not given
+        self.replace: dict[int, str] = {}    # header entry -> the header Babel is given
+        # What each header entry sets, in order: its text (None: merged into a message
+        # of the same key), then the Plural-Forms it was given instead of its own.
+        self.headers: list[tuple[str | None, str | None]] = []
+        # The charset Babel decodes with from a line on, and the header entry that set it.
+        self.charsets: list[tuple[int, int, str]] = [(0, -1, "utf-8")]
+        self.abort: _Abort | None = None  # where the plan found Babel would stop
+        self._babel = Catalog(locale=locale, charset="utf-8")
+        # Each entry's key and previous msgid as Babel reads them: decoded with the
+        # charset of the header before them (mangled when it is not UTF-8).
+        self.keys: list[MessageKey] = []
+        self.previous: list[list[str]] = []
+        seen: dict[tuple[bool, MessageKey], int] = {}
+        for index, entry in enumerate(entries):
+            self.before.append([])
+            self.after.append([])
+            context, msgid = entry.key
+            previous = [text for keyword, text in entry.previous or [] if keyword != "msgctxt"]
+            if len(self.charsets) > 1:
+                context = None if context is None else self._decoded(context, entry.start)
+                msgid = self._decoded(msgid, entry.line)
+                previous = [self._decoded(text, entry.start - 1) for text in previous]
+            key: MessageKey = (context, msgid)
+            self.keys.append(key)
+            self.previous.append(previous)
+            if len(entry.ids) > 1 and not entry.obsolete:
+                self._check_plural_count(index, entry)
+            if msgid:
+                first = seen.setdefault((entry.obsolete, key), entry.line)
+                if first != entry.line and not entry.obsolete:
+                    where = f" (context {shown(context)})" if context else ""
+                    self._problem(index, entry.line, f"duplicate entry for msgid {shown(msgid)}"
+                                                     f"{where}, first at line {first}; delete "
+                                                     "one of them")
+                if not entry.obsolete:
+                    self.msgstr_lines.setdefault(key, dict(entry.msgstr_lines))
+            elif not entry.obsolete and not self._header(index, entry):
+                break
 
-    def _read_previous(self, rest: str) -> None:
-        """One `#|` line: `msgctxt`, `msgid` or `msgid_plural` with a quoted string, or a
-        quoted string that continues the one above. A previous msgid with a line that is
-        neither is reported and dropped whole, never kept cut short or garbled."""
-        if self._previous is None or not rest:
-            return  # the rest of a broken one, or an empty `#|` (gettext ignores it too)
-        keyword, string = _previous_parts(rest)
-        if string is not None and keyword in _PREVIOUS_KEYWORDS:
-            self._previous.append((keyword, _NormalizedString(string)))
-        elif string is not None and not keyword and self._previous:
-            self._previous[-1][1].append(string)
-        else:
-            self._broken_previous(self._line, rest)
-            self._previous = None
+    def _problem(self, index: int, line: int, message: str, after: bool = False) -> None:
+        (self.after if after else self.before)[index].append(
+            Problem(self.result.path, line, message))
 
-    def _broken_previous(self, line: int, rest: str) -> None:
-        keyword, string = _previous_parts(rest)
-        if string is not None and not keyword:
-            what = "a quoted line must follow '#| msgid' or another quoted #| line"
-        elif keyword and keyword not in _PREVIOUS_KEYWORDS:
-            what = f"'{keyword[:30]}' is not msgctxt, msgid, msgid_plural or a quoted string"
-        else:
-            what = "it needs one complete quoted string, like #| msgid \"old text\""
-        self._result.previous_problems.append(Problem(
-            self._result.path, line,
-            f"broken previous-msgid comment (#|): {what}. gettext's tools (msgfmt, Poedit) "
-            "cannot read the file: delete the entry's #| lines (they only show the old "
-            "source text), or run 'python make_pdf.py update' to rewrite them"))
-
-    def _add_message(self) -> None:
-        msgid = self.messages[0].denormalize()
-        context = self.context.denormalize() if self.context else None
-        key: MessageKey = (context, msgid)
-        line = self.offset + 1
-        previous = [text.denormalize() for keyword, text in self._previous or []
-                    if keyword != "msgctxt"]
-        obsolete = self.obsolete
-        if len(self.messages) > 1 and not obsolete:
-            self._check_plural_count(line)
-        if msgid:
-            first = self._seen.setdefault((obsolete, key), line)
-            if first != line and not obsolete:
-                where = f" (context '{context}')" if context else ""
-                self._result.problems.append(Problem(
-                    self._result.path, line,
-                    f"duplicate entry for msgid {msgid!r}{where}, first at line {first}; "
-                    "delete one of them"))
-            if not obsolete:
-                self._result.msgstr_lines.setdefault(key, dict(self._msgstr))
-        self._msgstr = {}
-        self._previous = []
-        if msgid or context is not None or obsolete:
-            super()._add_message()
-        else:
-            self._add_header(line)
-        if previous and msgid:
-            store = self.catalog.obsolete if obsolete else None
-            message = (store.get(self.catalog._key_for(msgid, context)) if store is not None
-                       else self.catalog.get(msgid, context))
-            if message is not None:
-                message.previous_id = previous
-
-    def _add_header(self, line: int) -> None:
-        """Add a header entry (msgid ""), then make sure Babel's catalogue has exactly
-        the Plural-Forms the strict check read: Babel reads the header its own way (the
-        last of two fields, a second header entry, a folded line) and trusts what it
-        reads, before any plural message is allocated with that many forms."""
-        result = self._result
-        if result.header_line and line != result.header_line:
-            result.problems.append(Problem(result.path, line, 'a second header entry '
-                                           '(msgid ""): merge it into the first and delete it'))
-        try:
-            super()._add_message()
-        except ValueError as exc:  # int(nplurals) of a field the check did not see, a date
-            raise _HeaderError(line, f"the header entry cannot be read ({exc}): check "
-                                     "that each field is written once and as in another "
-                                     "language's messages.po") from exc
-        rule = result.plural_rule
-        wanted = (rule.nplurals, rule.expression) if rule is not None else \
-            (Catalog(locale=self.catalog.locale).num_plurals,
-             Catalog(locale=self.catalog.locale).plural_expr)
-        read = (self.catalog.num_plurals, self.catalog.plural_expr)
-        if (read[0], " ".join(read[1].split())) != (wanted[0], " ".join(wanted[1].split())):
-            result.problems.append(Problem(
-                result.path, result.header_fields.get("plural-forms", line),
-                "header Plural-Forms is written more than once or across lines, so tools "
-                "read it differently: write it once, on one line, like "
-                f"'Plural-Forms: nplurals={wanted[0]}; plural={wanted[1]};'"))
-            self.catalog.mime_headers = [("Plural-Forms",
-                                          f"nplurals={wanted[0]}; plural={wanted[1]};")]
-
-    def _check_plural_count(self, line: int) -> None:
+    def _check_plural_count(self, index: int, entry: PoEntry) -> None:
         """A plural entry needs exactly the number of forms the header's Plural-Forms
-        says (the locale's, when it has none); drop extra ones so that Babel reads the
-        rest."""
-        rule = self._result.plural_rule
-        wanted = rule.nplurals if rule is not None else self.catalog.num_plurals
-        given = sorted(index for index, _ in self.translations)
+        says (the locale's, when it has none); extra ones are dropped so that Babel
+        reads the rest."""
+        rule = self.result.plural_rule
+        wanted = rule.nplurals if rule is not None else self._babel.num_plurals
+        given = sorted(entry.strings)
         if given != list(range(wanted)):
             extra = [i for i in given if i >= wanted]
-            where = self._msgstr.get(extra[0], line) if extra else line
-            needs = "the header's Plural-Forms" if rule is not None else str(self.catalog.locale)
-            self._result.problems.append(Problem(
-                self._result.path, where,
-                f"plural message has {len(given)} forms (msgstr[0]..msgstr[{len(given) - 1}]) "
-                f"but {needs} needs {wanted}: msgstr[0]..msgstr[{wanted - 1}]"))
-            self.translations = [t for t in self.translations if t[0] < wanted]
+            where = entry.msgstr_lines.get(extra[0], entry.line) if extra else entry.line
+            needs = "the header's Plural-Forms" if rule is not None else str(self._babel.locale)
+            self._problem(index, where, f"plural message has {len(given)} forms (msgstr[0].."
+                                        f"msgstr[{len(given) - 1}]) but {needs} needs "
+                                        f"{wanted}: msgstr[0]..msgstr[{wanted - 1}]")
+            if extra:
+                self.drop[index] = entry.msgstr_lines[extra[0]]
+
+    def _header(self, index: int, entry: PoEntry) -> bool:
+        """A header entry (msgid ""): read it as Babel will, then make sure Babel's
+        catalogue has exactly the Plural-Forms the strict check read. Babel reads the
+        header its own way (the last of two fields, a second header entry, a folded
+        line) and trusts what it reads, before any plural message is allocated with
+        that many forms. False when Babel cannot read it."""
+        result, babel, line = self.result, self._babel, entry.line
+        context = entry.context
+        if context is not None:
+            if len(entry.ids) == 1:  # Babel reads it as a header entry too
+                self._problem(index, line, 'msgid "" with a msgctxt is read as a second '
+                                           "header entry: give it a msgid or delete it")
+        elif result.header_line and line != result.header_line:
+            self._problem(index, line, 'a second header entry (msgid ""): merge it into '
+                                       "the first and delete it")
+        applies = babel.get("", context) is None  # else Babel merges it into that message
+        try:
+            if len(entry.ids) > 1:  # a plural message with msgid "": Babel keeps it as one
+                forms = tuple(entry.strings.get(i, "") for i in range(babel.num_plurals))
+                babel[tuple(entry.ids)] = Message(tuple(entry.ids), forms, context=context)
+            else:
+                text = entry.strings.get(0, "")
+                babel[""] = Message("", text, context=context)
+                if applies:
+                    self.headers.append((text, None))
+        except Exception as exc:  # int(nplurals) of a field the check did not see, a date
+            self.abort = _Abort(index, entry.finish, Problem(
+                result.path, line, f"the header entry cannot be read ({_babel_says(exc)}): "
+                "check that each field is written once and as in another language's "
+                "messages.po"), finishing=True)
+            return False
+        rule = result.plural_rule
+        default = Catalog(locale=babel.locale)
+        wanted = (rule.nplurals, rule.expression) if rule is not None else \
+            (default.num_plurals, default.plural_expr)
+        read = (babel.num_plurals, babel.plural_expr)
+        if (read[0], " ".join(read[1].split())) != (wanted[0], " ".join(wanted[1].split())):
+            value = f"nplurals={wanted[0]}; plural={wanted[1]};"
+            self._problem(index, result.header_fields.get("plural-forms", line),
+                          "header Plural-Forms is written more than once or across lines, "
+                          "so tools read it differently: write it once, on one line, like "
+                          f"'Plural-Forms: {escape_controls(value)}'", after=True)
+            babel.mime_headers = [("Plural-Forms", value)]
+            if len(entry.ids) == 1:
+                self.replace[index] = f"Content-Type: text/plain; charset={babel.charset}\n" \
+                                      f"Plural-Forms: {value}\n"
+            if applies and len(entry.ids) == 1:
+                self.headers[-1] = (self.headers[-1][0], value)
+            else:
+                self.headers.append((None, value))
+        if babel.charset != self.charsets[-1][2]:
+            self.charsets.append((entry.finish + 1, index, babel.charset))
+        return True
+
+    def _decoded(self, text: str, line: int) -> str:
+        """`text`, read from `line` of this UTF-8 file, as Babel decodes it: with the
+        charset of the header before it (the text is mangled when that is not UTF-8;
+        the line a header ends at is still read with the charset before)."""
+        charset = next(charset for start, _, charset in reversed(self.charsets)
+                       if start <= line)
+        if charset == "utf-8":
+            return text
+        try:
+            return text.encode("utf-8").decode(charset, "replace")
+        except LookupError:  # check_decoding refuses that header
+            return text
+
+    def feed(self, lines: list[str]) -> list[str]:
+        """The lines Babel is given: the file's, line for line, with what it would misread
+        taken out."""
+        feed = [("#." if is_previous(view) else "" if is_obsolete_previous(view) else line)
+                for line, view in ((line, babel_view(line)) for line in lines)]
+        for index, first in self.drop.items():
+            entry = self.entries[index]
+            feed[first - 1: entry.end] = [""] * (entry.end - first + 1)
+            # Babel takes an entry's `#~` from its last keyword: keep the dropped one's.
+            kept = max(line for line in entry.msgstr_lines.values() if line < first)
+            view = babel_view(feed[kept - 1])
+            if view.startswith("#~") != entry.obsolete:
+                feed[kept - 1] = "#~ " + view if entry.obsolete else view[2:].lstrip()
+        for index, header in self.replace.items():
+            entry = self.entries[index]
+            first = entry.msgstr_lines[0]
+            quoted = header.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            feed[first - 1: entry.end] = [f'msgstr "{quoted}"'] + [""] * (entry.end - first)
+        return feed
+
+    def check_decoding(self, feed: list[str]) -> None:
+        """Babel decodes each line after a header with the header's charset: one it does
+        not know, or that cannot read a line of this UTF-8 file, stops it there."""
+        if len(self.charsets) == 1:
+            return
+        end = self.abort.line if self.abort is not None else len(feed) + 1
+        changes = iter(self.charsets)
+        _, index, charset = next(changes)
+        following = next(changes, None)
+        for number, line in enumerate(feed[: end - 1], start=1):
+            while following is not None and number >= following[0]:
+                _, index, charset = following
+                following = next(changes, None)
+            view = babel_view(line)
+            if not view or charset == "utf-8":
+                continue
+            try:
+                view.encode("utf-8").decode(charset)
+            except (LookupError, UnicodeError) as exc:
+                self._refuse_charset(index, number, charset, isinstance(exc, LookupError))
+                return
+        try:
+            codecs.lookup(charset)
+        except LookupError:  # no line is left to decode, but the catalogue is written so
+            self._refuse_charset(index, end, charset, unknown=True)
+
+    def _refuse_charset(self, index: int, line: int, charset: str, unknown: bool) -> None:
+        entry, result = self.entries[index], self.result
+        where = result.header_fields.get("content-type", entry.line) \
+            if entry.line == result.header_line else entry.line
+        what = (f"names the unknown charset {shown(charset)}" if unknown else
+                f"says the charset is {shown(charset)}, which cannot read line {line} of "
+                "this UTF-8 file")
+        self.abort = _Abort(index, line, Problem(result.path, where, f"header Content-Type "
+                                                 f"{what}: write 'Content-Type: text/plain; "
+                                                 "charset=UTF-8'"), finishing=False)
+
+    def stop(self, exc: Exception | None = None) -> _Stop:
+        """Where Babel stopped (with `exc`) or would have stopped (at a header the plan
+        refused): the earlier of the two, as the strict reader reported it."""
+        entries, path, abort = self.entries, self.result.path, self.abort
+        if isinstance(exc, PoFileError):
+            line = exc.lineno + 1
+            problem = Problem(path, line, f"syntax: {_babel_says(exc)}")
+            if not exc.line:  # an entry Babel could not add: it stopped at its msgid
+                read = next((i for i, e in enumerate(entries) if e.line == line), len(entries))
+                finish = entries[read].finish if read < len(entries) else line
+                if abort is None or finish < abort.line:
+                    return _Stop(read, read < len(entries), finish, problem)
+            else:
+                # A ValueError of a comment line comes after Babel has added the entry
+                # before it: of the header entry the plan refused, or a location's.
+                late = isinstance(exc.__context__, ValueError)
+                if abort is None or line < abort.line or (
+                        line == abort.line and abort.finishing and not late):
+                    read = sum(1 for e in entries if e.finish < line or late
+                               and e.finish == line)
+                    return _Stop(read, False, line, problem)
+        if abort is not None:
+            if abort.finishing:
+                return _Stop(abort.index, True, abort.line, abort.problem)
+            read = sum(1 for e in entries if e.finish < abort.line)
+            return _Stop(read, False, abort.line, abort.problem)
+        if exc is not None:  # cannot happen: the plan read every header as Babel does
+            return _Stop(0, False, 0, Problem(path, self.result.header_line, "the header "
+                                              f"entry cannot be read ({_babel_says(exc)})"))
+        return _Stop(len(entries), False, sys.maxsize)
+
+    def finish(self, catalog: Catalog) -> None:
+        """Complete Babel's catalogue: the header entries as read, if one was given a
+        Plural-Forms of ours, and the previous msgids of `#|` lines."""
+        if self.replace:
+            for text, plural_forms in self.headers:
+                if text is not None:
+                    catalog.mime_headers = message_from_string(text).items()
+                if plural_forms is not None:
+                    catalog.mime_headers = [("Plural-Forms", plural_forms)]
+        obsolete = {(m.context, m.id if isinstance(m.id, str) else m.id[0]): m
+                    for m in catalog.obsolete.values()}
+        last = {self.keys[index]: index for index, entry in enumerate(self.entries)
+                if entry.obsolete}
+        for index, entry in enumerate(self.entries):
+            previous, key = self.previous[index], self.keys[index]
+            context, msgid = key
+            if not previous or not msgid:
+                continue
+            if entry.obsolete:  # the last of two obsolete entries is the one Babel keeps
+                message = obsolete.get(key) if last[key] == index else None
+            else:
+                message = catalog.get(msgid, context)
+            if message is not None:
+                message.previous_id = previous

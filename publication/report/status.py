@@ -15,14 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from publication.errors import Problem, display_path
-from publication.i18n.catalog import (
-    available_locales,
-    entry_states,
-    locale_info,
-    read_checked,
-    source_catalog,
-    template_messages,
-)
+from publication.i18n.catalog import entry_states, source_catalog, template_messages
+from publication.i18n.checks import read_checked
+from publication.i18n.locales import available_locales, locale_info
 from publication.i18n.localize import Localizer
 from publication.kinds import KINDS, PAPERS
 from publication.model import SOURCE_LOCALE, MessageKey, Project

@@ -1,0 +1,59 @@
+"""The locales: codes validated before any is used in a path, and what the pipeline
+needs to know about each from Babel's CLDR data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from babel import Locale, UnknownLocaleError
+
+from publication.errors import UsageError
+from publication.model import DOMAIN, SOURCE_LOCALE, Project
+
+_LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$")
+
+
+@dataclass(frozen=True)
+class LocaleInfo:
+    """What the pipeline needs to know about a locale, from Babel's CLDR data."""
+
+    code: str          # gettext form: pt_BR
+    tag: str           # BCP 47 form for HTML lang and PDF /Lang: pt-BR
+    direction: str     # "ltr" or "rtl"
+    name: str          # its own name: Deutsch, العربية
+    english_name: str
+    numbering: str     # CLDR default numbering system: latn, arab, deva...
+
+
+def locale_info(code: str) -> LocaleInfo:
+    """Validate a locale code and describe it; a code Babel does not know is a UsageError.
+
+    Call this before a code is ever used in a path.
+    """
+    if not _LOCALE_RE.match(code):
+        raise UsageError(f"'{code}' is not a locale code (use a form like 'it', 'pt_BR')")
+    try:
+        loc = Locale.parse(code)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise UsageError(f"'{code}' is not a language code Babel knows; use a code like "
+                         "'it', 'pt_BR' or 'sr_Latn'") from exc
+    return LocaleInfo(
+        code=code,
+        tag=code.replace("_", "-"),
+        direction="rtl" if loc.character_order == "right-to-left" else "ltr",
+        name=loc.display_name or code,
+        english_name=loc.english_name or code,
+        numbering=loc.default_numbering_system,
+    )
+
+
+def available_locales(project: Project) -> list[str]:
+    """The source locale and every locale with a catalogue, validated, sorted."""
+    found = []
+    if project.locales.is_dir():
+        for folder in sorted(project.locales.iterdir()):
+            po = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
+            if _LOCALE_RE.match(folder.name) and po.is_file():
+                found.append(folder.name)
+    return [SOURCE_LOCALE, *[code for code in found if code != SOURCE_LOCALE]]
