@@ -1,14 +1,33 @@
-"""Content loading and validation (publication/content.py, publication/yamlsource.py)."""
+"""Content loading and validation (publication/source: content.py, schema.py, yamlsource.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
+import jsonschema
 import pytest
 
 from publication.errors import InputError
 from publication.model import Project
-from publication.source.content import iter_texts, load_campaign
+from publication.source.content import campaign_schema, iter_texts, load_campaign
+from publication.source.schema import (
+    DERIVED,
+    At,
+    Context,
+    ItemKey,
+    Items,
+    Note,
+    Range,
+    Reader,
+    Str,
+    Text,
+    json_schema,
+    schema_problems,
+    schema_text,
+)
+from publication.source.yamlsource import load_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -107,3 +126,89 @@ def test_yaml_syntax_error_names_the_line(project: Project) -> None:
     problems = _problems(project)
     assert len(problems) == 1
     assert "campaign.yaml:2: YAML syntax" in problems[0], problems
+
+
+def test_the_schema_file_is_the_one_the_model_declares() -> None:
+    """campaign.schema.json (for editors and people) is written from the dataclasses;
+    `python -m publication.source.schema` writes it again after a change to them."""
+    path = REPO / "publication" / "source" / "campaign.schema.json"
+    assert path.read_text("utf-8") == schema_text(campaign_schema()), \
+        "run: python -m publication.source.schema"
+    jsonschema.Draft202012Validator.check_schema(campaign_schema())
+
+
+def test_a_pattern_problem_says_what_form_is_expected(project: Project) -> None:
+    path = project.content / "fixture" / "campaign.yaml"
+    text = path.read_text(encoding="utf-8").replace("party: authorities", "party: Authorities")
+    _write(project, text)
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if "Authorities" in row)
+    assert _problems(project) == [
+        f"{path}:{line}: demands.0.party: 'Authorities' is not in the expected form "
+        "(lower-case letters, digits and _, first a letter)"]
+
+
+def test_a_day_that_does_not_exist_is_a_problem_at_its_line(project: Project) -> None:
+    path = project.content / "fixture" / "campaign.yaml"
+    text = path.read_text(encoding="utf-8").replace("date: 2020-03-04", "date: 2020-13-45")
+    _write(project, text)
+    line = text.splitlines().index("date: 2020-13-45") + 1
+    [problem] = _problems(project)
+    assert problem.startswith(f"{path}:{line}: ") and "2020-13-45" in problem, problem
+
+
+def test_a_missing_image_names_its_key_and_line(project: Project) -> None:
+    path = project.content / "fixture" / "campaign.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "images: []", "images:\n  - src: logo.png\n    alt: The logo\n    place: cover")
+    _write(project, text)
+    line = text.splitlines().index("  - src: logo.png") + 1
+    assert _problems(project) == [f"{path}:{line}: images.0.src: 'logo.png' is not a file "
+                                  "in fixture/"]
+
+
+# A model of its own: one declaration gives the schema and what is read.
+@dataclass(frozen=True)
+class _Entry:
+    name: Annotated[str, Str(pattern="^[a-z]+$", form="lower-case letters")]
+    label: Annotated[Text, Str(min_length=1, max_length=20), Note("A label.")]
+    size: Annotated[int, Range(minimum=1)] = 1
+
+
+@dataclass(frozen=True)
+class _Model:
+    origin: Annotated[str, DERIVED]
+    heading: Annotated[Text, Str(max_length=10), At("box", "heading")]
+    entries: Annotated[tuple[_Entry, ...], Items(min=1), At("box", "entries"), Context("box"),
+                       ItemKey("name")]
+    words: Annotated[tuple[Annotated[Text, Str()], ...], Items(max=3)] = ()
+    extra: Annotated[Text, Str()] | None = None
+
+
+def test_one_declaration_gives_the_schema_and_the_reader(tmp_path: Path) -> None:
+    schema = json_schema(_Model, title="A model")
+    assert schema["required"] == ["box"]
+    box = schema["properties"]["box"]
+    assert box["required"] == ["heading", "entries"] and box["additionalProperties"] is False
+    entry = box["properties"]["entries"]["items"]
+    assert entry["required"] == ["name", "label"]
+    assert entry["properties"]["size"] == {"type": "integer", "minimum": 1}
+    assert set(schema["properties"]) == {"box", "words", "extra"}
+    path = tmp_path / "model.yaml"
+    path.write_text("box:\n  heading: Hello\n  entries:\n    - name: one\n      label: First\n"
+                    "    - name: two\n      label: Second\n      size: 2\nwords: [a, b]\n",
+                    encoding="utf-8")
+    doc = load_yaml(path)
+    assert schema_problems(doc, schema) == []
+    model = Reader(doc).read(_Model, origin="test")
+    assert model.origin == "test" and model.extra is None
+    assert model.heading == Text("box.heading", "Hello", 2)
+    assert [(e.name, e.label, e.size) for e in model.entries] == [
+        ("one", Text("box.one.label", "First", 5, note="A label."), 1),
+        ("two", Text("box.two.label", "Second", 7, note="A label."), 2)]
+    assert [w.context for w in model.words] == ["words.1", "words.2"]
+    path.write_text("box:\n  heading: A heading too long\n  entries: []\nwords: [a, b, c, d]\n",
+                    encoding="utf-8")
+    assert [str(p) for p in schema_problems(load_yaml(path), schema)] == [
+        f"{path}:2: box.heading: too long: 18 characters, at most 10 fit",
+        f"{path}:3: box.entries: [] should be non-empty",
+        f"{path}:4: words: ['a', 'b', 'c', 'd'] is too long"]

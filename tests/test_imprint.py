@@ -11,7 +11,8 @@ import pytest
 from make_pdf import main
 from publication.errors import InputError
 from publication.model import Project, Selection
-from publication.source.imprint import load_imprint, slugify
+from publication.source.imprint import imprint_schema, load_imprint, slugify
+from publication.source.schema import schema_text
 from tests.conftest import REPO
 from tests.pdfread import struct_text
 from tests.printing import build_all, module_project
@@ -48,6 +49,18 @@ def test_example_imprint_loads() -> None:
                                "example.org/koeln-sued")
     assert [field for field, _, _ in imprint.lines] == [
         "name", "meeting", "contact.email", "contact.phone", "contact.web"]
+
+
+def test_the_schema_file_is_the_one_the_model_declares() -> None:
+    path = REPO / "publication" / "source" / "imprint.schema.json"
+    assert path.read_text("utf-8") == schema_text(imprint_schema()), \
+        "run: python -m publication.source.schema"
+
+
+def test_a_malformed_value_says_what_form_is_expected(tmp_path: Path) -> None:
+    path = _write(tmp_path, GROUP.replace("koeln@example.org", "koeln at example"))
+    assert _problems(path) == [f"{path}:5: contact.email: 'koeln at example' is not in the "
+                               "expected form (an e-mail address)"]
 
 
 def test_slug_from_the_name_or_given() -> None:

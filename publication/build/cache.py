@@ -4,8 +4,12 @@ After a target is built, a record of its inputs and of the files it wrote goes t
 `output/.cache/<campaign>/<locale>/[<group>/]<kind>-<size>.json` (written atomically).
 The next build skips a target when every input is the same:
 
-- the pipeline (every file of the `publication` package: code, templates, schema),
-  the versions of the Python libraries and native libraries (Pango, HarfBuzz,
+- the pipeline: what the `publication` package does, not how its text is written. Each
+  module counts by its syntax tree without comments and docstrings (`code_digest`), so
+  that a comment edit rebuilds nothing; the templates, schemas and the package's
+  stylesheets count by their bytes. The index page's template is not an input of any
+  PDF: the index is rewritten when it changes (publication/report/index.py);
+- the versions of the Python libraries and native libraries (Pango, HarfBuzz,
   Fontconfig) that shape the bytes, and `SOURCE_DATE_EPOCH`;
 - the campaign's content folder, the stylesheets and the fonts (folder digests);
 - the build options that change what is written (imprint, print files, HTML, strict);
@@ -16,25 +20,36 @@ The next build skips a target when every input is the same:
 and every file it wrote is still there, unchanged. A target whose last build failed
 is always rebuilt. `Inputs` takes the snapshot once per build, before any worker reads
 a file; a file edited during the build makes its outputs stale for the next one.
+
+Records are read as untrusted input: one that is not exactly what `Record` holds (a
+`null` or a wrong type anywhere, a product or thumbnail path that is absolute, has `..`
+or leads out of output/) is no record, and its target is built again.
 """
 
 from __future__ import annotations
 
+import ast
 import ctypes
 import dataclasses
+import functools
 import hashlib
 import json
+import logging
+import math
 import os
 import sys
-from collections.abc import Iterable, Mapping
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import Any, Union, get_args, get_origin
 
 from publication.files import sha256_bytes, sha256_file, write_atomic
 from publication.kinds import CONDITIONS, DEFAULT_CONDITION, KINDS
 from publication.model import (
     CACHE_FOLDER,
+    RECORD_FORMAT,
     SOURCE_LOCALE,
     BuildOptions,
     MessageKey,
@@ -43,6 +58,17 @@ from publication.model import (
     Record,
     Target,
 )
+
+LOG = logging.getLogger(__name__)
+
+# The package whose behaviour the outputs depend on; an attribute so that tests can
+# point it at a copy.
+PACKAGE = Path(__file__).resolve().parent.parent
+# Its files that make the bytes: modules, templates, schemas, the stylesheets it ships.
+PIPELINE_FILES = (".py", ".html", ".json", ".css")
+# Under output/.cache: the digest of each module's behaviour, by the digest of its bytes,
+# so that a build does not parse every module again when none changed.
+PIPELINE_MEMO = "pipeline.state"
 
 # Python distributions whose version changes the bytes written (WeasyPrint and what it
 # draws with, the templates' engine, the PDF post-processing, the QR code drawing).
@@ -61,15 +87,87 @@ def tree_digest(folder: Path, suffixes: tuple[str, ...] = ()) -> str:
     Symbolic links are followed, so a fonts folder that links elsewhere still counts.
     """
     digest = hashlib.sha256()
-    if folder.is_dir():
-        files = sorted(p for p in folder.rglob("*")
-                       if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
-                                                  for part in p.relative_to(folder).parts)
-                       and (not suffixes or p.suffix in suffixes))
-        for path in files:
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(sha256_file(path).encode() + b"\n")
+    for path in _tree(folder, suffixes):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(sha256_file(path).encode() + b"\n")
     return digest.hexdigest()
+
+
+def _tree(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and not any(part.startswith(".") or part == "__pycache__"
+                                             for part in p.relative_to(folder).parts)
+                  and (not suffixes or p.suffix in suffixes))
+
+
+def code_digest(source: bytes) -> str:
+    """What a module does: a digest of its syntax tree without docstrings. Comments,
+    blank lines, line breaks, quotes and the places of things (line numbers) are not
+    in the tree, so an edit of those alone leaves the digest as it was. A module that
+    does not parse counts by its bytes."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return "bytes:" + sha256_bytes(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+                    and isinstance(first.value.value, str)):
+                node.body = node.body[1:]
+    return sha256_bytes(ast.dump(tree).encode("utf-8"))
+
+
+# sha256 of a module's bytes -> its code_digest, for this process (a watcher's builds).
+_BEHAVIOUR: dict[str, str] = {}
+
+
+def pipeline_digest(package: Path, memo: Path | None = None) -> str:
+    """One digest of what `package` does: its modules by `code_digest`, its other
+    PIPELINE_FILES by their bytes. `memo` (output/.cache/pipeline.state) keeps the
+    modules' digests from build to build; it is read as a hint only for the same
+    Python and the same bytes, and rewritten when they change."""
+    known = _read_memo(memo) if memo is not None else {}
+    used: dict[str, str] = {}
+    digest = hashlib.sha256()
+    for path in _tree(package, PIPELINE_FILES):
+        data = path.read_bytes()
+        raw = sha256_bytes(data)
+        if path.suffix == ".py":
+            behaviour = _BEHAVIOUR.get(raw) or known.get(raw) or code_digest(data)
+            _BEHAVIOUR[raw] = used[raw] = behaviour
+        else:
+            behaviour = raw
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(behaviour.encode() + b"\n")
+    if memo is not None and used != known:
+        state = {"python": _python(), "modules": used}
+        try:
+            write_atomic(memo, json.dumps(state, sort_keys=True).encode("utf-8"))
+        except OSError as exc:  # a read-only output folder: the next build parses again
+            LOG.debug("%s not written: %s", memo, exc)
+    return digest.hexdigest()
+
+
+def _python() -> str:
+    """The Python whose syntax trees the digests are of."""
+    return f"{sys.implementation.cache_tag} {sys.version}"
+
+
+def _read_memo(memo: Path) -> dict[str, str]:
+    try:
+        state = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    if not isinstance(state, dict) or state.get("python") != _python():
+        return {}
+    modules = state.get("modules")
+    if not isinstance(modules, dict):
+        return {}
+    return {raw: behaviour for raw, behaviour in modules.items()
+            if isinstance(behaviour, str) and len(raw) == len(behaviour) == 64}
 
 
 def library_versions() -> dict[str, str]:
@@ -122,10 +220,12 @@ class Inputs:
     _messages: dict[str, Catalogue | None] = field(default_factory=dict)
 
     @classmethod
-    def take(cls, project: Project, options: BuildOptions) -> Inputs:
-        package = Path(__file__).resolve().parent.parent
+    def take(cls, project: Project, options: BuildOptions, package: Path | None = None
+             ) -> Inputs:
+        """The snapshot; `package`: the pipeline's code (PACKAGE, this package)."""
+        memo = project.output / CACHE_FOLDER / PIPELINE_MEMO
         common = {
-            "pipeline": tree_digest(package, (".py", ".html", ".json", ".css")),
+            "pipeline": pipeline_digest(package or PACKAGE, memo),
             "libraries": _digest(library_versions()),
             "environment": _digest({"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH")}),
             "styles": tree_digest(project.styles),
@@ -218,23 +318,157 @@ def record_path(project: Project, target: Target) -> Path:
 
 
 def load(project: Project, target: Target) -> Record | None:
-    """The target's record; None when there is none or it cannot be read."""
-    try:
-        return Record.from_json(record_path(project, target).read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError):
+    """The target's record; None when there is none or it cannot be used."""
+    record = _read_record(record_path(project, target), _Output(project.output))
+    if record is not None and record.target != dataclasses.asdict(target):
+        LOG.debug("%s: the record of another target; not used", record_path(project, target))
         return None
+    return record
 
 
 def records(project: Project) -> list[Record]:
-    """Every readable record under the output folder, in path order."""
+    """Every usable record under the output folder, in path order."""
     folder = project.output / CACHE_FOLDER
     found = []
+    output = _Output(project.output)
     for path in sorted(folder.rglob("*.json")) if folder.is_dir() else ():
-        try:
-            found.append(Record.from_json(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
+        record = _read_record(path, output)
+        if record is None:
             continue
+        owner = Target(**typing.cast(dict[str, Any], record.target))  # checked on reading
+        if record_path(project, owner) != path:
+            LOG.debug("%s: the record of %s, in another's place; not used", path, owner)
+            continue
+        found.append(record)
     return found
+
+
+def _read_record(path: Path, output: _Output) -> Record | None:
+    """The record in `path`, or None (and a debug line saying why) when it cannot be read
+    or is not exactly a Record with its files inside `output`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        LOG.debug("%s: unreadable record, not used: %s", path, exc)
+        return None
+    try:
+        problem = _record_problem(json.loads(text), output)
+        if problem is None:
+            return Record.from_json(text)
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
+        problem = f"{type(exc).__name__}: {exc}"
+    LOG.debug("%s: not a usable record (%s); its target is built again", path, problem)
+    return None
+
+
+def _record_problem(data: Any, output: _Output) -> str | None:
+    """What is wrong with a record's JSON `data` (None: nothing)."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    if data.get("version") != RECORD_FORMAT:
+        return "another format version"
+    problem = (_mismatch({k: v for k, v in data.items() if k != "version"}, Record, "record")
+               or _mismatch(data["target"], Target, "target"))
+    if problem:
+        return problem
+    for product in data["products"]:
+        for key in ("path", "thumbnail"):
+            if product.get(key) is not None and not output.holds(product[key]):
+                return f"products: {key} {product[key]!r} is not a file inside {output.folder}"
+    return None
+
+
+def _mismatch(value: Any, hint: Any, where: str) -> str | None:
+    """How JSON `value` is not a `hint` (a dataclass or a type of their fields), or None."""
+    scalar = _SCALARS.get(hint)
+    if scalar is not None:
+        return None if scalar(value) else f"{where}: {_shown(value)} is not {_type_name(hint)}"
+    origin, args = get_origin(hint), get_args(hint)
+    if origin in (Union, types.UnionType):
+        if any(_mismatch(value, arg, where) is None for arg in args):
+            return None
+        return f"{where}: {_shown(value)} is not {' or '.join(_type_name(a) for a in args)}"
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            return f"{where}: {_shown(value)} is not an object"
+        hints = _hints(typing.cast(type, hint))
+        required = {f.name for f in dataclasses.fields(hint)
+                    if f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING}
+        if unknown := sorted(set(value) - set(hints)):
+            return f"{where}: unknown {', '.join(unknown)}"
+        if missing := sorted(required - set(value)):
+            return f"{where}: no {', '.join(missing)}"
+        return next((p for key, item in value.items()
+                     if (p := _mismatch(item, hints[key], f"{where}.{key}"))), None)
+    if origin is dict:
+        if not isinstance(value, dict):
+            return f"{where}: {_shown(value)} is not an object"
+        if args[1] is str and all(type(item) is str for item in value.values()):
+            return None  # the common case, quickly: a record holds many messages
+        return next((p for key, item in value.items()
+                     if (p := _mismatch(item, args[1], f"{where}.{key}"))), None)
+    if origin is tuple:
+        if not isinstance(value, list):
+            return f"{where}: {_shown(value)} is not a list"
+        kinds = [args[0]] * len(value) if args[-1] is Ellipsis else list(args)
+        if len(kinds) != len(value):
+            return f"{where}: {len(value)} items, not {len(kinds)}"
+        return next((p for index, (item, kind) in enumerate(zip(value, kinds, strict=True))
+                     if (p := _mismatch(item, kind, f"{where}.{index}"))), None)
+    return f"{where}: no check for {hint}"
+
+
+_SCALARS: dict[Any, Callable[[Any], bool]] = {
+    type(None): lambda value: value is None,
+    str: lambda value: type(value) is str,
+    bool: lambda value: type(value) is bool,
+    int: lambda value: type(value) is int,
+    float: lambda value: type(value) in (int, float) and math.isfinite(value),
+}
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _type_name(hint: Any) -> str:
+    return "null" if hint is type(None) else getattr(hint, "__name__", str(hint))
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+class _Output:
+    """The output folder, to check that paths in records stay inside it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.root = folder.resolve()
+        self._folders: dict[PurePosixPath, bool] = {}  # a record's folders, seen once
+
+    def holds(self, relative: str) -> bool:
+        """`relative` names a file inside the folder: not an absolute path, no `..`, no
+        symbolic link that leads out of it."""
+        path = PurePosixPath(relative)
+        if (not relative or "\0" in relative or "\\" in relative or path.is_absolute()
+                or ".." in path.parts or path.name in ("", ".")):
+            return False
+        try:  # a loop of links is RuntimeError in Python 3.11
+            if path.parent not in self._folders:
+                folder = (self.root / path.parent).resolve()
+                self._folders[path.parent] = folder.is_relative_to(self.root)
+            if not self._folders[path.parent]:
+                return False
+            file = self.root / path
+            return not file.is_symlink() or file.resolve().is_relative_to(self.root)
+        except (OSError, RuntimeError):
+            return False
 
 
 def stale(project: Project, target: Target, inputs: Inputs) -> tuple[str | None, Record | None]:

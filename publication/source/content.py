@@ -4,134 +4,168 @@ Staff edit `content/<campaign>/campaign.yaml` by hand. Every mistake is collecte
 reported as `file:line: what is wrong`. Each translatable unit becomes a `Text` whose
 `context` names where it sits (`demands.israel.items.2`); that context is its
 catalogue context too.
+
+The dataclasses below are the file's one description: what each key holds, its limits
+and the translators' notes are written on their fields (publication.source.schema), and
+both the JSON Schema (`campaign_schema`, written out as campaign.schema.json) and the
+reading of a valid file into a `Campaign` come from them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import Annotated, Any
 
 from publication.errors import InputError, Problem
 from publication.source.markup import MarkupProblem, parse_inline
-from publication.source.yamlsource import JsonPath, YamlDocument, load_yaml
+from publication.source.schema import (
+    DERIVED,
+    At,
+    Context,
+    ItemKey,
+    Items,
+    Keys,
+    Note,
+    Plural,
+    Range,
+    Reader,
+    Str,
+    Text,
+    json_schema,
+    schema_problems,
+)
+from publication.source.yamlsource import load_yaml
 
 CONTENT_FILE = "campaign.yaml"
 
-# Translator comments for the places where a note helps (space, tone, what it is).
-NOTES: dict[str, str] = {
-    "title": "Campaign title: window title of every PDF and the leaflet cover.",
-    "headline": "Poster headline and leaflet cover, set very large: keep it short "
-                "(about 40 characters).",
-    "subtitle": "Line under the headline on the poster and leaflet cover.",
-    "quote.author": "A person's name: transliterate if your script needs it.",
-    "petition.title": "Heading of the petition sheet: keep it short.",
-    "letter.salutation": "Opening of a formal letter to a minister.",
-    "letter.closing": "Formal closing of a letter, before the signature.",
-}
+# What the file's values are (the schema's building blocks).
+SHORT = Str(min_length=1, max_length=120)
+LONG = Str(min_length=1, max_length=600)
+ShortText = Annotated[Text, SHORT]
+LongText = Annotated[Text, LONG]
+Paragraphs = Annotated[tuple[LongText, ...], Items(min=1)]
+Address = Annotated[tuple[Annotated[str, SHORT], ...], Items(min=1, max=6)]  # never translated
+Date = Annotated[dt.date, Str(format="date", pattern=r"^\d{4}-\d{2}-\d{2}$",
+                              form="a date written YYYY-MM-DD")]
+Url = Annotated[str, Str(pattern=r"^https://[^\s]+$", form="an address starting https://")]
+LOCALE_KEY = Keys(pattern=r"^(default|[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?)$",
+                  form="'default' or a locale code such as fr, pt_BR or sr_Latn",
+                  required=("default",))
+COUNTED = Plural(SHORT.also(pattern=r"%\(count\)[sd]",
+                            form="with %(count)s where the number goes"))
 
-
-@dataclass(frozen=True)
-class Text:
-    """One translatable unit of content: a catalogue message with its context."""
-
-    context: str
-    source: str
-    line: int
-    plural: str | None = None
-    count: int | None = None
-    note: str = ""
+# Translator comments (`Note`) where a note helps: space, tone, what it is.
+FACT_NOTE = "A number and what it counts; %(count)s is replaced by the number."
 
 
 @dataclass(frozen=True)
 class Quote:
-    text: Text
-    author: Text
-    role: Text | None
+    text: LongText
+    author: Annotated[ShortText, Note("A person's name: transliterate if your script needs it.")]
+    role: LongText | None
 
 
 @dataclass(frozen=True)
 class Demand:
-    party: str
-    heading: Text
-    intro: Text | None
-    items: tuple[Text, ...]
+    party: Annotated[str, Str(pattern=r"^[a-z][a-z0-9_]*$",
+                              form="lower-case letters, digits and _, first a letter")]
+    heading: ShortText
+    intro: LongText | None
+    items: Paragraphs
 
 
 @dataclass(frozen=True)
 class Section:
-    heading: Text
-    paragraphs: tuple[Text, ...]
+    heading: ShortText
+    paragraphs: Paragraphs
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A heading and one paragraph: a Section of one, written `heading` and `text`."""
+
+    heading: ShortText
+    text: LongText
+
+    @property
+    def paragraphs(self) -> tuple[Text, ...]:
+        return (self.text,)
 
 
 @dataclass(frozen=True)
 class Actions:
-    heading: Text
-    petition: Text
-    letter: Text
+    heading: ShortText
+    petition: LongText
+    letter: LongText
 
 
 @dataclass(frozen=True)
 class Petition:
-    title: Text
-    demand: Text
-    rows: int
-    privacy: Text
-    return_to: tuple[str, ...]  # a postal address: never translated
+    title: Annotated[ShortText, Note("Heading of the petition sheet: keep it short.")]
+    demand: LongText
+    rows: Annotated[int, Range(minimum=1, maximum=60)]
+    privacy: LongText
+    return_to: Address
 
 
 @dataclass(frozen=True)
 class Letter:
-    recipient: tuple[str, ...]  # a postal address: never translated
-    salutation: Text
-    body: tuple[Text, ...]
-    closing: Text
+    recipient: Address
+    salutation: Annotated[ShortText, Note("Opening of a formal letter to a minister.")]
+    body: Paragraphs
+    closing: Annotated[ShortText, Note("Formal closing of a letter, before the signature.")]
 
 
 @dataclass(frozen=True)
 class NewsItem:
-    date: dt.date
-    type: str
-    title: Text
+    date: Date
+    type: Annotated[str, Str(enum=("news", "blog", "report", "qa"))]
+    title: LongText
 
 
 @dataclass(frozen=True)
 class Image:
-    path: Path
-    alt: Text
-    place: str
+    path: Annotated[Path, At("src"), Str(pattern=r"^[A-Za-z0-9_./-]+\.(png|jpg|jpeg|svg)$",
+                                         form="a file name ending .png, .jpg, .jpeg or .svg")]
+    alt: LongText
+    place: Annotated[str, Str(enum=("cover", "back"))]
 
 
 @dataclass(frozen=True)
 class Campaign:
-    """A campaign's content, validated; every text still in the source language."""
+    """A campaign's content, validated; every text still in the source language.
 
-    slug: str
-    path: Path
-    date: dt.date
-    petition_urls: dict[str, str]
-    title: Text
-    headline: Text
-    subtitle: Text | None
+    The declaration of campaign.yaml too: each field is the key of its name unless
+    marked otherwise (publication.source.schema), and the schema comes from it.
+    """
+
+    slug: Annotated[str, DERIVED]           # the folder's name
+    path: Annotated[Path, DERIVED]          # the folder
+    date: Date
+    petition_urls: Annotated[dict[str, Url], At("petition_url"), LOCALE_KEY]
+    title: Annotated[ShortText, Note("Campaign title: window title of every PDF and the "
+                                     "leaflet cover.")]
+    headline: Annotated[ShortText, Note("Poster headline and leaflet cover, set very large: "
+                                        "keep it short (about 40 characters).")]
+    subtitle: Annotated[ShortText,
+                        Note("Line under the headline on the poster and leaflet cover.")] | None
     quote: Quote
-    background: tuple[Text, ...]
-    facts: tuple[Text, ...]
-    urging: Text
-    demands: tuple[Demand, ...]
-    governments: Section
+    background: Paragraphs
+    facts: Annotated[tuple[Annotated[Text, COUNTED, Note(FACT_NOTE)], ...], Items(min=1, max=8)]
+    urging: LongText
+    demands: Annotated[tuple[Demand, ...], Items(min=1), ItemKey("party")]
+    governments: Statement
     law: Section
     actions: Actions
     petition: Petition
     letter: Letter
-    news_heading: Text
-    news: tuple[NewsItem, ...]
-    images: tuple[Image, ...]
+    news_heading: Annotated[ShortText, At("news", "heading")]
+    news: Annotated[tuple[NewsItem, ...], At("news", "items"), Context("news")]
+    images: tuple[Image, ...] = ()
 
     def petition_url(self, locale: str) -> str:
         """The petition address for `locale`, or the default one."""
@@ -140,10 +174,8 @@ class Campaign:
 
 @functools.cache
 def campaign_schema() -> dict[str, Any]:
-    """The JSON Schema that campaign.yaml must satisfy."""
-    text = (Path(__file__).parent / "campaign.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    """The JSON Schema that campaign.yaml must satisfy, from the Campaign dataclasses."""
+    return json_schema(Campaign, title="Campaign content")
 
 
 def find_campaigns(content_root: Path) -> list[str]:
@@ -158,40 +190,12 @@ def load_campaign(folder: Path) -> Campaign:
     problems = schema_problems(doc, campaign_schema())
     if problems:
         raise InputError(problems)
-    builder = _Builder(doc)
-    campaign = builder.campaign(folder)
-    problems = builder.problems + _markup_problems(campaign, path)
+    reader = Reader(doc, folder)
+    campaign = reader.read(Campaign, slug=folder.name, path=folder)
+    problems = reader.problems + _markup_problems(campaign, path)
     if problems:
         raise InputError(problems)
     return campaign
-
-
-def schema_problems(doc: YamlDocument, schema: dict[str, Any]) -> list[Problem]:
-    """Every way `doc` breaks `schema`, as file:line problems (unknown keys one by one)."""
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.FormatChecker())
-    problems = []
-    for error in validator.iter_errors(doc.data):
-        where: JsonPath = tuple(error.absolute_path)
-        name = ".".join(str(p) for p in where) or "top level"
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            known = set(error.schema.get("properties", {}))
-            for key in sorted(set(error.instance) - known):
-                problems.append(Problem(doc.path, doc.line_of((*where, key)),
-                                        f"{name}: unknown key '{key}' (known: "
-                                        f"{', '.join(sorted(known))})"))
-            continue
-        problems.append(Problem(doc.path, doc.line_of(where), f"{name}: {_explain(error)}"))
-    return sorted(problems, key=lambda p: p.line)
-
-
-def _explain(error: jsonschema.ValidationError) -> str:
-    if error.validator == "pattern" and isinstance(error.instance, str):
-        return f"{error.instance!r} is not in the expected form"
-    if error.validator == "maxLength" and isinstance(error.instance, str):
-        return (f"too long: {len(error.instance)} characters, at most "
-                f"{error.validator_value} fit")
-    return error.message
 
 
 def iter_texts(value: object) -> Iterator[Text]:
@@ -215,95 +219,3 @@ def _markup_problems(campaign: Campaign, path: Path) -> list[Problem]:
             except MarkupProblem as exc:
                 problems.append(Problem(path, text.line, f"{text.context}: {exc}"))
     return problems
-
-
-class _Builder:
-    """Turns validated YAML data into the Campaign dataclasses, with contexts and lines."""
-
-    def __init__(self, doc: YamlDocument) -> None:
-        self.doc = doc
-        self.problems: list[Problem] = []
-
-    def text(self, *where: str | int, context: str | None = None) -> Text:
-        value: Any = self.doc.data
-        for key in where:
-            value = value[key]
-        ctx = context or ".".join(str(w + 1) if isinstance(w, int) else w for w in where)
-        source = " ".join(str(value).split())  # folded YAML: one space between words
-        return Text(ctx, source, self.doc.line_of(where), note=NOTES.get(ctx, ""))
-
-    def optional(self, *where: str | int) -> Text | None:
-        parent: Any = self.doc.data
-        for key in where[:-1]:
-            parent = parent[key]
-        return self.text(*where) if where[-1] in parent else None
-
-    def texts(self, *where: str | int, context: str | None = None) -> tuple[Text, ...]:
-        value: Any = self.doc.data
-        for key in where:
-            value = value[key]
-        prefix = context or ".".join(str(w) for w in where)
-        return tuple(self.text(*where, i, context=f"{prefix}.{i + 1}") for i in range(len(value)))
-
-    def campaign(self, folder: Path) -> Campaign:
-        data = self.doc.data
-        return Campaign(
-            slug=folder.name,
-            path=folder,
-            date=dt.date.fromisoformat(data["date"]),
-            petition_urls=dict(data["petition_url"]),
-            title=self.text("title"),
-            headline=self.text("headline"),
-            subtitle=self.optional("subtitle"),
-            quote=Quote(self.text("quote", "text"), self.text("quote", "author"),
-                        self.optional("quote", "role")),
-            background=self.texts("background"),
-            facts=tuple(self.fact(i) for i in range(len(data["facts"]))),
-            urging=self.text("urging"),
-            demands=tuple(self.demand(i) for i in range(len(data["demands"]))),
-            governments=Section(self.text("governments", "heading"),
-                                (self.text("governments", "text"),)),
-            law=Section(self.text("law", "heading"), self.texts("law", "paragraphs")),
-            actions=Actions(self.text("actions", "heading"), self.text("actions", "petition"),
-                            self.text("actions", "letter")),
-            petition=Petition(
-                self.text("petition", "title"), self.text("petition", "demand"),
-                int(data["petition"]["rows"]), self.text("petition", "privacy"),
-                tuple(data["petition"]["return_to"])),
-            letter=Letter(tuple(data["letter"]["recipient"]), self.text("letter", "salutation"),
-                          self.texts("letter", "body"), self.text("letter", "closing")),
-            news_heading=self.text("news", "heading"),
-            news=tuple(
-                NewsItem(dt.date.fromisoformat(item["date"]), item["type"],
-                         self.text("news", "items", i, "title",
-                                   context=f"news.{i + 1}.title"))
-                for i, item in enumerate(data["news"]["items"])),
-            images=tuple(self.image(folder, i) for i in range(len(data.get("images", [])))),
-        )
-
-    def fact(self, index: int) -> Text:
-        item = self.doc.data["facts"][index]
-        one = self.text("facts", index, "one", context=f"facts.{index + 1}")
-        return Text(one.context, one.source, one.line,
-                    plural=" ".join(item["other"].split()), count=int(item["count"]),
-                    note="A number and what it counts; %(count)s is replaced by the number.")
-
-    def demand(self, index: int) -> Demand:
-        party = self.doc.data["demands"][index]["party"]
-        prefix = f"demands.{party}"
-        return Demand(
-            party,
-            self.text("demands", index, "heading", context=f"{prefix}.heading"),
-            (self.text("demands", index, "intro", context=f"{prefix}.intro")
-             if "intro" in self.doc.data["demands"][index] else None),
-            self.texts("demands", index, "items", context=f"{prefix}.items"),
-        )
-
-    def image(self, folder: Path, index: int) -> Image:
-        item = self.doc.data["images"][index]
-        path = (folder / item["src"]).resolve()
-        if not path.is_relative_to(folder.resolve()) or not path.is_file():
-            self.problems.append(Problem(self.doc.path, self.doc.line_of(("images", index, "src")),
-                                         f"image {item['src']!r} is not a file in {folder.name}/"))
-        return Image(path, self.text("images", index, "alt", context=f"images.{index + 1}.alt"),
-                     item["place"])

@@ -1,8 +1,9 @@
 """A local group's imprint: `make_pdf.py build --imprint group.yaml`.
 
 The file names the group, when it meets and how to reach it. It is validated like the
-content (imprint.schema.json: unknown keys, missing or too-long values, an e-mail or
-web address in the wrong form are `file:line` errors), then printed in the reserved
+content, against the schema of its declaration `GroupFile` (written out as
+imprint.schema.json): unknown keys, missing or too-long values, an e-mail or web
+address in the wrong form are `file:line` errors. It is then printed in the reserved
 box of the leaflet's back panel, the poster's foot and the petition's "send to" line,
 in every language built, into `output/<campaign>/<locale>/<group slug>/`.
 
@@ -14,29 +15,59 @@ and turns such text into an error at the line of the imprint file it came from.
 from __future__ import annotations
 
 import functools
-import json
 import re
 import unicodedata
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from babel import Locale, UnknownLocaleError
 
 from publication.errors import InputError, Problem
 from publication.model import Imprint
-from publication.source.content import schema_problems
+from publication.source.schema import Keys, Reader, Str, json_schema, schema_problems
 from publication.source.yamlsource import load_yaml
 
-CONTACT_ORDER = ("email", "phone", "web")  # the order the contact lines are printed in
 SLUG_MAX = 40
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How to reach the group: at least one way, printed in this order."""
+
+    email: Annotated[str, Str(max_length=45, pattern=r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$",
+                              form="an e-mail address")] | None
+    phone: Annotated[str, Str(max_length=25, pattern=r"^\+?[0-9][0-9 ()./-]{4,}$",
+                              form="digits, spaces and + ( ) . / -")] | None
+    web: Annotated[str, Str(max_length=50, pattern=r"^https?://[^\s/]+\.[^\s]+$",
+                            form="an address starting https:// or http://")] | None
+
+
+@dataclass(frozen=True)
+class GroupFile:
+    """An imprint file as written: the declaration its schema comes from."""
+
+    name: Annotated[str, Str(min_length=1, max_length=60)]
+    meeting: Annotated[str, Str(min_length=1, max_length=90)] | None
+    language: Annotated[str, Str(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                                 form="a language tag such as de or pt-BR")] | None
+    slug: Annotated[str, Str(max_length=SLUG_MAX, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                             form="lower-case letters and digits, joined by single hyphens")
+                    ] | None
+    contact: Annotated[Contact, Keys(min=1)]
+
+
+CONTACT_ORDER = tuple(f.name for f in fields(Contact))  # the order contact lines are printed in
 
 
 @functools.cache
 def imprint_schema() -> dict[str, Any]:
-    """The JSON Schema an imprint file must satisfy."""
-    text = (Path(__file__).parent / "imprint.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
+    """The JSON Schema an imprint file must satisfy, from the GroupFile dataclasses."""
+    return json_schema(
+        GroupFile, title="A local group's imprint",
+        description="The group's details printed in the reserved box of the leaflet's back "
+                    "panel, the poster's foot and the petition's 'send to' line. Lengths are "
+                    "what fits the smallest box (the leaflet's, on Letter paper).")
 
 
 def load_imprint(path: Path) -> Imprint:
@@ -48,33 +79,34 @@ def load_imprint(path: Path) -> Imprint:
     problems = schema_problems(doc, imprint_schema())
     if problems:
         raise InputError(problems)
-    data = doc.data
-    lines: list[tuple[str, str, int]] = [("name", data["name"], doc.line_of(("name",)))]
-    if "meeting" in data:
-        lines.append(("meeting", data["meeting"], doc.line_of(("meeting",))))
+    given = Reader(doc).read(GroupFile)
+    lines: list[tuple[str, str, int]] = [("name", given.name, doc.line_of(("name",)))]
+    if given.meeting is not None:
+        lines.append(("meeting", given.meeting, doc.line_of(("meeting",))))
     contact = []
     for key in CONTACT_ORDER:
-        if key in data["contact"]:
-            shown = _printed(key, data["contact"][key])
+        value = getattr(given.contact, key)
+        if value is not None:
+            shown = _printed(key, value)
             contact.append(shown)
             lines.append((f"contact.{key}", shown, doc.line_of(("contact", key))))
-    slug = data.get("slug") or slugify(data["name"])
+    slug = given.slug or slugify(given.name)
     if not slug:
         raise InputError([Problem(path, doc.line_of(("name",)),
                                   "name: no letters or digits a folder name can use; "
                                   "add 'slug: <ascii-name>' for the output folder")])
     lang, direction = None, "ltr"
-    if "language" in data:
+    if given.language is not None:
         try:
-            locale = Locale.parse(data["language"].replace("-", "_"))
+            locale = Locale.parse(given.language.replace("-", "_"))
         except (UnknownLocaleError, ValueError):
             raise InputError([Problem(path, doc.line_of(("language",)),
-                                      f"language: {data['language']!r} is not a language "
+                                      f"language: {given.language!r} is not a language "
                                       "code Babel knows (use a form like 'de' or 'pt-BR')")]
                              ) from None
-        lang = data["language"]
+        lang = given.language
         direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
-    return Imprint(slug=slug, name=data["name"], meeting=data.get("meeting"),
+    return Imprint(slug=slug, name=given.name, meeting=given.meeting,
                    contact=tuple(contact), lang=lang, direction=direction, source=path,
                    lines=tuple(lines))
 
