@@ -1,14 +1,14 @@
-"""Nothing the build reads comes from outside the project (publication/typeset.py)."""
+"""Nothing the build reads comes from outside the project (publication/typeset/typesetter.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from weasyprint.urls import FatalURLFetchingError
 
 from publication.model import Project
 from publication.typeset.typesetter import ProjectURLFetcher, TypesetError, Typesetter
+from publication.typeset.weasy import FatalURLFetchingError
 
 
 @pytest.fixture

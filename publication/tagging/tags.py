@@ -1,6 +1,6 @@
 """Stage 6: make the tag tree right, and record what each tagged element should read.
 
-WeasyPrint (70.0) tags what the HTML says, and some of it is wrong in ways no
+WeasyPrint (70.x) tags what the HTML says, and some of it is wrong in ways no
 viewer reports: right-to-left runs are drawn in visual order so the tag tree of an
 Arabic or Hebrew PDF reads backwards (ligatures such as lam-alef map to the wrong
 characters too); `lang` on an element does not reach /Lang; TH cells get no /Scope;
@@ -8,13 +8,15 @@ page-margin content (page numbers) is marked as content that belongs to no eleme
 
 Two steps, both driven from the build:
 
-1. `recording()` observes WeasyPrint while it writes: it wraps the one function that
-   builds the structure tree (`weasyprint.pdf.tags._build_box_tree`), changing
-   nothing, and notes for every structure element it yields (by PDF object number)
-   the layout box it came from, and for every MCID the text box drawn with it. That
-   is the only reliable link between layout and PDF objects: the box knows its text in
-   logical order, its language, its direction and its HTML element. The hook depends
-   on WeasyPrint's internals, so it refuses any version but the pinned one.
+1. `recording()` observes WeasyPrint while it writes, through
+   `publication.typeset.weasy.observe_structure` (which wraps WeasyPrint's structure
+   tree builder, changing nothing): for every structure element WeasyPrint yields (by
+   PDF object number) the layout box it came from, and for every MCID the text box drawn
+   with it. That is the only reliable link between layout and PDF objects: the box knows
+   its text in logical order, its language, its direction and its HTML element. The
+   adapter checks the WeasyPrint internals this needs by feature, and the first
+   recording in a process runs the self-test (`publication.tagging.selftest`), which
+   proves on a canned document that these fixes still take.
 2. `fix()` edits the written PDF with pikepdf, using those notes: /ActualText with
    the logical string on the structure element of every right-to-left run (the Span
    of each line, or a Link), /Lang on elements in another language than their
@@ -30,6 +32,8 @@ tag tree honour both, but poppler (pdftotext) spreads a marked-content /ActualTe
 over the glyphs' box left to right and then reorders the line as visual text, which
 turns a logical right-to-left string backwards. Content-stream extractors instead get
 a consistent visual-order stream that their bidi reordering turns into logical text.
+
+Each fix is also written as a patch for WeasyPrint itself, in docs/upstream/.
 """
 
 from __future__ import annotations
@@ -46,14 +50,15 @@ import pikepdf
 from publication.checks.expectations import FigureAlt, LanguagePart, TextUnit
 from publication.errors import PublicationError
 from publication.pdf.structure import BIDI_CONTROLS, PdfDocument
+from publication.typeset import weasy
+from publication.typeset.weasy import Box
 
-WEASYPRINT_VERSION = "70.0"  # the version whose pdf/tags.py this module was checked against
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SCOPES = {"col": "/Column", "colgroup": "/Column", "row": "/Row", "rowgroup": "/Row"}
 
 
 class TaggingError(PublicationError):
-    """The tag tree could not be fixed (an unexpected WeasyPrint version or output)."""
+    """The tag tree could not be fixed (an unexpected WeasyPrint output)."""
 
 
 @dataclass(frozen=True)
@@ -134,56 +139,48 @@ def _alt(element: Any) -> str | None:
 
 
 class _Recorder:
-    """The wrapper around WeasyPrint's structure builder, and what it saw."""
+    """What publication.typeset.weasy reports while WeasyPrint builds the structure tree
+    (a weasy.StructureObserver), noted in a TagRecord."""
 
-    def __init__(self, original: Any) -> None:
-        self.original = original
+    def __init__(self) -> None:
         self.record = TagRecord()
-        self.pages: set[int] = set()
-        self.langs: list[str] = []
+        self.langs: list[str] = []  # the language of each box WeasyPrint is inside
 
-    def wrapper(self, box: Any, parent: Any, pdf: Any, page_number: int, nums: Any,
-                annotations: Any, tags: Any) -> Iterator[Any]:
-        from weasyprint.formatting_structure import boxes
-        from weasyprint.layout.absolute import AbsolutePlaceholder
-
-        real = box._box if isinstance(box, AbsolutePlaceholder) else box
-        if page_number not in self.pages:
-            self.pages.add(page_number)
-            self._see_page(real, page_number, tags, boxes)
-        parent_lang = self.langs[-1] if self.langs else None
-        lang = (real.style["lang"] or "") if real.style is not None else ""
-        self.langs.append(lang)
-        try:
-            for element in self.original(box, parent, pdf, page_number, nums, annotations, tags):
-                if element.number not in self.record.nodes:
-                    self._note(element.number, real, lang, parent_lang, boxes)
-                yield element
-        finally:
-            self.langs.pop()
-
-    def _see_page(self, page_box: Any, page: int, tags: Any, boxes: Any) -> None:
+    def page_started(self, page: int, root: Box, marked: list[tuple[Box, int]]) -> None:
         """Note every text box drawn on the page with its MCID, before WeasyPrint uses them."""
         margin: set[int] = set()
-        for child in page_box.children if isinstance(page_box, boxes.PageBox) else ():
-            if isinstance(child, boxes.MarginBox):
-                margin.update(id(b) for b in child.descendants() if isinstance(b, boxes.TextBox))
-        if not self.record.order and page_box.children:
-            self._number_elements(page_box, boxes)
-        for text_box, info in tags.items():
-            if isinstance(text_box, boxes.TextBox):
-                text = text_box.text.translate(BIDI_CONTROLS).replace("\u00ad", "")
-                rtl = text_box.style["direction"] == "rtl" or _is_rtl_text(text)
-                self.record.runs[(page, info["mcid"])] = Run(text, rtl, id(text_box) in margin)
+        for child in weasy.children(root) if weasy.is_page(root) else ():
+            if weasy.is_margin(child):
+                margin.update(id(b) for b in child.descendants() if weasy.is_text(b))
+        if not self.record.order and weasy.children(root):
+            self._number_elements(root)
+        for box, mcid in marked:
+            if weasy.is_text(box):
+                text = weasy.text(box).translate(BIDI_CONTROLS).replace("\u00ad", "")
+                rtl = box.style["direction"] == "rtl" or _is_rtl_text(text)
+                self.record.runs[(page, mcid)] = Run(text, rtl, id(box) in margin)
 
-    def _number_elements(self, page_box: Any, boxes: Any) -> None:
-        for child in page_box.children:
+    def enter(self, box: Box) -> tuple[str, str | None]:
+        parent_lang = self.langs[-1] if self.langs else None
+        lang = (box.style["lang"] or "") if box.style is not None else ""
+        self.langs.append(lang)
+        return lang, parent_lang
+
+    def element(self, number: int, box: Box, frame: tuple[str, str | None]) -> None:
+        # An element passed up from a descendant's box was noted with that box, first.
+        if number not in self.record.nodes:
+            self._note(number, box, *frame)
+
+    def leave(self, frame: tuple[str, str | None]) -> None:
+        self.langs.pop()
+
+    def _number_elements(self, root: Box) -> None:
+        for child in weasy.children(root):
             if child.element is not None and child.element_tag == "html":
                 for index, element in enumerate(child.element.iter()):
                     self.record.order[id(element)] = index
 
-    def _note(self, number: int, box: Any, lang: str, parent_lang: str | None,
-              boxes: Any) -> None:
+    def _note(self, number: int, box: Box, lang: str, parent_lang: str | None) -> None:
         element = box.element
         tag = box.element_tag or ""
         pseudo = "::" in tag
@@ -191,41 +188,41 @@ class _Recorder:
         scope = None
         if tag == "th" and element is not None:
             scope = SCOPES.get((element.get("scope") or "").lower(), "/Column")
-        alt = _alt(element) if isinstance(box, boxes.ReplacedBox) else None
+        alt = _alt(element) if weasy.is_replaced(box) else None
         own = lang if parent_lang is not None and lang and lang != parent_lang and \
             not pseudo else None
         self.record.nodes[number] = Node(key, tag, own, scope, alt)
         if key is not None:
             self.record.texts.setdefault(key, dom_text(element))
             self.record.langs.setdefault(key, lang)
-            if any(isinstance(c, boxes.LineBox) and any(isinstance(t, boxes.TextBox)
-                                                        for t in c.descendants())
-                   for c in getattr(box, "children", ())):
+            if any(weasy.is_line(c) and any(weasy.is_text(t) for t in c.descendants())
+                   for c in weasy.children(box)):
                 self.record.holds_text.add(key)
         elif pseudo and element is not None and tag.endswith(("::before", "::after")):
-            text = "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
+            text = "".join(weasy.text(b) for b in box.descendants() if weasy.is_text(b))
             where = (id(element), tag.rsplit("::", 1)[1])
             self.record.generated[where] = self.record.generated.get(where, "") + text
 
 
 @contextmanager
 def recording() -> Iterator[TagRecord]:
-    """Note what WeasyPrint tags while the block writes one PDF (see the module docstring)."""
-    import weasyprint
-    from weasyprint.pdf import tags as weasy_tags
+    """Note what WeasyPrint tags while the block writes one PDF (see the module docstring).
 
-    if weasyprint.__version__ != WEASYPRINT_VERSION:
-        raise TaggingError(
-            f"publication/tagging/tags.py hooks into WeasyPrint {WEASYPRINT_VERSION}'s pdf/tags.py "
-            f"but WeasyPrint {weasyprint.__version__} is installed: check _build_box_tree "
-            "against the new version, then update WEASYPRINT_VERSION")
-    original = weasy_tags._build_box_tree
-    recorder = _Recorder(original)
-    weasy_tags._build_box_tree = recorder.wrapper
-    try:
+    The first time in a process, the tagging self-test shows that the installed WeasyPrint
+    and these fixes still work together (publication.tagging.selftest; cached)."""
+    from publication.tagging.selftest import ensure_self_test  # it imports this module
+
+    ensure_self_test()
+    with observed() as record:
+        yield record
+
+
+@contextmanager
+def observed() -> Iterator[TagRecord]:
+    """`recording` without the self-test (which uses it)."""
+    recorder = _Recorder()
+    with weasy.observe_structure(recorder):
         yield recorder.record
-    finally:
-        weasy_tags._build_box_tree = original
 
 
 def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = None) -> TaggedPdf:

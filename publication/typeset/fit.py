@@ -1,7 +1,8 @@
 """A layout fits: no text outside its box, nothing past the pages a kind has.
 
 `layout_overflow` and `spill_mm` read WeasyPrint's laid-out document before it is
-written, where every box is known: text that overflows a box of fixed size or its
+written, where every box is known (through publication.typeset.weasy, the one module
+that touches WeasyPrint's layout boxes): text that overflows a box of fixed size or its
 container's width, and how much content went past the first page. `check_fit` turns
 an imprint's overflow into an error at the line of the imprint file. (The written PDF's
 page count and size are checked by publication.checks.fit.)
@@ -9,6 +10,7 @@ page count and size are checked by publication.checks.fit.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,8 @@ from typing import Any
 from publication.errors import InputError, Problem
 from publication.model import Imprint
 from publication.pdf.structure import display
+from publication.typeset import weasy
+from publication.typeset.weasy import Box
 
 PX_PER_MM = 96 / 25.4
 TOLERANCE_PX = 1.0
@@ -37,41 +41,38 @@ class Overflow:
 
 def layout_overflow(document: Any) -> list[Overflow]:
     """Text boxes of a WeasyPrint document outside their container or a fixed-size box."""
-    from weasyprint.formatting_structure import boxes
-
     found: list[Overflow] = []
 
-    def name(box: Any) -> str:
+    def name(box: Box) -> str:
         element = box.element
         classes = element.get("class") if element is not None else None
         tag = box.element_tag or "page"
         return f"{tag}.{classes.split()[0]}" if classes else tag
 
-    def walk(box: Any, page: int, limits: list[tuple[str, float, float, float, float]],
-             container: Any, line: Any = None) -> None:
-        if isinstance(box, boxes.MarginBox) or (box.element_tag or "").endswith("::marker"):
+    def walk(box: Box, page: int, limits: list[tuple[str, float, float, float, float]],
+             container: Box | None, line: Box | None = None) -> None:
+        if weasy.is_margin(box) or (box.element_tag or "").endswith("::marker"):
             return
-        if isinstance(box, boxes.TextBox):
+        if weasy.is_text(box):
             _text_overflow(box, line, page, limits, container, name, found)
             return
-        if isinstance(box, boxes.LineBox):
+        if weasy.is_line(box):
             line = box
-        if isinstance(box, (boxes.BlockContainerBox, boxes.TableCellBox)):
+        if weasy.is_block_container(box):
             container = box
         style = getattr(box, "style", None)
-        if style is not None and not isinstance(box, boxes.PageBox) and (
+        if style is not None and not weasy.is_page(box) and (
                 _fixed(style["height"]) or _fixed(style["width"])):
             limits = [*limits, (name(box), box.padding_box_x(), box.padding_box_y(),
                                 box.padding_box_x() + box.padding_width(),
                                 box.padding_box_y() + box.padding_height())]
-        for child in getattr(box, "children", ()):
+        for child in weasy.children(box):
             walk(child, page, limits, container, line)
 
-    for number, page in enumerate(document.pages, start=1):
-        root = page._page_box
+    for number, root in enumerate(weasy.page_boxes(document), start=1):
         area = ("the page area", root.content_box_x(), root.content_box_y(),
                 root.content_box_x() + root.width, root.content_box_y() + root.height)
-        for child in root.children:
+        for child in weasy.children(root):
             walk(child, number, [area], None)
     return found
 
@@ -80,15 +81,15 @@ def _fixed(value: Any) -> bool:
     return value != "auto" and getattr(value, "unit", None) not in (None, "%")
 
 
-def _text_overflow(box: Any, line: Any, page: int,
-                   limits: list[tuple[str, float, float, float, float]], container: Any,
-                   name: Any, found: list[Overflow]) -> None:
+def _text_overflow(box: Box, line: Box | None, page: int,
+                   limits: list[tuple[str, float, float, float, float]], container: Box | None,
+                   name: Callable[[Box], str], found: list[Overflow]) -> None:
     """Record where a text box leaves its limits: across, the text itself; down, its line.
 
     Glyphs may rise above and hang below their line (a line-height smaller than the
     font's extent is ordinary CSS), so the vertical extent is the line box's.
     """
-    if not box.text.strip():
+    if not weasy.text(box).strip():
         return
     x0, x1 = box.position_x, box.position_x + box.width
     vertical = line if line is not None else box
@@ -105,29 +106,26 @@ def _text_overflow(box: Any, line: Any, page: int,
             if over > TOLERANCE_PX and (worst is None or over > worst[0]):
                 worst = (over, label, side)
     if worst is not None:
-        found.append(Overflow(page, box.text, worst[1], worst[2], worst[0] / PX_PER_MM))
+        found.append(Overflow(page, weasy.text(box), worst[1], worst[2], worst[0] / PX_PER_MM))
 
 
 def spill_mm(document: Any, allowed: int = 1) -> float:
     """How far content runs past the pages allowed: the height it takes on the pages after."""
     total = 0.0
-    for page in document.pages[allowed:]:
-        root = page._page_box
+    for root in weasy.page_boxes(document)[allowed:]:
         top = root.content_box_y()
         bottom = top
-        for child in root.children:
+        for child in weasy.children(root):
             bottom = max(bottom, _bottom(child))
         total += bottom - top
     return total / PX_PER_MM
 
 
-def _bottom(box: Any) -> float:
-    from weasyprint.formatting_structure import boxes
-
-    if isinstance(box, boxes.MarginBox):
+def _bottom(box: Box) -> float:
+    if weasy.is_margin(box):
         return 0.0
     own = box.position_y + box.margin_height() if hasattr(box, "margin_height") else 0.0
-    return max([own, *(_bottom(c) for c in getattr(box, "children", ()))])
+    return max([own, *(_bottom(c) for c in weasy.children(box))])
 
 
 def check_fit(document: Any, imprint: Imprint, where: str) -> None:

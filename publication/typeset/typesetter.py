@@ -10,6 +10,9 @@ FontConfiguration) and each stylesheet is parsed once. The page's own stylesheet
 already parsed; they then cascade as user style sheets rather than author ones, which
 gives the same result as long as the stylesheets use no `!important` (a page with one
 is laid out from its links, as is).
+
+Only WeasyPrint's root API is used here; what it defines in sub-modules (font and counter
+configuration, URL responses) comes through publication.typeset.weasy.
 """
 
 from __future__ import annotations
@@ -25,12 +28,16 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
-from weasyprint.css.counters import CounterStyle
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from publication.errors import PublicationError
 from publication.model import Project
+from publication.typeset.weasy import (
+    CounterStyle,
+    FatalURLFetchingError,
+    FontConfiguration,
+    URLFetcherResponse,
+    check_features,
+)
 
 
 class TypesetError(PublicationError):
@@ -41,7 +48,7 @@ class TypesetError(PublicationError):
 _SHEET_RE = re.compile(r'<link rel="stylesheet" href="([^"<>]+)">\n?|<style>([^<]*)</style>')
 
 
-class ProjectURLFetcher(URLFetcher):
+class ProjectURLFetcher(weasyprint.URLFetcher):
     """Serves `file:` URLs under the project's content, styles and fonts folders only;
     refuses everything else."""
 
@@ -90,6 +97,7 @@ class Typesetter:
 
     def layout(self, html: str) -> weasyprint.Document:
         """Lay out `html`; the document knows its pages, ready to write."""
+        check_features()  # once per process: what the layout is read with must be there
         with _weasyprint_problems() as problems:
             try:
                 page, sheets = self._parsed_sheets(html)
