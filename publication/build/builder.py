@@ -21,7 +21,7 @@ from publication.build import cache
 from publication.build.lock import locked
 from publication.errors import UsageError
 from publication.files import remove_leftovers
-from publication.i18n.catalog import available_locales, locale_info
+from publication.i18n.locales import available_locales, locale_info
 from publication.kinds import KINDS, PAPERS, Kind
 from publication.model import BuildOptions, Imprint, Outcome, Project, Record, Selection, Target
 from publication.report.index import draw_missing, needs_update
@@ -128,16 +128,17 @@ def build(
                 if options.fail_fast and outcome.status == "failed":
                     outcomes.close()
                     break
-        _refresh_index(project, bool(todo))
+        _refresh_index(project, bool(todo), list(results.values()))
     return BuildReport([results[t] for t in targets if t in results])
 
 
-def _refresh_index(project: Project, built: bool) -> None:
-    """Rewrite the index and manifest when something was built or they miss a change."""
+def _refresh_index(project: Project, built: bool, outcomes: list[Outcome]) -> None:
+    """Rewrite the index and manifest when something was built or they miss a change;
+    the page says what this build (its `outcomes`) rebuilt, skipped and failed."""
     records = cache.records(project)
     if built or needs_update(project, records):
         start = time.perf_counter()
-        write_index(project, records)
+        write_index(project, records, outcomes)
         LOG.debug("index written in %.2f s", time.perf_counter() - start)
 
 

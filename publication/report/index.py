@@ -1,13 +1,19 @@
 """What was built, at a glance: `output/index.html` for people, `output/manifest.json`
 for scripts.
 
-Both list every PDF the cache records (publication/build/cache.py) by campaign, locale and
-kind: its size in bytes, page count, the checks' result, the SHA-256 (manifest) and a
-thumbnail of its first page (`output/.thumbs/`, drawn with PDFium by the worker that
-built the file), with each locale's translation completeness from `status`. The page is
-written with Jinja2 (autoescape on) from `index.html.jinja` and is meant to be used:
-English, headings per campaign and locale, tables with header cells, alternate text on
-every thumbnail, plain links in keyboard order with a visible focus.
+The manifest lists every PDF the cache records (publication/build/cache.py) by campaign,
+locale and kind: its size in bytes, page count, SHA-256, the checks' result, its state
+(ok, fallbacks: some messages shown in English, failed) and a thumbnail of its first page
+(`output/.thumbs/`, drawn with PDFium by the worker that built the file), each locale's
+translation completeness from `status`, and every output whose last build failed. Nothing
+in it depends on when a file was written: the same build gives the same manifest.
+
+The page is the dashboard of publication/report/dashboard.py (a language x kind grid
+per campaign, with build times and what the last build did), written with Jinja2
+(autoescape on) from `index.html.jinja`: English, headings, tables with captions and
+header cells, names marked up in their own language and direction, alternate text on
+every thumbnail, native `<details>` and plain links in keyboard order with a visible
+focus. Records of campaigns, locales, kinds or sizes that no longer exist are left out.
 """
 
 from __future__ import annotations
@@ -17,7 +23,6 @@ import functools
 import io
 import json
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +31,11 @@ from urllib.parse import quote
 
 import jinja2
 
-from publication.errors import UsageError
+from publication.errors import PublicationError, UsageError
 from publication.files import sha256_bytes, write_atomic
-from publication.i18n.catalog import locale_info
-from publication.kinds import KINDS, PAPERS, PRINT_SUFFIX
-from publication.model import CACHE_FOLDER, SOURCE_LOCALE, Product, Project, Record
+from publication.kinds import KINDS, PRINT_SUFFIX
+from publication.model import CACHE_FOLDER, SOURCE_LOCALE, Outcome, Product, Project, Record
+from publication.report import dashboard
 
 if TYPE_CHECKING:
     from publication.report.status import LocaleStatus
@@ -42,6 +47,7 @@ THUMBS_FOLDER = ".thumbs"
 THUMB_PIXELS = 240        # the longer side of a thumbnail
 INDEX_NAME = "index.html"
 MANIFEST_NAME = "manifest.json"
+TEMPLATE = Path(__file__).parent / "index.html.jinja"  # an input of the index, of no PDF
 
 
 # -- facts about the files a target wrote (in the worker) and their thumbnails ----------
@@ -112,7 +118,7 @@ def _page_count(path: Path) -> int | None:
 
 @dataclass(frozen=True)
 class Entry:
-    """One PDF in the index."""
+    """One PDF in the manifest."""
 
     campaign: str
     locale: str
@@ -123,6 +129,7 @@ class Entry:
     product: Product
     checks: tuple[int, int] | None
     failed: tuple[str, ...]  # the last build of this target failed: this file is older
+    fallbacks: int = 0       # messages shown in the source language
 
     @property
     def check_result(self) -> str:
@@ -136,11 +143,8 @@ class Entry:
         return f"passed, {warnings} warning(s)" if warnings else "passed"
 
     @property
-    def title(self) -> str:
-        group = f" for {self.imprint}" if self.imprint else ""
-        kind, paper = KINDS.get(self.kind), PAPERS.get(self.size)
-        name = kind.title if kind else self.kind.capitalize()
-        return f"{name}, {paper.title if paper else self.size}{group}"
+    def state(self) -> str:
+        return "failed" if self.failed else "fallbacks" if self.fallbacks else "ok"
 
     def as_json(self) -> dict[str, Any]:
         return {"path": self.product.path, "campaign": self.campaign, "locale": self.locale,
@@ -151,6 +155,7 @@ class Entry:
                 "checks": None if self.checks is None else
                 {"errors": self.checks[0], "warnings": self.checks[1],
                  "result": self.check_result},
+                "state": self.state, "fallbacks": self.fallbacks,
                 "last_build_failed": list(self.failed) or None}
 
 
@@ -159,15 +164,20 @@ def entries(project: Project, found: Sequence[Record]) -> list[Entry]:
     kinds = list(KINDS)
     result = []
     for record in found:
-        for product in record.products:
-            if not product.path.endswith(".pdf") or not (project.output / product.path).is_file():
+        warnings, failed = dashboard.texts(record.warnings), dashboard.texts(record.failed)
+        fallbacks = sum(1 for w in warnings if w.endswith(dashboard.FALLBACK_MARK))
+        checks = dashboard.checks(record.checks)
+        for product in record.products if isinstance(record.products, tuple) else ():
+            path = dashboard.inside(project.output, getattr(product, "path", None))
+            if path is None or not path.endswith(".pdf"):
                 continue
-            variant = "print" if product.path.endswith(PRINT_SUFFIX) else "accessible"
-            if product.thumbnail and not (project.output / product.thumbnail).is_file():
-                product = dataclasses.replace(product, thumbnail=None)
+            variant = "print" if path.endswith(PRINT_SUFFIX) else "accessible"
+            thumbnail = dashboard.readable_png(project.output, product.thumbnail)
+            pages = product.pages if isinstance(product.pages, int) else None
+            if (thumbnail, pages) != (product.thumbnail, product.pages):
+                product = dataclasses.replace(product, thumbnail=thumbnail, pages=pages)
             result.append(Entry(record.campaign, record.locale, record.kind, record.size,
-                                record.imprint, variant, product, record.checks,
-                                record.failed))
+                                record.imprint, variant, product, checks, failed, fallbacks))
 
     def order(entry: Entry) -> tuple[Any, ...]:
         locale = (entry.locale != SOURCE_LOCALE, entry.locale)
@@ -209,28 +219,35 @@ def _state_path(project: Project) -> Path:
 
 def _state(project: Project, found: Sequence[Record]) -> dict[str, Any]:
     return {"records": sha256_bytes("".join(r.to_json() for r in found).encode("utf-8")),
-            "catalogues": catalogue_digests(project, {r.locale for r in found})}
+            "catalogues": catalogue_digests(project, {r.locale for r in found}),
+            "template": sha256_bytes(TEMPLATE.read_bytes()),
+            # A campaign removed from the content leaves the page (its outputs stay).
+            "campaigns": dashboard.campaign_folders(project)}
 
 
-def write(project: Project, found: Sequence[Record]) -> Path:
-    """Write `output/index.html` and `output/manifest.json` from the cache's records."""
-    listed = entries(project, found)
+def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome] = ()) -> Path:
+    """Write `output/index.html` and `output/manifest.json` from the cache's records and
+    the `outcomes` of the build that writes them (what it rebuilt, skipped, failed)."""
+    records = dashboard.current(project, found)
+    listed = entries(project, records)
     locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
     completeness = _completeness(project, locales)
+    page = dashboard.build(project, records, outcomes)
     manifest = {
         "version": FORMAT_VERSION,
         "files": [e.as_json() for e in listed],
         "locales": {code: {"language": completeness[code].language,
                            **completeness[code].overall.as_dict(),
                            "problems": [str(p) for p in completeness[code].problems]}
-                    for code in locales},
+                    for code in locales if code in completeness},
+        # Every output whose last build failed, with a file from an earlier build or none.
+        "failed": [{"target": cell.target, "reasons": list(cell.reasons)}
+                   for _, cell in page.attention],
     }
     write_atomic(project.output / MANIFEST_NAME,
                  (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
                  .encode("utf-8"))
-    html = _template().render(campaigns=_grouped(listed, completeness), total=len(listed),
-                              failed=[e for e in listed if e.failed],
-                              source_locale=SOURCE_LOCALE)
+    html = _template().render(page=page, total=len(listed), source_locale=SOURCE_LOCALE)
     path = project.output / INDEX_NAME
     write_atomic(path, html.encode("utf-8"))
     write_atomic(_state_path(project), json.dumps(_state(project, found)).encode("utf-8"))
@@ -245,63 +262,26 @@ def _completeness(project: Project, locales: Sequence[str]) -> dict[str, LocaleS
     if not locales:
         return {}
     try:
-        return {s.locale: s for s in status(project, locales)}
-    except UsageError:  # no messages.pot yet
-        per_kind = kind_messages(project)
-        every = list(dict.fromkeys(key for keys in per_kind.values() for key in keys))
-        return {code: locale_status(project, code, every, per_kind) for code in locales}
-
-
-@dataclass(frozen=True)
-class LocaleGroup:
-    """A campaign's files in one locale, for the page."""
-
-    code: str
-    tag: str
-    direction: str
-    own_name: str
-    english_name: str
-    complete: float | None
-    counts: dict[str, Any]
-    problems: int
-    entries: tuple[Entry, ...]
-
-    @property
-    def anchor(self) -> str:
-        return self.code.replace("_", "-").lower()
-
-
-def _grouped(
-    listed: Sequence[Entry], completeness: dict[str, LocaleStatus],
-) -> list[tuple[str, list[LocaleGroup]]]:
-    campaigns: dict[str, dict[str, list[Entry]]] = {}
-    for entry in listed:
-        campaigns.setdefault(entry.campaign, {}).setdefault(entry.locale, []).append(entry)
-    result = []
-    for campaign, by_locale in campaigns.items():
-        groups = []
-        for code, items in by_locale.items():
-            info = locale_info(code)
-            state = completeness.get(code)
-            groups.append(LocaleGroup(
-                code, info.tag, info.direction, info.name, info.english_name,
-                state.complete if state else None,
-                state.overall.as_dict() if state else {},
-                len(state.problems) if state else 0, tuple(items)))
-        result.append((campaign, groups))
-    return result
+        try:
+            return {s.locale: s for s in status(project, locales)}
+        except UsageError:  # no messages.pot yet
+            per_kind = kind_messages(project)
+            every = list(dict.fromkeys(key for keys in per_kind.values() for key in keys))
+            return {code: locale_status(project, code, every, per_kind) for code in locales}
+    except PublicationError as exc:  # content that does not load: the build says why
+        LOG.info("no translation completeness in the index: %s", exc)
+        return {}
 
 
 @functools.cache
 def _template() -> jinja2.Template:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(Path(__file__).parent)),
+        loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
         lstrip_blocks=True)
     env.filters["filesize"] = _filesize
-    env.filters["anchor"] = _anchor
     env.filters["url"] = lambda path: quote(str(path))
-    return env.get_template("index.html.jinja")
+    return env.get_template(TEMPLATE.name)
 
 
 def _filesize(size: int) -> str:
@@ -312,7 +292,3 @@ def _filesize(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-
-def _anchor(text: str) -> str:
-    """An id for a campaign's section that cannot clash with the page's own ids."""
-    return "campaign-" + re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
