@@ -8,13 +8,28 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from PIL import ImageChops
 
 from make_pdf import main
+from publication.build.builder import plan
+from publication.build.pipeline import Worker, page_areas
+from publication.i18n.localize import Localizer
 from publication.kinds import KINDS, PAPERS, PT_PER_MM
-from publication.model import Project, Selection
+from publication.model import BuildOptions, Project, Selection
 from publication.pdf.content import Paint, TextRun, page_events
-from publication.press.impose import BLEED_MM
+from publication.press import pdfx
+from publication.press.impose import (
+    BLEED_MM,
+    LAYOUTS,
+    Imposition,
+    ImpositionError,
+    Side,
+    Slot,
+    bleed_fills,
+    imposed,
+)
 from publication.press.pdfx import CONDITIONS, DEFAULT_CONDITION, cmyk, preflight, print_meta
+from publication.render.html import render
 from tests.printing import build_all, module_project, raster
 
 OFFICE_SAFE_MM = 5.0
@@ -94,6 +109,80 @@ def test_poster_background_runs_into_the_bleed(built: Project, tmp_path: Path) -
         r, g, b = colour(x, top + 1.5)
         assert r > 200 and g > 180 and b < 80, f"not the yellow band at {x} mm: {(r, g, b)}"
     assert colour(bx0 - 2, top + 20)[0] > 240, "white outside the bleed"
+
+
+@pytest.mark.parametrize(("locale", "size"), [("en", "a3"), ("ar", "tabloid")])
+def test_poster_print_file_is_the_print_stylesheets_without_typesetting_again(
+    built: Project, tmp_path: Path, locale: str, size: str,
+) -> None:
+    # The print poster is the accessible poster's page with its head band grown into the
+    # bleed. It must look like the poster typeset again with the print stylesheet
+    # (press.css: the band's negative margins, padding that keeps the text in place),
+    # which is how the print poster was made before.
+    [target] = plan(built, Selection(locales=(locale,), kinds=("poster",), sizes=(size,)))
+    worker = Worker(built)
+    job = worker.job(target, target.path(built.output), BuildOptions(jobs=1))
+    _, document, headline_pt = worker._fit(job)
+    kind = KINDS["poster"]
+    assert kind.print_stylesheet == "press.css"
+    again = worker.typesetter.layout(render(
+        built, job.campaign, Localizer(job.catalog, job.info), kind, job.paper,
+        headline_pt=headline_pt, extra_style=kind.print_stylesheet).html)
+    assert len(again.pages) == 1
+    imposition = LAYOUTS["one_up"](job.paper, locale == "ar")
+    meta = print_meta("Poster", "poster", size, target.path(built.output).name, locale,
+                      dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    made = pdfx.print_file(target.path(built.output).read_bytes(), imposition, meta, "label",
+                           built.fonts, areas=page_areas(document))
+    typeset = pdfx.print_file(worker.typesetter.write(again, pdfx.WEASYPRINT_VARIANT),
+                              imposition, meta, "label", built.fonts)
+    assert preflight(made, "made.pdf", pdfx.expect(imposition)) == []
+    pictures = []
+    for name, data in (("made", made), ("typeset", typeset)):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(data)
+        pictures.append(raster(path, 1, 60, tmp_path))
+    difference = ImageChops.difference(*pictures).convert("L")
+    differing = sum(difference.histogram()[16:])  # pixels more than a shade apart
+    assert differing <= 0.0005 * difference.width * difference.height
+    with pikepdf.open(io.BytesIO(made)) as pdf:  # the accessible page, grown band and all
+        assert "/StructTreeRoot" not in pdf.Root and "/Annots" not in pdf.pages[0].obj
+
+
+def test_only_backgrounds_reaching_the_page_area_grow() -> None:
+    area = (10.0, 10.0, 90.0, 190.0)
+    clip = (-5.0, -5.0, 105.0, 205.0)
+
+    def fill(box: tuple[float, float, float, float], alpha: float = 1.0) -> Paint:
+        return Paint("fill", box, (1.0, 0.9, 0.0), alpha, (), ((box, 1),))
+
+    page = fill(area)                          # the page's own background: all four edges
+    band = fill((10.0, 150.0, 90.0, 190.0))    # top, left and right
+    side = fill((10.0, 40.0, 30.0, 60.0))      # left only
+    inner = fill((20.0, 20.0, 80.0, 80.0))     # no edge
+    faint = fill((10.0, 100.0, 90.0, 120.0), alpha=0.5)
+    line = Paint("stroke", (10.0, 0.0, 90.0, 5.0), None, 1.0, ())
+    fills = bleed_fills([page, band, side, inner, faint, line], area, clip)
+    assert [(f.box, f.grown) for f in fills] == [
+        (band.bbox, (-5.0, 150.0, 105.0, 205.0)), (side.bbox, (-5.0, 40.0, 30.0, 60.0))]
+
+
+def test_a_background_that_cannot_be_grown_is_refused(fonts_dir: Path) -> None:
+    # A background drawn inside a form XObject of the page is not in the content stream
+    # the imposition rewrites: the print file would lack its bleed.
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(200, 200))
+    form = pdf.make_stream(b"1 1 0 rg 10 150 180 40 re f", Type=pikepdf.Name.XObject,
+                           Subtype=pikepdf.Name.Form, BBox=[0, 0, 200, 200])
+    page.obj.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Fm0=form))
+    page.obj.Contents = pdf.make_stream(b"/Fm0 Do")
+    out = io.BytesIO()
+    pdf.save(out)
+    mm = 200 / PT_PER_MM
+    layout = Imposition("one-up", (mm, mm), (Side("front", (Slot(0, 0.0, mm),)),))
+    with pytest.raises(ImpositionError, match="not a rectangle of the page's own content"), \
+            imposed(out.getvalue(), layout, "label", fonts_dir, {0: (10.0, 10.0, 190.0, 190.0)}):
+        pass
 
 
 def test_colours_are_cmyk_and_black_text_is_black_ink_only(built: Project) -> None:

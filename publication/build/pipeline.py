@@ -23,13 +23,8 @@ from publication.checks.expectations import Expectations, sha256, sidecar_path, 
 from publication.checks.findings import ERROR, Finding, count, error
 from publication.errors import InputError, PublicationError, display_path
 from publication.files import write_atomic
-from publication.i18n.catalog import (
-    CompiledCatalog,
-    LocaleInfo,
-    compile_catalog,
-    locale_info,
-    source_catalog,
-)
+from publication.i18n.catalog import CompiledCatalog, compile_catalog, source_catalog
+from publication.i18n.locales import LocaleInfo, locale_info
 from publication.i18n.localize import Localizer
 from publication.kinds import KINDS, PAPERS, Kind, Paper
 from publication.model import (
@@ -41,13 +36,14 @@ from publication.model import (
     Project,
     Target,
 )
+from publication.pdf.content import Box
 from publication.press import pdfx as press
 from publication.press.impose import LAYOUTS
 from publication.render.html import RenderedHtml, publication_time, render
 from publication.report import index
 from publication.source.content import Campaign, load_campaign
 from publication.tagging import tags as tagging
-from publication.typeset import fit
+from publication.typeset import fit, weasy
 from publication.typeset.fit import check_fit
 from publication.typeset.typesetter import Typesetter
 
@@ -55,6 +51,7 @@ if TYPE_CHECKING:
     import weasyprint
 
 LOG = logging.getLogger(__name__)
+PT_PER_PX = 0.75  # a CSS pixel (1/96 in) in PDF points (1/72 in)
 
 
 @dataclass(frozen=True)
@@ -186,7 +183,7 @@ class Worker:
         written.append(path)
         written.append(write_sidecar(path, self.project.output, expectations))
         if options.print_files and job.kind.print_layout:
-            print_findings, print_path = self._print_file(job, document, data, headline_pt)
+            print_findings, print_path = self._print_file(job, document, data)
             findings += print_findings
             written.append(print_path)
         # The PDF first: the cache and the index read it as the target's main product.
@@ -196,26 +193,27 @@ class Worker:
                     (path, *written))
 
     def _print_file(self, job: Job, document: weasyprint.Document, accessible: bytes,
-                    headline_pt: float) -> tuple[list[Finding], Path]:
-        """Write the print-shop file from the accessible file's pages (a leaflet's panels
-        imposed: `finish` drops the tags) or from a second typesetting with the print
-        stylesheet (a poster's bleed, with the accessible poster's headline size, or a
-        smaller one if that does not fit)."""
+                    ) -> tuple[list[Finding], Path]:
+        """Write the print-shop file from the accessible file's pages: a leaflet's panels
+        imposed, a poster's page imposed with its backgrounds run into the bleed (`finish`
+        drops the tags).
+
+        A kind with a print stylesheet (press.css) has backgrounds that run into the bleed
+        where they reach the page margin (the poster's head band). Rather than typesetting
+        the page again with that stylesheet (a second layout and PDF), the imposition
+        grows them on the accessible file's page, found from its layout's page area
+        (`page_areas`): the same sheet, as tests/test_press.py checks."""
         kind, target = job.kind, job.target
-        typeset = accessible
-        if kind.print_stylesheet:
-            _, document, _ = self._fit(job, extra_style=kind.print_stylesheet,
-                                       largest_pt=headline_pt)
-            typeset = self.typesetter.write(document, press.WEASYPRINT_VARIANT)
         path = target.print_path(self.project.output)
-        findings = _overflows(display_path(path), document) if kind.print_stylesheet else []
         assert kind.print_layout is not None  # the caller asked only for kinds that have one
         imposition = LAYOUTS[kind.print_layout](job.paper, job.info.direction == "rtl")
         meta = press.print_meta(document.metadata.title or job.campaign.slug, kind.name,
                                 job.paper.name, job.path.name, job.info.tag,
                                 publication_time(job.campaign))
-        data = press.print_file(typeset, imposition, meta, str(target), self.project.fonts)
-        findings += press.preflight(data, display_path(path), press.expect(imposition))
+        areas = page_areas(document) if kind.print_stylesheet else None
+        data = press.print_file(accessible, imposition, meta, str(target), self.project.fonts,
+                                areas=areas)
+        findings = press.preflight(data, display_path(path), press.expect(imposition))
         if any(f.severity == ERROR for f in findings):
             raise GateFailed(path, findings, "the print-shop file was not written")
         write_atomic(path, data)
@@ -255,10 +253,10 @@ class Worker:
         findings += checks.check_bytes(tagged.data, name, expectations)
         return tagged.data, expectations, findings
 
-    def _fit(self, job: Job, extra_style: str | None = None, largest_pt: float = 0.0,
-             first_pt: float = 0.0) -> tuple[RenderedHtml, weasyprint.Document, float]:
-        """Render and lay out, shrinking a poster's headline until the poster is one page
-        (from `largest_pt` when given); the headline size used is returned (0: none).
+    def _fit(self, job: Job, first_pt: float = 0.0,
+             ) -> tuple[RenderedHtml, weasyprint.Document, float]:
+        """Render and lay out, shrinking a poster's headline until the poster is one page;
+        the headline size used is returned (0: none).
 
         The size is the largest step that fits. `first_pt`, the size the last build
         settled on, is tried first: when it fits and the step above does not, that is
@@ -268,16 +266,13 @@ class Worker:
         campaign, catalog, info = job.campaign, job.catalog, job.info
         kind, paper, imprint = job.kind, job.paper, job.imprint
         steps = kind.headline_steps(paper)
-        if largest_pt:
-            steps = tuple(step for step in steps if step <= largest_pt) or steps[-1:]
         expected = kind.pages
         laid: dict[int, tuple[RenderedHtml, weasyprint.Document, bool]] = {}
 
         def lay_out(index: int) -> bool:
             if index not in laid:
                 rendered = render(self.project, campaign, Localizer(catalog, info), kind,
-                                  paper, imprint=imprint, headline_pt=steps[index],
-                                  extra_style=extra_style)
+                                  paper, imprint=imprint, headline_pt=steps[index])
                 document = self.typesetter.layout(rendered.html)
                 laid[index] = (rendered, document,
                                expected is None or len(document.pages) == expected)
@@ -311,6 +306,18 @@ class Worker:
             f"{job.where} does not fit: {pages} pages instead of "
             f"{expected}, {spill:.1f} mm of content past page {expected}; shorten the "
             "longest panel's text")
+
+
+def page_areas(document: weasyprint.Document) -> dict[int, Box]:
+    """Each page's area (inside its margins) in the PDF's coordinates: points, from the
+    bottom left corner."""
+    areas = {}
+    for number, (page, root) in enumerate(zip(document.pages, weasy.page_boxes(document),
+                                             strict=True)):
+        x, top = root.content_box_x(), root.content_box_y()
+        areas[number] = (x * PT_PER_PX, (page.height - top - root.height) * PT_PER_PX,
+                        (x + root.width) * PT_PER_PX, (page.height - top) * PT_PER_PX)
+    return areas
 
 
 def _overflows(name: str, document: weasyprint.Document) -> list[Finding]:

@@ -23,13 +23,20 @@ Each page goes on its sheet as a form XObject (qpdf's page-to-form, through pike
 clipped by its bounding box: its content stream is referenced as it is. pypdf, named
 for post-processing at first, can only merge pages by parsing and rewriting every
 content stream, which took 2.9 s of a 14 s build for the 24 print-shop files.
+
+A page whose backgrounds should run into the bleed (the poster's head band) is given
+with its page area, the part inside its margins: each plain background that reaches an
+edge of the area grows through the margin to the bleed on that side (`bleed_fills`): the
+rectangles of its fill and clip in the placed page's content stream are made that big.
+It is what the print stylesheet press.css makes of the band with a second typesetting,
+made here from the accessible file's page instead.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,12 +44,14 @@ import pikepdf
 
 from publication.errors import PublicationError
 from publication.kinds import PT_PER_MM, Paper
+from publication.pdf.content import Box, Event, Paint, page_events
 from publication.press.marks import SLUG_MM, SheetGeometry, draw_marks
 
 BLEED_MM = 3.0
 FOLD_IN_NARROWER_MM = 2.0
 MAX_CUT_MM = 1.5      # how far a page may be cut (or fall short) at each side to fit its slot
 TOLERANCE_MM = 0.01
+EDGE_TOLERANCE_PT = 0.05  # a background this close to the page area's edge reaches it
 
 # The tri-fold leaflet's sheet sides, panels (1-based) from left to right when the
 # leaflet reads left to right; and the panels of the flap that folds in.
@@ -126,14 +135,17 @@ class ImpositionError(PublicationError):
 
 @contextlib.contextmanager
 def imposed(data: bytes, imposition: Imposition, label: str, fonts: Path,
-            ) -> Iterator[pikepdf.Pdf]:
+            areas: Mapping[int, Box] | None = None) -> Iterator[pikepdf.Pdf]:
     """The sheet sides of `imposition` with the pages of `data` and the marks placed on
     them, open while the `with` block lasts (the placed pages' streams are read from
     `data` until the sheets are saved).
 
-    Each page is placed as a form XObject (its content stream is referenced, never
-    parsed or rewritten), clipped to its slot by the form's bounding box. `label`
-    names the job on each side's slug line; `fonts` holds its font.
+    Each page is placed as a form XObject (its content stream is referenced, not parsed
+    or rewritten unless it has backgrounds to grow), clipped to its slot by the form's
+    bounding box. `label`
+    names the job on each side's slug line; `fonts` holds its font. `areas` gives, for
+    the pages (0-based) whose backgrounds run into the bleed, the page area in the
+    page's coordinates (points): see `bleed_fills`.
     """
     with contextlib.ExitStack() as stack:
         source = stack.enter_context(pikepdf.open(io.BytesIO(data)))
@@ -162,13 +174,16 @@ def imposed(data: bytes, imposition: Imposition, label: str, fonts: Path,
                 bottom = SLUG_MM + (height - page_h) / 2
                 clip = _clip(slot, imposition)
                 form = sheets.copy_foreign(page.as_form_xobject())
-                form.BBox = pikepdf.Array(  # the slot, in the page's own coordinates
-                    [round(trim.llx + (clip[0] - left) * PT_PER_MM, 4),
-                     round(trim.lly + (clip[1] - bottom) * PT_PER_MM, 4),
-                     round(trim.llx + (clip[2] - left) * PT_PER_MM, 4),
-                     round(trim.lly + (clip[3] - bottom) * PT_PER_MM, 4)])
-                placements.append((form, left * PT_PER_MM - trim.llx,
-                                   bottom * PT_PER_MM - trim.lly))
+                bbox = (  # the slot, in the page's own coordinates
+                    round(trim.llx + (clip[0] - left) * PT_PER_MM, 4),
+                    round(trim.lly + (clip[1] - bottom) * PT_PER_MM, 4),
+                    round(trim.llx + (clip[2] - left) * PT_PER_MM, 4),
+                    round(trim.lly + (clip[3] - bottom) * PT_PER_MM, 4))
+                form.BBox = pikepdf.Array(bbox)
+                x, y = left * PT_PER_MM - trim.llx, bottom * PT_PER_MM - trim.lly
+                if areas is not None and slot.page in areas:
+                    _grow(form, bleed_fills(page_events(page), areas[slot.page], bbox))
+                placements.append((form, x, y))
             marks = stack.enter_context(pikepdf.open(io.BytesIO(draw_marks(
                 imposition.geometry(side), f"{label} - {side.name}", fonts))))
             placements.append((sheets.copy_foreign(marks.pages[0].as_form_xobject()), 0.0, 0.0))
@@ -189,6 +204,80 @@ def _place(sheet: pikepdf.Page, name: str, form: pikepdf.Object, x: float, y: fl
     same sources must give the same bytes)."""
     sheet.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name))
     return f"q 1 0 0 1 {x:.4f} {y:.4f} cm {name} Do Q\n".encode("ascii")
+
+
+@dataclass(frozen=True)
+class BleedFill:
+    """A page's background run into the bleed: the rectangle it fills and the one it is
+    to fill (the page's coordinates, points)."""
+
+    box: Box
+    grown: Box
+
+
+def bleed_fills(events: list[Event], area: Box, clip: Box) -> list[BleedFill]:
+    """The plain backgrounds of a page that reach an edge of its page area `area` (not
+    the page's own background, which fills all of it), each grown on the sides it
+    reaches to `clip`, the part of the sheet the page may paint: its slot with the bleed.
+
+    A background is a filled axis-aligned rectangle in an opaque colour."""
+    fills = []
+    for event in events:
+        if isinstance(event, Paint) and event.kind == "fill" and event.fill is not None \
+                and event.alpha >= 1 and len(event.rects) == 1:
+            box = event.rects[0][0]
+            reached = [abs(box[i] - area[i]) <= EDGE_TOLERANCE_PT for i in range(4)]
+            if any(reached) and not all(reached):
+                grown = tuple(clip[i] if reached[i] else box[i] for i in range(4))
+                fills.append(BleedFill(box, grown))  # type: ignore[arg-type]
+    return fills
+
+
+def _grow(form: pikepdf.Object, fills: list[BleedFill]) -> None:
+    """Grow the backgrounds `fills` in the content stream of `form` (a placed page): each
+    rectangle exactly one's box (its fill, and the clip WeasyPrint sets to it first) is
+    made the grown box. Painted where it was, the background stays under what the page
+    draws on it and hides what the page drew before it, as a bigger box would."""
+    if not fills:
+        return
+    instructions = pikepdf.parse_content_stream(form)
+    ctm, stack, grown = pikepdf.Matrix(), [], set()
+    for number, item in enumerate(instructions):
+        if isinstance(item, pikepdf.ContentStreamInlineImage):
+            continue
+        operator = str(item.operator)
+        if operator == "q":
+            stack.append(ctm)
+        elif operator == "Q" and stack:
+            ctm = stack.pop()
+        elif operator == "cm":
+            ctm = pikepdf.Matrix(item.operands) @ ctm
+        elif operator == "re" and abs(ctm.b) < 1e-9 and abs(ctm.c) < 1e-9:  # axis-aligned
+            x, y, w, h = (float(v) for v in item.operands)
+            box = ctm.transform(pikepdf.Rectangle(x, y, x + w, y + h))
+            for fill in fills:
+                if all(abs(a - b) <= EDGE_TOLERANCE_PT for a, b in zip(
+                        (box.llx, box.lly, box.urx, box.ury), fill.box, strict=True)):
+                    new = ctm.inverse().transform(pikepdf.Rectangle(*fill.grown))
+                    x0, x1 = _edges((x, x + w), (new.llx, new.urx))
+                    y0, y1 = _edges((y, y + h), (new.lly, new.ury))
+                    instructions[number] = pikepdf.ContentStreamInstruction(
+                        [x0, y0, x1 - x0, y1 - y0], pikepdf.Operator("re"))
+                    grown.add(fill.box)
+    missing = [fill.box for fill in fills if fill.box not in grown]
+    if missing:
+        raise ImpositionError(f"a background to run into the bleed ({missing[0]}) is not "
+                              "a rectangle of the page's own content stream")
+    form.write(pikepdf.unparse_content_stream(instructions))
+
+
+def _edges(old: tuple[float, float], new: tuple[float, float]) -> tuple[float, float]:
+    """A rectangle's two edges on one axis after growing (`new`, low then high): in the
+    order of `old` (so the rectangle keeps its orientation), an edge that did not move
+    exactly as it was."""
+    low, high = (min(old, key=lambda v: abs(v - edge)) if min(abs(v - edge) for v in old)
+                 < 1e-6 else edge for edge in new)
+    return (low, high) if old[0] <= old[1] else (high, low)
 
 
 def _clip(slot: Slot, imposition: Imposition) -> tuple[float, float, float, float]:

@@ -27,9 +27,9 @@ import hashlib
 import io
 import re
 import uuid
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -47,6 +47,7 @@ from publication.kinds import (
     PT_PER_MM,
     PrintingCondition,
 )
+from publication.pdf.content import Box
 from publication.press.impose import LAYOUTS, Imposition, imposed
 
 PDFX_VERSION = "PDF/X-4"
@@ -82,9 +83,12 @@ def print_meta(title: str, kind: str, size: str, accessible: str, lang: str,
 
 
 def print_file(typeset: bytes, imposition: Imposition, meta: PrintMeta, label: str,
-               fonts: Path, condition: str = DEFAULT_CONDITION) -> bytes:
-    """The print-shop file: `typeset` pages imposed with marks, finished as PDF/X-4."""
-    with imposed(typeset, imposition, label, fonts) as sheets:
+               fonts: Path, condition: str = DEFAULT_CONDITION,
+               areas: Mapping[int, Box] | None = None) -> bytes:
+    """The print-shop file: `typeset` pages imposed with marks (the backgrounds reaching
+    the edge of the page areas in `areas` run into the bleed: see impose.bleed_fills),
+    finished as PDF/X-4."""
+    with imposed(typeset, imposition, label, fonts, areas) as sheets:
         return finish(sheets, meta, condition)
 
 
@@ -92,7 +96,7 @@ def finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str = DEFAULT_CONDITION
     """Turn an open imposed PDF (which this changes) into a PDF/X-4 print-shop file;
     return its bytes."""
     printing = CONDITIONS[condition]
-    profile = _profile_bytes(printing)
+    profile = _compressed_profile(printing)
     default_rgb = pikepdf.Array([pikepdf.Name.ICCBased, pdf.make_stream(
         _srgb_profile(), N=3, Alternate=pikepdf.Name.DeviceRGB)])
     converted: set[tuple[int, int]] = set()
@@ -112,7 +116,7 @@ def finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str = DEFAULT_CONDITION
         OutputCondition=pikepdf.String(printing.condition),
         RegistryName=pikepdf.String("http://www.color.org"),
         Info=pikepdf.String(printing.condition),
-        DestOutputProfile=pdf.make_stream(profile, N=4))])
+        DestOutputProfile=pdf.make_stream(profile, N=4, Filter=pikepdf.Name.FlateDecode))])
     doc_id = _document_id(meta)
     xmp = pdf.make_stream(_xmp(meta, doc_id).encode("utf-8"),
                           Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
@@ -144,8 +148,17 @@ def _profile_bytes(printing: PrintingCondition) -> bytes:
 
 
 @functools.cache
+def _compressed_profile(printing: PrintingCondition) -> bytes:
+    """The printing condition's ICC profile, compressed once per process (as the file's
+    save would compress it, zlib's default level: 15 ms of each print-shop file)."""
+    return zlib.compress(_profile_bytes(printing))
+
+
+@functools.cache
 def _srgb_profile() -> bytes:
-    return (files("weasyprint.pdf") / "sRGB2014.icc").read_bytes()
+    from publication.typeset.weasy import srgb_profile  # WeasyPrint's file, through the adapter
+
+    return srgb_profile()
 
 
 @functools.cache
@@ -391,11 +404,9 @@ def _content(pdf: pikepdf.Pdf, name: str) -> list[Finding]:
                                   "remove links and other annotations"))
         rgb = 0
         for owner in content_owners(page.obj):
-            count = sum(1 for instruction in pikepdf.parse_content_stream(owner)
-                        if str(instruction.operator) in ("rg", "RG"))
             spaces = owner.get("/Resources", pikepdf.Dictionary()).get("/ColorSpace")
-            if spaces is None or "/DefaultRGB" not in spaces:
-                rgb += count
+            if spaces is None or "/DefaultRGB" not in spaces:  # else RGB is declared sRGB
+                rgb += len(pikepdf.parse_content_stream(owner, "rg RG"))
         if rgb:
             findings.append(error("press.rgb", name, number,
                                   f"{rgb} DeviceRGB colour(s) without /DefaultRGB",
