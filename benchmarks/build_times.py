@@ -7,7 +7,8 @@ output/ is not touched) and runs `make_pdf.py build` as a person would, so every
 figure includes Python's start-up and imports:
 
 - full build, `--force --jobs 1`, and `--force --jobs N` (N: the cores);
-- no-op build (nothing changed, default jobs) against the full default-jobs build;
+- no-op build (nothing changed, default jobs) against the full default-jobs build it
+  follows;
 - one German string changed (the headline), default jobs: what was rebuilt and how long;
 - plain WeasyPrint: the HTML files `build --html` writes, rendered one after the other
   in one process with `weasyprint.HTML(filename=...).write_pdf()`, imports included,
@@ -15,8 +16,9 @@ figure includes Python's start-up and imports:
   thumbnails and the index), and against the one-job build of the same documents
   only (`--no-print-files`: one PDF per HTML file).
 
-The full builds and plain WeasyPrint run in rounds (one of each per round, `--repeat`
-rounds), and each ratio is the median of the rounds' ratios, printed with its range:
+The full builds, the no-op build and plain WeasyPrint run in rounds (one of each per
+round, `--repeat` rounds), and each ratio is the median of the rounds' ratios, printed
+with its range:
 on a shared machine the speed drifts by 10 to 20 % within minutes, and a ratio of two
 runs minutes apart measures the drift as much as the build.
 
@@ -85,20 +87,28 @@ def main(argv: list[str] | None = None) -> int:
         }
         rounds: list[dict[str, float]] = []
         for number in range(1, args.repeat + 1):
-            times = {name: timed(root, command) for name, command in commands.items()}
+            times = {}
+            for name, command in commands.items():
+                times[name] = timed(root, command)
+                if name == f"full_jobs{args.jobs}_s":
+                    # Nothing changed since that build (default jobs, print files): the
+                    # no-op build of this round, the median of three (it is short).
+                    times["noop_s"] = statistics.median(timed(root, ["build"])
+                                                        for _ in range(3))
             times["plain_weasyprint_s"] = run([sys.executable, "-c", PLAIN, *pages], html_root)
             print(f"  round {number}: " + ", ".join(f"{k.removesuffix('_s')} {v:.2f} s"
                                                     for k, v in times.items()), flush=True)
             rounds.append(times)
         for name in rounds[0]:
             figures[name] = statistics.median(r[name] for r in rounds)
+        figures["rounds"] = rounds
         timed(root, ["build", "--force"])  # back to the default outputs
-        figures["noop_s"] = median(root, ["build"], max(args.repeat, 3))
         figures["one_string"] = one_string(root, args.repeat)
     figures["load_after"] = os.getloadavg()
     full_n = figures[f"full_jobs{args.jobs}_s"]
     figures["ratios"] = {
-        "noop / full (default jobs)": [figures["noop_s"] / full_n],
+        "noop / full (default jobs)": [r["noop_s"] / r[f"full_jobs{args.jobs}_s"]
+                                       for r in rounds],
         f"jobs {args.jobs} / jobs 1": [r[f"full_jobs{args.jobs}_s"] / r["full_jobs1_s"]
                                        for r in rounds],
         "one string / full (default jobs)": [figures["one_string"]["seconds"] / full_n],
@@ -135,12 +145,6 @@ def run(command: list[str], cwd: Path) -> float:
 
 def timed(root: Path, build: list[str]) -> float:
     return run([sys.executable, "make_pdf.py", "-q", *build], root)
-
-
-def median(root: Path, build: list[str], repeat: int) -> float:
-    times = [timed(root, build) for _ in range(repeat)]
-    print(f"  {' '.join(build)}: {', '.join(f'{t:.2f}' for t in times)} s", flush=True)
-    return statistics.median(times)
 
 
 def one_string(root: Path, repeat: int) -> dict[str, Any]:
