@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import json
 import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +29,7 @@ from publication.model import BuildOptions, Outcome, Product, Project, Selection
 from publication.report import index
 from publication.report.status import kind_messages, locale_status
 from tests.projects import REPO, copy_project, make_project
+from tests.serving import serve
 from tests.translating import replace_in, start_catalog
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -84,18 +82,9 @@ def manifest(project: Project) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def served(built: Project) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built.output))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-        pass
+    """The output folder over HTTP on localhost, as a web server would publish it."""
+    with serve(built.output) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

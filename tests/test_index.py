@@ -3,12 +3,9 @@ real headless browser: Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,7 @@ from publication.model import BuildOptions, Project, Selection
 from publication.report import index
 from publication.report.index import THUMB_PIXELS, draw_thumbnail
 from tests.projects import copy_project, make_project
+from tests.serving import serve
 from tests.translating import replace_in, start_catalog
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -123,18 +121,8 @@ def test_a_failed_target_is_shown_with_its_reason(built: Project, tmp_path: Path
 @pytest.fixture(scope="module")
 def served(built: Project) -> Iterator[str]:
     """The output folder over HTTP on localhost, as a web server would publish it."""
-    handler = functools.partial(_QuietHandler, directory=str(built.output))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-        pass
+    with serve(built.output) as url:
+        yield url
 
 
 def test_the_index_in_a_browser(built: Project, served: str) -> None:
