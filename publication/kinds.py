@@ -50,8 +50,9 @@ class Kind:
     # A headline set as large as fits, trying these sizes on A3 (scaled to the paper)
     # from the first down; () for a kind whose headline has one size.
     headline_steps_a3: tuple[float, ...] = ()
-    # The print-shop file: the imposition (press.impose.LAYOUTS) and, for backgrounds
-    # that run into the bleed, a stylesheet for a second typesetting; None: no print file.
+    # The print-shop file: the imposition (press.impose.LAYOUTS); None: no print file.
+    # A print stylesheet marks backgrounds that run into the bleed: the imposition grows
+    # them on the accessible page (press.css is what tests/test_press.py compares with).
     print_layout: str | None = None
     print_stylesheet: str | None = None
     seconds: float = 0.3            # a guess of its build time, until one is recorded
