@@ -1,7 +1,7 @@
 """Everything a publication kind is, as data: papers, kinds, print layouts and conditions.
 
 A kind is one entry in `KINDS`, one template (render/templates/<kind>.html) and one
-stylesheet (render/styles/<kind>.css); nothing else in the pipeline names a kind.
+stylesheet (styles/<kind>.css); nothing else in the pipeline names a kind.
 """
 
 from __future__ import annotations

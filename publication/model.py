@@ -40,8 +40,9 @@ class Project:
 
     @property
     def styles(self) -> Path:
-        """The stylesheets: the project's own `styles/` when it has one (a design of its
-        own, or a test's copy), else the ones the package ships."""
+        """The stylesheets: the project's own `styles/` when it has one (this checkout's,
+        a design of its own, or a test's copy), else the ones the wheel carries (built
+        from the checkout's styles/ as `publication/render/styles`, see pyproject.toml)."""
         own = self.root / "styles"
         return own if own.is_dir() else Path(__file__).parent / "render" / "styles"
 

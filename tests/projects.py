@@ -15,7 +15,7 @@ def make_project(root: Path, fonts_dir: Path) -> Project:
     """A project at `root` with the fixture campaign, the real styles and babel.cfg; the
     `project` fixture's, for fixtures of a wider scope too."""
     shutil.copytree(FIXTURES / "project", root)
-    shutil.copytree(REPO / "publication" / "render" / "styles", root / "styles")
+    shutil.copytree(REPO / "styles", root / "styles")
     shutil.copy(REPO / "babel.cfg", root / "babel.cfg")
     # babel.cfg extracts template strings from publication/render/templates, as in the repo.
     shutil.copytree(REPO / "publication" / "render" / "templates",

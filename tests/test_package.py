@@ -46,6 +46,8 @@ def test_the_wheel_holds_every_package_and_data_file(wheel: Path) -> None:
     source = REPO / "publication"
     wanted = {path.relative_to(REPO).as_posix() for path in source.rglob("*")
               if path.is_file() and "__pycache__" not in path.parts}
+    wanted |= {f"publication/render/styles/{sheet.name}"
+               for sheet in (REPO / "styles").glob("*.css")}  # the checkout's styles/
     assert wanted <= names, sorted(wanted - names)
     assert any(name.endswith("entry_points.txt") for name in names)
 
