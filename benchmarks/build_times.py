@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-COPY = ("make_pdf.py", "babel.cfg", "pyproject.toml", "publication", "content", "locales",
-        "fonts")
+COPY = ("make_pdf.py", "babel.cfg", "pyproject.toml", "publication", "styles", "content",
+        "locales", "fonts")
 PLAIN = """
 import sys, time
 start = time.perf_counter()
