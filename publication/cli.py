@@ -34,7 +34,6 @@ from publication import InputError, PublicationError, UsageError, model
 from publication.build import builder
 from publication.errors import display_path, escape_controls
 from publication.files import DISK_FULL, DISK_FULL_WORDS, READ_ONLY, WriteFailed
-from publication.i18n import catalog
 from publication.i18n.locales import available_locales, locale_info
 from publication.kinds import KINDS, PAPERS
 from publication.model import Project
@@ -320,7 +319,7 @@ def _build_options(build: argparse.ArgumentParser) -> None:
                             "default: every one)")
     build.add_argument("--locale", action="append", default=[], metavar="CODE",
                        help="only this locale: one with a catalogue in locales/, or the "
-                            f"source language {catalog.SOURCE_LOCALE} (repeat for more; "
+                            f"source language {model.SOURCE_LOCALE} (repeat for more; "
                             "default: every one)")
     build.add_argument("--kind", action="append", default=[], choices=sorted(KINDS),
                        help="only this publication kind (repeat for more; default: every "
@@ -468,6 +467,8 @@ def _watch(project: Project, selection: model.Selection,
 
 
 def _extract(project: Project, args: argparse.Namespace) -> int:
+    from publication.i18n import catalog  # here: a build does without Babel's catalogues
+
     changed = catalog.write_pot(project, catalog.extract(project))
     print(f"{project.pot.relative_to(project.root)}: {'written' if changed else 'unchanged'}")
     return EXIT_OK
@@ -475,11 +476,11 @@ def _extract(project: Project, args: argparse.Namespace) -> int:
 
 def _locales(project: Project, asked: list[str], verb: str = "use") -> list[str]:
     for code in asked:
-        if locale_info(code).code == catalog.SOURCE_LOCALE:
+        if locale_info(code).code == model.SOURCE_LOCALE:
             raise UsageError(f"'{code}' is the source language: the content and templates are "
                              f"written in it, so it has no catalogue to {verb}; leave out "
                              f"--locale {code}")
-    have = [c for c in available_locales(project) if c != catalog.SOURCE_LOCALE]
+    have = [c for c in available_locales(project) if c != model.SOURCE_LOCALE]
     missing = [c for c in asked if c not in have]
     if missing:
         raise UsageError(f"no catalogue for {', '.join(missing)}; start one with 'init'")
@@ -487,12 +488,16 @@ def _locales(project: Project, asked: list[str], verb: str = "use") -> list[str]
 
 
 def _update(project: Project, args: argparse.Namespace) -> int:
+    from publication.i18n import catalog  # here: a build does without Babel's catalogues
+
     changed = catalog.update(project, _locales(project, args.locale, "update"))
     print("updated: " + (", ".join(changed) if changed else "nothing changed"))
     return EXIT_OK
 
 
 def _init(project: Project, args: argparse.Namespace) -> int:
+    from publication.i18n import catalog  # here: a build does without Babel's catalogues
+
     path = catalog.init(project, args.locale)
     print(f"{path.relative_to(project.root)}: started; translate it, then "
           f"'python make_pdf.py build --locale {args.locale}'")
@@ -505,6 +510,8 @@ def _init(project: Project, args: argparse.Namespace) -> int:
 
 
 def _compile(project: Project, args: argparse.Namespace) -> int:
+    from publication.i18n import catalog  # here: a build does without Babel's catalogues
+
     failed = False
     for code in _locales(project, args.locale, "compile"):
         try:
@@ -522,10 +529,10 @@ def _status(project: Project, args: argparse.Namespace) -> int:
 
     if args.min_complete is not None and not 0 <= args.min_complete <= 100:
         raise UsageError("--min-complete must be a percentage from 0 to 100")
-    asked = [code for code in args.locale if code != catalog.SOURCE_LOCALE]
+    asked = [code for code in args.locale if code != model.SOURCE_LOCALE]
     locales = _locales(project, asked) if asked else []
-    if catalog.SOURCE_LOCALE in args.locale:
-        locales.insert(0, catalog.SOURCE_LOCALE)
+    if model.SOURCE_LOCALE in args.locale:
+        locales.insert(0, model.SOURCE_LOCALE)
     statuses = status.status(project, locales)
     if args.json:
         print(json.dumps(status.as_json(statuses), ensure_ascii=False, indent=2))

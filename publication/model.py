@@ -19,9 +19,15 @@ SOURCE_LOCALE = "en"
 DOMAIN = "messages"
 CACHE_FOLDER = ".cache"  # output/.cache: a record per output
 RECORD_FORMAT = 1
+CONTENT_FILE = "campaign.yaml"  # content/<campaign>/campaign.yaml
 
 # A catalogue message: (context, msgid; the singular of a plural message).
 MessageKey = tuple[str | None, str]
+
+
+def find_campaigns(content_root: Path) -> list[str]:
+    """The campaign folders under `content_root` (those with a campaign.yaml), sorted."""
+    return sorted(p.parent.name for p in content_root.glob(f"*/{CONTENT_FILE}"))
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,10 @@ class Project:
     @property
     def locales(self) -> Path:
         return self.root / "locales"
+
+    def campaigns(self) -> list[str]:
+        """The campaign folders under content/ (those with a campaign.yaml), sorted."""
+        return find_campaigns(self.content)
 
     @property
     def styles(self) -> Path:

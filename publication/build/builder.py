@@ -24,9 +24,7 @@ from publication.files import remove_leftovers
 from publication.i18n.locales import available_locales, locale_info
 from publication.kinds import KINDS, PAPERS, Kind
 from publication.model import BuildOptions, Imprint, Outcome, Project, Record, Selection, Target
-from publication.report.index import draw_missing, needs_update
-from publication.report.index import write as write_index
-from publication.source.content import find_campaigns
+from publication.report import index
 
 LOG = logging.getLogger(__name__)
 
@@ -48,7 +46,7 @@ class BuildReport:
 
 def plan(project: Project, selection: Selection, imprint: Imprint | None = None) -> list[Target]:
     """The targets a selection asks for, validated; unknown names are UsageErrors."""
-    campaigns = find_campaigns(project.content)
+    campaigns = project.campaigns()
     for name in selection.campaigns:
         if name not in campaigns:
             raise UsageError(f"no campaign '{name}' in {project.content} "
@@ -109,7 +107,7 @@ def build(
             reason, record = ("--force", cache.load(project, target)) if options.force else \
                 cache.stale(project, target, inputs)
             if reason is None and record is not None:
-                draw_missing(project.output, record.products)
+                index.draw_missing(project.output, record.products)
                 done(Outcome(target, "skipped", target.path(project.output), 0.0, record.pages,
                              record.warnings, record.checks))
             else:
@@ -136,9 +134,9 @@ def _refresh_index(project: Project, built: bool, outcomes: list[Outcome]) -> No
     """Rewrite the index and manifest when something was built or they miss a change;
     the page says what this build (its `outcomes`) rebuilt, skipped and failed."""
     records = cache.records(project)
-    if built or needs_update(project, records):
+    if built or index.needs_update(project, records):
         start = time.perf_counter()
-        write_index(project, records, outcomes)
+        index.write(project, records, outcomes)
         LOG.debug("index written in %.2f s", time.perf_counter() - start)
 
 

@@ -343,6 +343,11 @@ def records(project: Project) -> list[Record]:
     return found
 
 
+# (record file, output folder) -> its text when last read and what it was read as: a
+# build reads each record twice (is it stale? then for the index), a watcher many times.
+_READ: dict[tuple[Path, Path], tuple[str, Record | None]] = {}
+
+
 def _read_record(path: Path, output: _Output) -> Record | None:
     """The record in `path`, or None (and a debug line saying why) when it cannot be read
     or is not exactly a Record with its files inside `output`."""
@@ -353,6 +358,15 @@ def _read_record(path: Path, output: _Output) -> Record | None:
     except (OSError, UnicodeDecodeError) as exc:
         LOG.debug("%s: unreadable record, not used: %s", path, exc)
         return None
+    known = _READ.get((path, output.folder))
+    if known is not None and known[0] == text:
+        return known[1]
+    record = _parse_record(path, text, output)
+    _READ[(path, output.folder)] = (text, record)
+    return record
+
+
+def _parse_record(path: Path, text: str, output: _Output) -> Record | None:
     try:
         problem = _record_problem(json.loads(text), output)
         if problem is None:

@@ -115,10 +115,8 @@ def current(project: Project, found: Iterable[Record]) -> list[Record]:
 
 def campaign_folders(project: Project) -> list[str]:
     """The campaigns in the content, by folder name (none when it cannot be read)."""
-    from publication.source.content import find_campaigns
-
     try:
-        return find_campaigns(project.content)
+        return project.campaigns()
     except OSError:
         return []
 

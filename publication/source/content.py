@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from publication.errors import InputError, Problem
+from publication.model import CONTENT_FILE
+from publication.model import find_campaigns as find_campaigns  # where it was
 from publication.source.markup import MarkupProblem, parse_inline
 from publication.source.schema import (
     DERIVED,
@@ -39,8 +41,6 @@ from publication.source.schema import (
     schema_problems,
 )
 from publication.source.yamlsource import load_yaml
-
-CONTENT_FILE = "campaign.yaml"
 
 # What the file's values are (the schema's building blocks).
 SHORT = Str(min_length=1, max_length=120)
@@ -176,11 +176,6 @@ class Campaign:
 def campaign_schema() -> dict[str, Any]:
     """The JSON Schema that campaign.yaml must satisfy, from the Campaign dataclasses."""
     return json_schema(Campaign, title="Campaign content")
-
-
-def find_campaigns(content_root: Path) -> list[str]:
-    """The campaign folders under `content_root` (those with a campaign.yaml), sorted."""
-    return sorted(p.parent.name for p in content_root.glob(f"*/{CONTENT_FILE}"))
 
 
 def load_campaign(folder: Path) -> Campaign:
