@@ -165,6 +165,21 @@ class Outcome:
     used: frozenset[MessageKey] = frozenset()  # the catalogue messages it showed
     products: tuple[Product, ...] = ()   # the files it wrote, its PDF first
     headline_pt: float = 0.0  # a poster's headline size (0: none)
+    too_tall: tuple[str, ...] = ()  # layouts that ran past the page (see FitHint)
+
+
+@dataclass(frozen=True)
+class FitHint:
+    """What a target's last build learnt about fitting it on its pages, to try first.
+
+    `headline_pt`: the poster headline size it settled on (0: none). `too_tall`: the
+    layouts it found running past the page, each by the digest of its HTML and of
+    everything else a layout depends on (the pipeline's code, the libraries, the
+    stylesheets, the fonts: `Inputs.layout_key`). A layout is a pure function of those,
+    so a digest found again needs no layout to know that it does not fit."""
+
+    headline_pt: float = 0.0
+    too_tall: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -212,6 +227,10 @@ class Record:
     seconds: float = 0.0
     failed: tuple[str, ...] = ()        # the last build's errors; () when it succeeded
     headline_pt: float = 0.0            # a poster's headline size: the next build tries it first
+    too_tall: tuple[str, ...] = ()      # layouts found not to fit (FitHint.too_tall)
+
+    def hint(self) -> FitHint:
+        return FitHint(self.headline_pt, frozenset(self.too_tall))
 
     @property
     def campaign(self) -> str:
@@ -246,5 +265,6 @@ class Record:
         data["products"] = tuple(Product(**p) for p in data["products"])
         data["warnings"] = tuple(data["warnings"])
         data["failed"] = tuple(data["failed"])
+        data["too_tall"] = tuple(data.get("too_tall", ()))
         data["checks"] = tuple(data["checks"]) if data["checks"] is not None else None
         return cls(**data)

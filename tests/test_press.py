@@ -122,7 +122,7 @@ def test_poster_print_file_is_the_print_stylesheets_without_typesetting_again(
     [target] = plan(built, Selection(locales=(locale,), kinds=("poster",), sizes=(size,)))
     worker = Worker(built)
     job = worker.job(target, target.path(built.output), BuildOptions(jobs=1))
-    _, document, headline_pt = worker._fit(job)
+    _, document, headline_pt, _ = worker._fit(job)
     kind = KINDS["poster"]
     assert kind.print_stylesheet == "press.css"
     again = worker.typesetter.layout(render(

@@ -10,10 +10,10 @@ import pytest
 import weasyprint
 
 from publication.build.builder import build, plan
-from publication.build.pipeline import Worker
+from publication.build.pipeline import Job, Worker
 from publication.build.pool import batches
 from publication.kinds import KINDS, PAPERS
-from publication.model import BuildOptions, Selection, Target
+from publication.model import BuildOptions, FitHint, Selection, Target
 from tests.projects import make_project
 from tests.translating import replace_in, start_catalog
 
@@ -86,13 +86,53 @@ def test_a_poster_headline_search_from_the_last_size_finds_the_same_size(
         return real_layout(html)
 
     monkeypatch.setattr(worker.typesetter, "layout", counted)
-    _, _, size = worker._fit(job)
+    _, _, size, _ = worker._fit(job)
     steps = kind.headline_steps(paper)
     assert steps.index(size) >= 2, "the test needs a headline that does not fit at once"
     assert len(layouts) == steps.index(size) + 1, "from the top: one layout per step"
     for hint in (0.0, *steps):
         layouts.clear()
-        _, _, found = worker._fit(job, first_pt=hint)
+        _, _, found, _ = worker._fit(job, FitHint(hint))
         assert found == size, f"started at {hint} pt"
         if hint == size:
             assert len(layouts) == 2, "the size itself and the step above"
+
+
+def test_a_layout_known_too_tall_is_not_laid_out_again(
+    tmp_path: Path, fonts_dir: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The digests of the layouts that did not fit come back from the build; given
+    # them, the next build lays out only the size that fits, unless anything a layout
+    # depends on (the layout key, standing for code, libraries, styles and fonts) or
+    # the HTML itself changed.
+    project = make_project(tmp_path / "project", fonts_dir)
+    start_catalog(project, "de", {"headline": "Lasst den Gefangenen sofort und ohne jede "
+                                              "Bedingung frei, heute noch, nicht erst morgen "
+                                              "oder in einer Woche, und entschädigt ihn"})
+    target = Target("fixture", "de", "poster", "a3")
+    layouts: list[str] = []
+
+    def worker_with(key: str) -> tuple[Worker, Job]:
+        worker = Worker(project, key)
+        real_layout = worker.typesetter.layout
+
+        def counted(html: str) -> weasyprint.Document:
+            layouts.append(html)
+            return real_layout(html)
+
+        monkeypatch.setattr(worker.typesetter, "layout", counted)
+        return worker, worker.job(target, target.path(project.output), BuildOptions())
+
+    worker, job = worker_with("key-1")
+    _, first, size, too_tall = worker._fit(job)
+    steps = KINDS["poster"].headline_steps(PAPERS["a3"])
+    assert len(too_tall) == steps.index(size) >= 2  # every step above the one that fits
+    layouts.clear()
+    _, again, found, known = worker._fit(job, FitHint(size, frozenset(too_tall)))
+    assert (found, len(layouts)) == (size, 1), "only the size that fits is laid out"
+    assert known == (too_tall[-1],), "the step above is still known to be too tall"
+    assert len(again.pages) == len(first.pages) == 1
+    layouts.clear()
+    worker, job = worker_with("key-2")  # new code, styles or fonts: nothing is trusted
+    _, _, found, _ = worker._fit(job, FitHint(size, frozenset(too_tall)))
+    assert (found, len(layouts)) == (size, 2)

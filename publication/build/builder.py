@@ -116,7 +116,7 @@ def build(
         if todo:
             from publication.build import pool as worker
 
-            outcomes = worker.run(project, todo, options, started)
+            outcomes = worker.run(project, todo, options, started, inputs.layout_key)
             for outcome in outcomes:
                 if outcome.status == "built":
                     cache.built(project, inputs, outcome)

@@ -78,6 +78,8 @@ LIBRARIES = ("babel", "brotli", "cffi", "cssselect2", "fonttools", "jinja2", "js
 # Native libraries WeasyPrint lays text out with: (soname, function returning a version).
 NATIVE = (("libpango-1.0.so.0", "pango_version_string"),
           ("libharfbuzz.so.0", "hb_version_string"))
+# The common inputs a layout depends on besides its HTML (`Inputs.layout_key`).
+LAYOUT_INPUTS = ("pipeline", "libraries", "environment", "styles", "fonts")
 # Build options that do not change any file a target writes.
 NOT_OUTPUT_OPTIONS = frozenset({"jobs", "force", "fail_fast", "wait"})
 
@@ -237,6 +239,11 @@ class Inputs:
             if options.print_files else "",
         }
         return cls(project, common)
+
+    @property
+    def layout_key(self) -> str:
+        """One digest of what a layout depends on besides its HTML (FitHint)."""
+        return _digest({key: self.common[key] for key in LAYOUT_INPUTS})
 
     def content(self, campaign: str) -> str:
         if campaign not in self._content:
@@ -532,7 +539,7 @@ def built(project: Project, inputs: Inputs, outcome: Outcome) -> Record | None:
     record = Record(dataclasses.asdict(target), inputs.of(target), catalogue.plural,
                     catalogue.digests(used), outcome.products, outcome.pages,
                     tuple(outcome.messages), outcome.checks, round(outcome.seconds, 3),
-                    headline_pt=outcome.headline_pt)
+                    headline_pt=outcome.headline_pt, too_tall=outcome.too_tall)
     save(project, target, record)
     return record
 

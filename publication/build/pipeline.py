@@ -30,6 +30,7 @@ from publication.kinds import KINDS, PAPERS, Kind, Paper
 from publication.model import (
     SOURCE_LOCALE,
     BuildOptions,
+    FitHint,
     Imprint,
     MessageKey,
     Outcome,
@@ -83,6 +84,7 @@ class Made:
     used: frozenset[MessageKey]       # the catalogue messages it showed
     headline_pt: float                # a poster's headline size (0: none)
     written: tuple[Path, ...]         # every file it wrote, the PDF first
+    too_tall: tuple[str, ...] = ()    # layouts found not to fit (FitHint.too_tall)
 
 
 class GateFailed(PublicationError):
@@ -97,18 +99,20 @@ class GateFailed(PublicationError):
 class Worker:
     """Builds targets one at a time, keeping what it loaded for the next one."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, layout_key: str = "") -> None:
+        """`layout_key`: what the layouts of this build depend on besides their HTML
+        (`cache.Inputs.layout_key`); "" trusts no `FitHint.too_tall`."""
         self.project = project
         self.typesetter = Typesetter(project)
+        self.layout_key = layout_key
 
-    def make(self, target: Target, last_headline_pt: float, options: BuildOptions) -> Outcome:
+    def make(self, target: Target, hint: FitHint, options: BuildOptions) -> Outcome:
         """`build`, plus what the cache and the index need: the files the target wrote
-        (checksums, page counts, thumbnails) and the messages it used.
-        `last_headline_pt`: the poster headline size its last build settled on (0: none),
-        tried first."""
+        (checksums, page counts, thumbnails) and the messages it used. `hint`: what its
+        last build learnt about fitting it (tried first)."""
         start = time.perf_counter()
         try:
-            outcome, written = self.build(target, last_headline_pt, options)
+            outcome, written = self.build(target, hint, options)
         except Exception as exc:  # a bug, but one target's: the others still get built
             LOG.debug("%s failed", target, exc_info=True)
             return Outcome(target, "failed", target.path(self.project.output),
@@ -130,14 +134,14 @@ class Worker:
             return source_catalog()
         return compile_catalog(self.project, code)
 
-    def build(self, target: Target, last_headline_pt: float, options: BuildOptions,
+    def build(self, target: Target, hint: FitHint, options: BuildOptions,
               ) -> tuple[Outcome, tuple[Path, ...]]:
         """Make one target's PDF; a problem becomes a failed Outcome, never an exception.
         Also returns the files written, the PDF first."""
         path = target.path(self.project.output)
         start = time.perf_counter()
         try:
-            made = self._make(self.job(target, path, options), last_headline_pt, options)
+            made = self._make(self.job(target, path, options), hint, options)
         except InputError as exc:
             return Outcome(target, "failed", path, time.perf_counter() - start,
                            messages=tuple(str(p) for p in exc.problems)), ()
@@ -149,7 +153,7 @@ class Worker:
                            messages=(str(exc),)), ()
         return Outcome(target, "built", path, time.perf_counter() - start, made.pages,
                        made.warnings, made.checks, used=made.used,
-                       headline_pt=made.headline_pt), made.written
+                       headline_pt=made.headline_pt, too_tall=made.too_tall), made.written
 
     def job(self, target: Target, path: Path, options: BuildOptions) -> Job:
         """The target with its campaign, catalogue, locale, kind and paper."""
@@ -157,12 +161,12 @@ class Worker:
                    locale_info(target.locale), KINDS[target.kind], PAPERS[target.size],
                    options.imprint)
 
-    def _make(self, job: Job, last_headline_pt: float, options: BuildOptions) -> Made:
+    def _make(self, job: Job, hint: FitHint, options: BuildOptions) -> Made:
         path = job.path
         coverage = self.coverage(job.info.code)  # before rendering: fonts cover every string
         if any(f.severity == ERROR for f in coverage):
             raise GateFailed(path, coverage)
-        rendered, document, headline_pt = self._fit(job, first_pt=last_headline_pt)
+        rendered, document, headline_pt, too_tall = self._fit(job, hint)
         po = str(self.project.po(job.info.code).relative_to(self.project.root))
         warnings = tuple(f.describe(po) for f in rendered.fallbacks)
         if options.strict and warnings:
@@ -190,7 +194,7 @@ class Worker:
         written.remove(path)
         return Made(len(document.pages), warnings + tuple(str(f) for f in coverage + findings),
                     count(coverage + findings), rendered.used, headline_pt,
-                    (path, *written))
+                    (path, *written), too_tall)
 
     def _print_file(self, job: Job, document: weasyprint.Document, accessible: bytes,
                     ) -> tuple[list[Finding], Path]:
@@ -253,32 +257,43 @@ class Worker:
         findings += checks.check_bytes(tagged.data, name, expectations)
         return tagged.data, expectations, findings
 
-    def _fit(self, job: Job, first_pt: float = 0.0,
-             ) -> tuple[RenderedHtml, weasyprint.Document, float]:
+    def _fit(self, job: Job, last: FitHint | None = None,
+             ) -> tuple[RenderedHtml, weasyprint.Document, float, tuple[str, ...]]:
         """Render and lay out, shrinking a poster's headline until the poster is one page;
-        the headline size used is returned (0: none).
+        the headline size used is returned (0: none), with the digests of the layouts
+        that did not fit (`FitHint.too_tall`).
 
-        The size is the largest step that fits. `first_pt`, the size the last build
-        settled on, is tried first: when it fits and the step above does not, that is
-        the answer in two layouts instead of one per step from the top (a smaller
-        headline never takes more room, so the steps above do not fit either).
+        The size is the largest step that fits. The size the last build settled on is
+        tried first: when it fits and the step above does not, that is the answer in two
+        layouts instead of one per step from the top (a smaller headline never takes
+        more room, so the steps above do not fit either); and one layout when the step
+        above is the very HTML the last build found too tall.
         """
+        last = last or FitHint()
         campaign, catalog, info = job.campaign, job.catalog, job.info
         kind, paper, imprint = job.kind, job.paper, job.imprint
         steps = kind.headline_steps(paper)
         expected = kind.pages
-        laid: dict[int, tuple[RenderedHtml, weasyprint.Document, bool]] = {}
+        laid: dict[int, tuple[RenderedHtml, weasyprint.Document | None, bool]] = {}
+        too_tall: list[str] = []
 
         def lay_out(index: int) -> bool:
             if index not in laid:
                 rendered = render(self.project, campaign, Localizer(catalog, info), kind,
                                   paper, imprint=imprint, headline_pt=steps[index])
-                document = self.typesetter.layout(rendered.html)
-                laid[index] = (rendered, document,
-                               expected is None or len(document.pages) == expected)
+                digest = sha256(f"{self.layout_key}\0{rendered.html}".encode()) \
+                    if self.layout_key else ""
+                if digest and digest in last.too_tall:
+                    laid[index] = (rendered, None, False)
+                else:
+                    document = self.typesetter.layout(rendered.html)
+                    laid[index] = (rendered, document,
+                                   expected is None or len(document.pages) == expected)
+                if digest and not laid[index][2]:
+                    too_tall.append(digest)
             return laid[index][2]
 
-        hint = steps.index(first_pt) if first_pt in steps else 0
+        hint = steps.index(last.headline_pt) if last.headline_pt in steps else 0
         if hint and lay_out(hint) and not lay_out(hint - 1):
             found: int | None = hint
         else:
@@ -286,10 +301,13 @@ class Worker:
             found = next((i for i in range(begin, len(steps)) if lay_out(i)), None)
         if found is not None:
             rendered, document, _ = laid[found]
+            assert document is not None  # only a layout that fits is ever skipped
             if imprint is not None:
                 check_fit(document, imprint, job.where)
-            return rendered, document, steps[found]
-        _, document, _ = laid[len(steps) - 1]
+            return rendered, document, steps[found], tuple(too_tall)
+        rendered, document, _ = laid[len(steps) - 1]
+        if document is None:  # known not to fit; laid out to say by how much
+            document = self.typesetter.layout(rendered.html)
         pages = len(document.pages)
         spill = fit.spill_mm(document, expected or 1)
         if kind.headline_steps_a3:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from publication.build import cache
 from publication.build.pipeline import Worker
-from publication.model import BuildOptions, Outcome, Project, Record, Target
+from publication.model import BuildOptions, FitHint, Outcome, Project, Record, Target
 
 PR_SET_PDEATHSIG = 1  # prctl(2): a signal for this process when its parent dies
 GC_THRESHOLD = (100_000, 50, 100)
@@ -34,11 +34,12 @@ GC_THRESHOLD = (100_000, 50, 100)
 
 def run(
     project: Project, targets: Mapping[Target, Record | None], options: BuildOptions,
-    started: Callable[[Target], None] | None = None,
+    started: Callable[[Target], None] | None = None, layout_key: str = "",
 ) -> Generator[Outcome, None, None]:
     """Build `targets` and yield each outcome as it finishes; each target comes with its
     last build's record (or None), which says how long it took (the slowest go first)
-    and, for a poster, the headline size to try first.
+    and what it learnt about fitting the target on its pages (`FitHint`), valid for
+    the layouts of `layout_key` (`cache.Inputs.layout_key`; "": none is trusted).
 
     With `options.jobs` > 1, in that many worker processes, each taking a whole batch
     (see `batches`); `started` is told when a target starts. Closing the iterator early
@@ -47,13 +48,13 @@ def run(
     def order(target: Target) -> float:
         return cache.expected_seconds(target, targets[target])
 
-    def with_hint(target: Target) -> tuple[Target, float]:
+    def with_hint(target: Target) -> tuple[Target, FitHint]:
         record = targets[target]
-        return target, record.headline_pt if record is not None else 0.0
+        return target, record.hint() if record is not None else FitHint()
 
     queue = sorted(targets, key=order, reverse=True)
     if options.jobs <= 1 or len(queue) == 1:
-        worker = Worker(project)
+        worker = Worker(project, layout_key)
         with _batch_gc():
             for target in queue:
                 if started:
@@ -65,7 +66,8 @@ def run(
     stop = context.Event()  # set when the build stops early: no new target is started
     work = batches(queue, options.jobs, order)
     pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(work)), mp_context=context,
-                               initializer=_init_worker, initargs=(project.root, events, stop))
+                               initializer=_init_worker,
+                               initargs=(project.root, layout_key, events, stop))
     futures: set[Future[None]] = set()
     try:
         # What the workers inherit is set aside from the collector before they are forked,
@@ -155,8 +157,8 @@ _EVENTS: SimpleQueue[tuple[str, Target | Outcome]] | None = None
 _STOP: EventType | None = None
 
 
-def _init_worker(root: Path, events: SimpleQueue[tuple[str, Target | Outcome]],
-                 stop: EventType) -> None:
+def _init_worker(root: Path, layout_key: str,
+                 events: SimpleQueue[tuple[str, Target | Outcome]], stop: EventType) -> None:
     global _WORKER, _EVENTS, _STOP
     parent = os.getppid()
     # Linux: die with the build, so that a killed build leaves no worker writing.
@@ -164,18 +166,18 @@ def _init_worker(root: Path, events: SimpleQueue[tuple[str, Target | Outcome]],
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the build died before the line above
         os._exit(1)
-    _WORKER = Worker(Project(root))
+    _WORKER = Worker(Project(root), layout_key)
     _EVENTS = events
     _STOP = stop
     _batch_gc().__enter__()  # for the life of the worker process
 
 
-def _make_in_worker(batch: list[tuple[Target, float]], options: BuildOptions) -> None:
-    """Make a batch's targets (each with its headline size to try first) in order,
-    telling the build of each start and outcome."""
+def _make_in_worker(batch: list[tuple[Target, FitHint]], options: BuildOptions) -> None:
+    """Make a batch's targets (each with what its last build learnt) in order, telling
+    the build of each start and outcome."""
     assert _WORKER is not None and _EVENTS is not None and _STOP is not None
-    for target, headline_pt in batch:
+    for target, hint in batch:
         if _STOP.is_set():
             return
         _EVENTS.put(("started", target))
-        _EVENTS.put(("done", _WORKER.make(target, headline_pt, options)))
+        _EVENTS.put(("done", _WORKER.make(target, hint, options)))

@@ -11,6 +11,7 @@ and is cut when long.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from pathlib import Path
@@ -70,14 +71,27 @@ def check_catalog(path: Path, code: str) -> tuple[Catalog | None, list[Problem]]
     return parsed.catalog, parsed.problems
 
 
+# (path, locale) -> the bytes last checked and what they were found to be: a build
+# reads each catalogue for its PDFs, then for the index's completeness figures.
+_CHECKED: dict[tuple[Path, str], tuple[bytes, ParsedPo]] = {}
+
+
 def read_checked(path: Path, code: str) -> ParsedPo:
-    """Read and check `path`: syntax, header, and every message against its source."""
+    """Read and check `path`: syntax, header, and every message against its source.
+    The same bytes are checked once per process (the result is the same)."""
     try:
         raw = read_po_file(path)
     except NotRegularFile as exc:
         return ParsedPo(path, None, [Problem(path, 0, str(exc))])
     except OSError as exc:
         return ParsedPo(path, None, [Problem(path, 0, f"cannot read: {exc.strerror}")])
+    known = _CHECKED.get((path, code))
+    if known is None or known[0] != raw:
+        known = _CHECKED[(path, code)] = (raw, _checked(raw, path, code))
+    return dataclasses.replace(known[1], problems=list(known[1].problems))
+
+
+def _checked(raw: bytes, path: Path, code: str) -> ParsedPo:
     parsed = parse_po(raw, path, code)
     if parsed.catalog is None:
         return parsed
