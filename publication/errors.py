@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,8 +65,12 @@ def shown(value: object, limit: int = SHOWN_MAX) -> str:
 
 
 def display_path(path: Path) -> str:
-    """The path relative to the working folder when it is inside it, for short messages."""
+    """The path relative to the working folder when it is inside it, for short messages.
+
+    Symbolic links are not followed: a catalogue linked from elsewhere is named where the
+    user put it (`locales/de/LC_MESSAGES/messages.po`), not where its link leads."""
+    absolute = Path(os.path.normpath(path.absolute()))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
         return str(path)

@@ -255,8 +255,12 @@ class Inputs:
         if locale not in self._po:
             raw = None
             if locale != SOURCE_LOCALE:
+                # As the build reads it, never through a symbolic link (imported here:
+                # the module brings Babel's reader, which a no-op build does without).
+                from publication.i18n.pofile import read_po_file
+
                 try:
-                    raw = self.project.po(locale).read_bytes()
+                    raw = read_po_file(self.project.po(locale))
                 except OSError:
                     raw = b""
             self._po[locale] = raw
