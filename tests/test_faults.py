@@ -93,6 +93,8 @@ def test_a_full_disk_in_the_workers(project: Project, monkeypatch: pytest.Monkey
     _err(capsys)
     assert "the disk is full: free some space (" in caplog.text
     assert caplog.text.rstrip().endswith("then build again")
+    assert "internal error" not in caplog.text and "please report" not in caplog.text
+    assert "letter-a4.pdf: the disk is full" in caplog.text  # each output says it once
     caplog.clear()
 
 

@@ -22,7 +22,7 @@ from publication.checks import fonts as font_checks
 from publication.checks.expectations import Expectations, sha256, sidecar_path, write_sidecar
 from publication.checks.findings import ERROR, Finding, count, error
 from publication.errors import InputError, PublicationError, display_path
-from publication.files import write_atomic
+from publication.files import WriteFailed, write_atomic
 from publication.i18n.catalog import CompiledCatalog, compile_catalog, source_catalog
 from publication.i18n.locales import LocaleInfo, locale_info
 from publication.i18n.localize import Localizer
@@ -148,7 +148,7 @@ class Worker:
         except GateFailed as exc:
             return Outcome(target, "failed", path, time.perf_counter() - start,
                            messages=tuple(exc.messages), checks=exc.counts), ()
-        except PublicationError as exc:
+        except (PublicationError, WriteFailed) as exc:  # WriteFailed: a full disk, not a bug
             return Outcome(target, "failed", path, time.perf_counter() - start,
                            messages=(str(exc),)), ()
         return Outcome(target, "built", path, time.perf_counter() - start, made.pages,
