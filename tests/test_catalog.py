@@ -18,7 +18,7 @@ import babel
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, unescape
 
 from make_pdf import main
 from publication.errors import InputError, UsageError
@@ -40,11 +40,12 @@ FRENCH: dict[str, str | tuple[str, ...]] = {
     "title": "Campagne de test",
     "headline": "Libérez le détenu",
     "petition.title": "Libérez le détenu",
-    "facts.1": plural("fr", "%(count)s jour de manifestation", "%(count)s jours de manifestation"),
-    "background.1": "Le premier paragraphe, avec <em>emphase</em>.",
+    "facts.protest-days": plural("fr", "%(count)s jour de manifestation",
+                                 "%(count)s jours de manifestation"),
+    "background.first": "Le premier paragraphe, avec <em>emphase</em>.",
     "quote.role": 'Directrice chez <span lang="en">Example Org</span>',
     "common.qr.alt": "Code QR : ouvre la pétition à %(url)s",
-    "demands.authorities.items.2": "Respecter la loi",
+    "demands.authorities.items.respect-law": "Respecter la loi",
 }
 
 
@@ -86,13 +87,13 @@ def test_extract_equals_pybabel_with_contexts_locations_and_comments(project: Pr
             " ".join(other.auto_comments).split(), key
     contexts = {context for context, _ in a}
     assert None not in contexts  # every message carries a context
-    assert {"headline", "demands.authorities.items.2", "poster.facts.heading",
+    assert {"headline", "demands.authorities.items.respect-law", "poster.facts.heading",
             "petition.table.name"} <= contexts
     # Translator comments where they help: space to fit, what a placeholder is, markup.
     notes = {context: " ".join(m.auto_comments) for (context, _), m in a.items()}
     assert "keep it short" in notes["headline"]
-    assert "%(count)s" in notes["facts.1"]
-    assert "keep <em>" in notes["background.1"]
+    assert "%(count)s" in notes["facts.protest-days"]
+    assert "keep <em>" in notes["background.first"]
 
 
 def test_write_pot_touches_nothing_when_only_the_date_would_change(project: Project) -> None:
@@ -170,9 +171,9 @@ def test_update_makes_changed_sources_fuzzy_and_removed_ones_obsolete(project: P
     path = start_catalog(project, "fr", FRENCH)
     _edit_content(project, "headline: Free the fixture", "headline: Free the fixture now")
     _edit_content(project, "title: Fixture campaign", "title: A wholly different name")
-    _edit_content(project, "  - The first paragraph of background, with <em>emphasis</em>.\n",
-                  "")
-    _edit_content(project, "      - Respect the law\n", "")
+    _edit_content(project, "  - id: first\n    text: The first paragraph of background, with "
+                           "<em>emphasis</em>.\n", "")
+    _edit_content(project, "      - id: respect-law\n        text: Respect the law\n", "")
     assert catalog.update(project, ["fr"]) == ["fr"]
     cat = parse_po(path.read_bytes(), path, "fr").catalog
     assert cat is not None
@@ -185,13 +186,14 @@ def test_update_makes_changed_sources_fuzzy_and_removed_ones_obsolete(project: P
     text = path.read_text("utf-8")
     assert '#| msgid "Fixture campaign"' in text
     # A removed message is kept as obsolete (#~), out of the way, with its translation.
-    assert '#~ msgctxt "demands.authorities.items.2"\n#~ msgid "Respect the law"\n' \
+    assert '#~ msgctxt "demands.authorities.items.respect-law"\n#~ msgid "Respect the law"\n' \
            '#~ msgstr "Respecter la loi"' in text
-    assert cat.get("Respect the law", context="demands.authorities.items.2") is None
-    # The first background paragraph is gone, so the second is now background.1: it is
-    # offered the translation that place had, as fuzzy, for the translator to revise.
-    second = _get(cat, "The second paragraph of background.", "background.1")
-    assert second.fuzzy and str(second.string).startswith("Le premier")
+    assert cat.get("Respect the law", context="demands.authorities.items.respect-law") is None
+    # The first background paragraph is gone: its translation is kept as obsolete, and
+    # the second, named by its own id, is not offered it.
+    assert '#~ msgctxt "background.first"' in text
+    second = _get(cat, "The second paragraph of background.", "background.second")
+    assert not second.fuzzy and not second.string
     # Fuzzy translations are never published.
     compiled = catalog.compile_catalog(project, "fr")
     assert compiled.entry("headline", "Free the fixture now").state == "fuzzy"
@@ -259,13 +261,13 @@ def test_smuggled_tag_foreign_placeholder_and_link_are_refused(project: Project)
         **FRENCH,
         "petition.title": 'Libérez <img src="https://evil.example/x.png"> le détenu',
         "petition.demand": "Nous demandons la libération de %(name)s.",
-        "background.1": '<a href="https://evil.example/">Le premier</a> paragraphe.',
+        "background.first": '<a href="https://evil.example/">Le premier</a> paragraphe.',
     })
     problems = _problems(project, "fr")
     expect = {
         entry_line(path, "petition.title"): "'petition.title' msgstr: tag <img> is not allowed",
         entry_line(path, "petition.demand"): "placeholder %(name)s is not in the source text",
-        entry_line(path, "background.1"): "<a> is not in the source string",
+        entry_line(path, "background.first"): "<a> is not in the source string",
     }
     for line, message in expect.items():
         assert any(p.startswith(f"messages.po:{line}: ") and message in p for p in problems), \
@@ -276,30 +278,35 @@ def test_smuggled_tag_foreign_placeholder_and_link_are_refused(project: Project)
 def test_placeholders_plural_forms_and_percent_signs(project: Project) -> None:
     path = start_catalog(project, "fr", {
         **FRENCH,
-        "facts.1": plural("fr", "un jour de manifestation", "des jours de manifestation"),
+        "facts.protest-days": plural("fr", "un jour de manifestation",
+                                     "des jours de manifestation"),
         "common.qr.alt": "Code QR à 100 % : %(url)s",
-        "facts.2": plural("fr", "%(count)s personne détenue", "%(count)s personnes {n} détenues"),
+        "facts.detained": plural("fr", "%(count)s personne détenue",
+                                 "%(count)s personnes {n} détenues"),
     })
     problems = _problems(project, "fr")
     # The singular may leave the number out; the last form may not.
     last = f"msgstr[{get_plural('fr').num_plurals - 1}]"
-    assert any(p.startswith(f"messages.po:{entry_line(path, 'facts.1', last)}: ")
-               and f"'facts.1' {last}: placeholder %(count)s from the source text is missing"
+    assert any(p.startswith(f"messages.po:{entry_line(path, 'facts.protest-days', last)}: ")
+               and f"'facts.protest-days' {last}: placeholder %(count)s from the source text "
+                   "is missing"
                in p for p in problems), problems
-    assert not any(f":{entry_line(path, 'facts.1', 'msgstr[0]')}:" in p for p in problems)
+    first = entry_line(path, 'facts.protest-days', 'msgstr[0]')
+    assert not any(f":{first}:" in p for p in problems)
     assert any(f":{entry_line(path, 'common.qr.alt')}:" in p and "write %% for a percent sign"
                in p for p in problems), problems
-    assert any(f":{entry_line(path, 'facts.2', 'msgstr[1]')}:" in p and "{n}" in p
+    assert any(f":{entry_line(path, 'facts.detained', 'msgstr[1]')}:" in p and "{n}" in p
                for p in problems), problems
 
 
 def test_plural_messages_need_the_headers_number_of_forms(
         project: Project, caplog: pytest.LogCaptureFixture) -> None:
-    path = start_catalog(project, "ar", {"facts.1": ("a", "b", "c", "d", "e", "%(count)s f")})
+    path = start_catalog(project, "ar",
+                         {"facts.protest-days": ("a", "b", "c", "d", "e", "%(count)s f")})
     assert _problems(project, "ar") == []
     replace_in(path, 'msgstr[5] "%(count)s f"\n', "")
     problems = _problems(project, "ar")
-    assert any(p.startswith(f"messages.po:{entry_line(path, 'facts.1', 'msgid')}: ")
+    assert any(p.startswith(f"messages.po:{entry_line(path, 'facts.protest-days', 'msgid')}: ")
                and "needs 6" in p for p in problems), problems
 
     # A rule that is not CLDR's for the language is the file's own: a warning, no problem.
@@ -474,6 +481,18 @@ def test_no_module_uses_a_private_babel_name() -> None:
     assert found == [], found
 
 
+def _previous_of(comments: list[str]) -> list[str]:
+    """The previous msgid (and msgid_plural) of `#|` lines as Babel keeps them."""
+    found: list[str] = []
+    for comment in comments:
+        text = comment[1:].strip()
+        if text.startswith(("msgid ", "msgid_plural ")):
+            found.append("")
+            text = text.split(" ", 1)[1]
+        found[-1] += unescape(text)
+    return found
+
+
 def test_the_line_map_and_babels_public_reading_agree_on_the_shipped_catalogues() -> None:
     for path in sorted((REPO / "locales").glob("*/LC_MESSAGES/messages.po")):
         raw = path.read_bytes()
@@ -482,9 +501,14 @@ def test_the_line_map_and_babels_public_reading_agree_on_the_shipped_catalogues(
         assert parsed.problems == [] and parsed.catalog is not None, path
         with open(path, "rb") as fileobj:
             babels = read_po(fileobj, locale=code, charset="utf-8")
-        assert [(m.id, m.string, m.context, m.lineno, m.flags, m.user_comments)
-                for m in parsed.catalog] == [(m.id, m.string, m.context, m.lineno, m.flags,
-                                              m.user_comments) for m in babels], path
+        # Babel's reader keeps a fuzzy entry's previous msgid (`#|`) as a comment, ours
+        # as its previous_id (compared there).
+        assert [(m.id, m.string, m.context, m.lineno, m.flags, m.user_comments,
+                 m.previous_id) for m in parsed.catalog] == [
+            (m.id, m.string, m.context, m.lineno, m.flags,
+             [c for c in m.user_comments if not c.startswith("|")],
+             _previous_of([c for c in m.user_comments if c.startswith("|")]))
+            for m in babels], path
         lines = raw.decode("utf-8").split("\n")
         for message in parsed.catalog:
             if not message.id:
@@ -524,14 +548,14 @@ def test_previous_msgids_obsolete_entries_and_extra_forms_by_our_reader(
     last = f'msgstr[{forms - 1}] "%(count)s jours de manifestation"'
     replace_in(path, last, f'{last}\nmsgstr[{forms}] "encore"\n"!"')
     parsed = parse_po(path.read_bytes(), path, "fr")
-    line = entry_line(path, "facts.1", f"msgstr[{forms}]")
+    line = entry_line(path, "facts.protest-days", f"msgstr[{forms}]")
     assert [(p.line, f"has {forms + 1} forms" in p.message) for p in parsed.problems] == \
         [(line, True)], parsed.problems
     assert parsed.catalog is not None
-    facts = parsed.catalog.get("%(count)s day of protest", context="facts.1")
+    facts = parsed.catalog.get("%(count)s day of protest", context="facts.protest-days")
     assert facts is not None and facts.string == plural("fr", "%(count)s jour de manifestation",
                                                         "%(count)s jours de manifestation")
-    assert parsed.msgstr_line(("facts.1", "%(count)s day of protest"), forms) == line
+    assert parsed.msgstr_line(("facts.protest-days", "%(count)s day of protest"), forms) == line
 
 
 # -- hostile input -------------------------------------------------------------------------
@@ -676,3 +700,4 @@ def test_msgid_empty_with_a_context_is_no_hidden_header(project: Project) -> Non
                     "utf-8")
     assert any(p.startswith(f"messages.po:{line}: the header entry cannot be read")
                for p in _problems(project, "fr"))
+

@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from publication.i18n import catalog
+from publication.i18n.checks import message_state
 from publication.i18n.pofile import parse_po
 from publication.model import Project
+from publication.source.content import PLACEHOLDER
 from tests.gettext_check import assert_all_gettext_readable, start_full_catalog
 from tests.projects import make_project
 
@@ -25,19 +27,19 @@ from tests.projects import make_project
 TARGETS = {
     "headline": ("headline: Free the fixture\n", "headline: ", 120),
     "quote.text": ("  text: Justice delayed is justice denied.\n", "  text: ", 600),
-    "background.1": ("  - The first paragraph of background, with <em>emphasis</em>.\n",
-                     "  - ", 600),
-    "background.2": ("  - The second paragraph of background.\n", "  - ", 600),
+    "background.first": ("    text: The first paragraph of background, with <em>emphasis</em>.\n",
+                         "    text: ", 600),
+    "background.second": ("    text: The second paragraph of background.\n", "    text: ", 600),
     "urging": ("urging: We urge everyone to act now.\n", "urging: ", 600),
     # A plural's other form: its previous msgid has a `#| msgid_plural` line.
-    "facts.1": ('    other: "%(count)s days of protest"\n', "    other: ", 120),
+    "facts.protest-days": ('    other: "%(count)s days of protest"\n', "    other: ", 120),
 }
 TRANSLATED: dict[str, str | tuple[str, ...]] = {
     "headline": "Libérez le détenu",
     "quote.text": "Justice différée, justice refusée.",
-    "background.1": "Le premier paragraphe, avec <em>emphase</em>.",
-    "background.2": "Le deuxième paragraphe.",
-    "facts.1": ("%(count)s jour de manifestation", "%(count)s jours de manifestation"),
+    "background.first": "Le premier paragraphe, avec <em>emphase</em>.",
+    "background.second": "Le deuxième paragraphe.",
+    "facts.protest-days": ("%(count)s jour de manifestation", "%(count)s jours de manifestation"),
 }
 
 # Any printable character but "<" and "&" (the content's inline markup has its own
@@ -60,6 +62,12 @@ def _texts(limit: int) -> st.SearchStrategy[str]:
             .filter(lambda text: bool(text.split())))
 
 
+def _plain(text: str) -> str:
+    """A text as a text without a number may be: its %(name)s broken up (the content
+    refuses a placeholder there; a lone % is a percent sign)."""
+    return PLACEHOLDER.sub(lambda m: m.group().replace("(", "( "), text)
+
+
 def _original(context: str) -> str:
     line, prefix, _ = TARGETS[context]
     return str(yaml.safe_load(line[len(prefix):]))
@@ -75,9 +83,17 @@ def _edits(draw: st.DrawFn) -> dict[str, str]:
             edits[context] = _original(context)
             continue
         limit = TARGETS[context][2]
-        text = draw(_texts(limit - len("%(count)s ")))
-        edits[context] = f"%(count)s {text}" if context == "facts.1" else text
+        text = _plain(draw(_texts(limit - len("%(count)s ") - 20)))
+        # In a text with a number `%%` is a percent sign (and %(count)s the number).
+        edits[context] = (f"%(count)s {text.replace('%', '%%')}"
+                          if context == "facts.protest-days" else text)
     return edits
+
+
+# New background paragraphs inserted at the top: (id, text), each id new.
+_INSERTS = st.lists(st.tuples(st.sampled_from(["new-top", "another", "third-one"]),
+                              _texts(600).map(_plain)),
+                    max_size=2, unique_by=lambda item: item[0])
 
 
 @pytest.fixture(scope="module")
@@ -98,20 +114,31 @@ def _source_texts(project: Project) -> set[str]:
           # The module's project is copied for each example; the autouse warning check
           # (function scope) rightly spans all of them.
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rounds=st.lists(_edits(), min_size=1, max_size=3))
+@given(rounds=st.lists(st.tuples(_edits(), _INSERTS), min_size=1, max_size=3))
 def test_random_content_edits_give_catalogues_gettext_reads(
         base: Project, tmp_path_factory: pytest.TempPathFactory,
-        rounds: list[dict[str, str]]) -> None:
+        rounds: list[tuple[dict[str, str], list[tuple[str, str]]]]) -> None:
     project = Project(tmp_path_factory.mktemp("example") / "project")
     shutil.copytree(base.root, project.root, symlinks=True)
     campaign = project.content / "fixture" / "campaign.yaml"
     lines = campaign.read_text("utf-8").splitlines(keepends=True)
     where = {context: lines.index(line) for context, (line, _, _) in TARGETS.items()}
     seen = _source_texts(project)  # every source text so far: what a #| may hold
-    for edits in rounds:
+    untouched = set(TRANSLATED)  # translated, never edited: must stay translated
+    top = lines.index("background:\n") + 1
+    inserted: set[str] = set()
+    for edits, inserts in rounds:
+        untouched -= set(edits)
         for context, text in edits.items():
             # A JSON string is a YAML double-quoted scalar: any text, quoted and escaped.
             lines[where[context]] = f"{TARGETS[context][1]}{json.dumps(text, ensure_ascii=False)}\n"
+        for name, text in inserts:
+            if name in inserted:
+                continue
+            inserted.add(name)
+            lines[top:top] = [f"  - id: {name}\n",
+                              f"    text: {json.dumps(text, ensure_ascii=False)}\n"]
+            where = {context: row + 2 if row >= top else row for context, row in where.items()}
         campaign.write_text("".join(lines), "utf-8")
         catalog.write_pot(project, catalog.extract(project))
         catalog.update(project, ["fr", "ar"])
@@ -123,4 +150,8 @@ def test_random_content_edits_give_catalogues_gettext_reads(
             assert parsed.catalog is not None and not parsed.previous_problems
             for message in parsed.catalog:
                 assert set(message.previous_id) <= seen, (code, message.previous_id)
+            if code == "fr":  # inserting items fuzzes nothing it did not change
+                states = {m.context: message_state(m) for m in parsed.catalog if m.id}
+                assert {c: states[c] for c in untouched} == dict.fromkeys(untouched,
+                                                                          "translated")
         seen |= _source_texts(project)

@@ -11,7 +11,14 @@ import pytest
 
 from publication.errors import InputError
 from publication.model import Project
-from publication.source.content import campaign_schema, iter_texts, load_campaign
+from publication.source.content import (
+    CONTENT_FILE,
+    Campaign,
+    campaign_schema,
+    iter_texts,
+    load_campaign,
+    shown_texts,
+)
 from publication.source.schema import (
     DERIVED,
     At,
@@ -48,7 +55,8 @@ def test_real_campaign_loads_with_contexts_and_lines() -> None:
     campaign = load_campaign(REPO / "content" / "israel-opt")
     contexts = [t.context for t in iter_texts(campaign)]
     assert len(contexts) == len(set(contexts)), "every message needs its own context"
-    assert "demands.israel.items.3" in contexts
+    assert "demands.israel.items.lift-gaza-blockade" in contexts
+    assert "background.no-one-held-to-account" in contexts
     assert campaign.quote.author.source == "Philip Luther"
     assert campaign.headline.line > 1
     assert all(fact.plural and fact.count is not None for fact in campaign.facts)
@@ -107,7 +115,7 @@ def test_image_without_alt_is_an_error(project: Project) -> None:
     (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     path = folder / "campaign.yaml"
     text = path.read_text(encoding="utf-8").replace(
-        "images: []", "images:\n  - src: logo.png\n    place: cover")
+        "images: []", "images:\n  - id: logo\n    src: logo.png\n    place: cover")
     _write(project, text)
     problems = _problems(project)
     assert any("'alt' is a required property" in p for p in problems), problems
@@ -159,9 +167,10 @@ def test_a_day_that_does_not_exist_is_a_problem_at_its_line(project: Project) ->
 def test_a_missing_image_names_its_key_and_line(project: Project) -> None:
     path = project.content / "fixture" / "campaign.yaml"
     text = path.read_text(encoding="utf-8").replace(
-        "images: []", "images:\n  - src: logo.png\n    alt: The logo\n    place: cover")
+        "images: []", "images:\n  - id: logo\n    src: logo.png\n    alt: The logo\n"
+                      "    place: cover")
     _write(project, text)
-    line = text.splitlines().index("  - src: logo.png") + 1
+    line = text.splitlines().index("    src: logo.png") + 1
     assert _problems(project) == [f"{path}:{line}: images.0.src: 'logo.png' is not a file "
                                   "in fixture/"]
 
@@ -212,3 +221,166 @@ def test_one_declaration_gives_the_schema_and_the_reader(tmp_path: Path) -> None
         f"{path}:2: box.heading: too long: 18 characters, at most 10 fit",
         f"{path}:3: box.entries: [] should be non-empty",
         f"{path}:4: words: ['a', 'b', 'c', 'd'] is too long"]
+
+
+# -- ids: every list item of texts names its messages ----------------------------------
+
+
+def _line(text: str, row: str) -> int:
+    return text.splitlines().index(row) + 1
+
+
+def test_contexts_name_each_item_by_its_id(project: Project) -> None:
+    campaign = load_campaign(project.content / "fixture")
+    contexts = {t.context for t in iter_texts(campaign)}
+    assert {"background.first", "background.second", "facts.protest-days",
+            "demands.authorities.items.respect-law", "law.paragraphs.attacks-illegal",
+            "letter.body.release", "news.a-news-item.title"} <= contexts
+    # A plural item keeps its line (of `one`) and number; a text item the line of `text`.
+    text = (project.content / "fixture" / CONTENT_FILE).read_text("utf-8")
+    fact = campaign.facts[0]
+    assert (fact.count, fact.line) == (3, _line(text, '    one: "%(count)s day of protest"'))
+    assert campaign.background[1].line == _line(
+        text, "    text: The second paragraph of background.")
+
+
+def test_a_list_item_without_an_id_is_an_error_at_its_line(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    text = path.read_text("utf-8").replace("  - id: second\n    text:", "  - text:")
+    _write(project, text)
+    [problem] = _problems(project)
+    line = _line(text, "  - text: The second paragraph of background.")
+    assert problem.startswith(f"{path}:{line}: background.1: 'id' is a required property: "
+                              "an id: lower-case"), problem
+
+
+def test_an_old_plain_list_item_says_how_to_write_it(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    text = path.read_text("utf-8").replace(
+        "  - id: second\n    text: The second paragraph of background.",
+        "  - The second paragraph of background.")
+    _write(project, text)
+    [problem] = _problems(project)
+    assert problem.startswith(f"{path}:{_line(text, '  - The second paragraph of background.')}: ")
+    assert "is not of type 'object': an item written as `- id: a-name`" in problem, problem
+
+
+def test_a_duplicate_id_names_both_lines(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    text = path.read_text("utf-8").replace("  - id: detained\n", "  - id: protest-days\n")
+    _write(project, text)
+    lines = [n for n, row in enumerate(text.splitlines(), 1) if row == "  - id: protest-days"]
+    assert _problems(project) == [
+        f"{path}:{lines[1]}: facts.1.id: 'protest-days' is already the id of facts.0 (line "
+        f"{lines[0]}); give each item its own"]
+
+
+def test_the_same_id_in_two_lists_is_fine(project: Project) -> None:
+    # letter.body and demands.authorities.items both have `release`: contexts differ.
+    campaign = load_campaign(project.content / "fixture")
+    assert campaign.letter.body[0].context == "letter.body.release"
+    assert campaign.demands[0].items[0].context == "demands.authorities.items.release"
+
+
+@pytest.mark.parametrize("bad", ["Second", "second paragraph", "second.two", "-second",
+                                 "second--two", "zweite-ä", ""])
+def test_an_id_of_another_shape_is_refused(project: Project, bad: str) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    text = path.read_text("utf-8").replace("  - id: second\n", f"  - id: '{bad}'\n")
+    _write(project, text)
+    problems = _problems(project)
+    assert problems and all(p.startswith(f"{path}:{_line(text, f'  - id: {bad!r}')}: "
+                                         "background.1.id: ") for p in problems), problems
+    assert any("is not in the expected form (an id: lower-case letters and digits" in p
+               for p in problems), problems
+
+
+def test_reading_by_position_gives_the_contexts_from_before_ids(project: Project) -> None:
+    folder = project.content / "fixture"
+    old = Reader(load_yaml(folder / CONTENT_FILE), folder, by_position=True).read(
+        Campaign, slug="fixture", path=folder)
+    contexts = [t.context for t in iter_texts(old)]
+    assert {"background.2", "facts.1", "demands.authorities.items.2", "news.1.title",
+            "letter.body.1"} <= set(contexts)
+
+
+# -- which news items are shown ----------------------------------------------------------
+
+
+def test_news_items_are_shown_on_the_kinds_the_content_names(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    text = path.read_text("utf-8").replace(
+        "Related news\n  items:\n", "Related news\n  items:\n    - id: hidden\n"
+        "      date: 2020-01-01\n      type: blog\n      title: Never printed\n"
+        "      show_on: []\n")
+    _write(project, text)
+    campaign = load_campaign(project.content / "fixture")
+    assert [item.id for item in campaign.news] == ["hidden", "a-news-item"]
+    assert [item.id for item in campaign.news_on("leaflet")] == ["a-news-item"]
+    assert campaign.news_on("poster") == ()
+    shown = {t.context for t in shown_texts(campaign)}
+    assert "news.a-news-item.title" in shown and "news.heading" in shown
+    assert "news.hidden.title" not in shown
+
+
+def test_no_news_shown_leaves_out_the_heading_too(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    _write(project, path.read_text("utf-8").replace("show_on: [leaflet]", "show_on: []"))
+    shown = {t.context for t in shown_texts(load_campaign(project.content / "fixture"))}
+    assert not any(context.startswith("news.") for context in shown)
+
+
+def test_news_on_a_kind_that_lists_no_news_is_refused(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    text = path.read_text("utf-8").replace("show_on: [leaflet]", "show_on: [poster]")
+    _write(project, text)
+    [problem] = _problems(project)
+    assert problem.startswith(f"{path}:{_line(text, '      show_on: [poster]')}: "
+                              "news.items.0.show_on.0: 'poster' is not one of ['leaflet']"), \
+        problem
+
+
+# -- percent signs and placeholders ------------------------------------------------------
+
+
+def test_a_placeholder_in_a_text_without_a_number_is_refused(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    text = path.read_text("utf-8").replace("urging: We urge everyone to act now.",
+                                           "urging: We urge %(count)s people to act, 100% now.")
+    _write(project, text)
+    [problem] = _problems(project)
+    assert problem == (f"{path}:{_line(text, 'urging: We urge %(count)s people to act, 100% now.')}"
+                       ": urging: %(count)s is replaced only in a text with a number (count, "
+                       "one, other); write the words themselves here")
+
+
+def test_a_lone_percent_sign_in_a_text_with_a_number_is_refused(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    text = path.read_text("utf-8").replace('one: "%(count)s day of protest"',
+                                           'one: "%(count)s day of protest, 50% of them"')
+    _write(project, text)
+    [problem] = _problems(project)
+    assert "facts.protest-days: a % sign that is not %(count)s" in problem
+    # Written %%, it is a percent sign; elsewhere a lone % is one already.
+    _write(project, text.replace("50% of", "50%% of").replace(
+        "urging: We urge everyone to act now.", "urging: 100% of us urge you."))
+    campaign = load_campaign(project.content / "fixture")
+    assert campaign.urging.source == "100% of us urge you."
+
+
+def test_news_kinds_are_the_kinds_whose_template_lists_news(project: Project) -> None:
+    """NEWS_KINDS (what `show_on` may name) against what the templates really print: a
+    shown item's title is used by exactly those kinds, a hidden one by none."""
+    from publication.kinds import KINDS
+    from publication.report.status import kind_messages
+    from publication.source.content import NEWS_KINDS
+
+    path = project.content / "fixture" / CONTENT_FILE
+    _write(project, path.read_text("utf-8").replace(
+        "Related news\n  items:\n", "Related news\n  items:\n    - id: hidden\n"
+        "      date: 2020-01-01\n      type: blog\n      title: Never printed\n"
+        "      show_on: []\n"))
+    used = kind_messages(project)
+    shown = ("news.a-news-item.title", "A news item")
+    assert {kind for kind in KINDS if shown in used[kind]} == set(NEWS_KINDS)
+    assert not any(("news.hidden.title", "Never printed") in keys for keys in used.values())

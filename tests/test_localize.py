@@ -8,7 +8,7 @@ import jinja2
 import pytest
 from babel.messages.plurals import get_plural
 
-from publication.i18n import catalog
+from publication.i18n import catalog, checks
 from publication.i18n.catalog import source_catalog
 from publication.i18n.locales import locale_info
 from publication.i18n.localize import Localizer, localize_digits
@@ -16,8 +16,8 @@ from publication.model import Project
 from publication.source.content import Text
 from tests.translating import entry_line, start_catalog
 
-PLURAL = Text("facts.1", "%(count)s day of protest", 17, plural="%(count)s days of protest",
-              count=3)
+PLURAL = Text("facts.protest-days", "%(count)s day of protest", 17,
+              plural="%(count)s days of protest", count=3)
 
 
 def test_translated_fuzzy_and_untranslated(project: Project) -> None:
@@ -41,7 +41,7 @@ def test_translated_fuzzy_and_untranslated(project: Project) -> None:
 
 def test_plural_forms_follow_the_locale(project: Project) -> None:
     forms = tuple(f"form{i} %(count)s" for i in range(6))
-    start_catalog(project, "ar", {"facts.1": forms})
+    start_catalog(project, "ar", {"facts.protest-days": forms})
     loc = Localizer(catalog.compile_catalog(project, "ar"), locale_info("ar"))
     picked = {n: str(loc.text(Text(PLURAL.context, PLURAL.source, 17, PLURAL.plural, n)))
               for n in (0, 1, 2, 3, 11, 100)}
@@ -94,16 +94,34 @@ def test_template_strings_are_escaped_and_keep_their_placeholders(project: Proje
                     "Code QR : https://x.example/?a=1&amp;b=&#34;2&#34;</th>")
 
 
-def test_a_translation_that_cannot_be_formatted_falls_back(project: Project) -> None:
-    # check_catalog knows a template string by its location comment; a translator who
-    # deleted that comment cannot break a build with a stray % sign.
-    path = start_catalog(project, "fr", {"petition.table.name": "Nom à 100 %"})
-    text = path.read_text("utf-8").replace("#: publication/render/templates/petition.html", "#: x")
-    path.write_text(text, "utf-8")
+def _jinja(loc: Localizer, source: str) -> str:
+    env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        loc.gettext, loc.ngettext, newstyle=True, pgettext=loc.pgettext,
+        npgettext=loc.npgettext)
+    return env.from_string(source).render()
+
+
+def test_a_percent_sign_is_one_in_a_template_string_without_placeholders(
+        project: Project) -> None:
+    # Jinja %-formats every template string: the Localizer doubles the % of one that has
+    # no placeholder, so that a translator writes 100 % as in any other text.
+    start_catalog(project, "fr", {"petition.table.name": "Nom à 100 %",
+                                  "common.qr.alt": "Code QR à 100 %% : %(url)s"})
+    assert checks.check_catalog(project.po("fr"), "fr")[1] == []
     loc = Localizer(catalog.compile_catalog(project, "fr"), locale_info("fr"))
-    assert loc.pgettext("petition.table.name", "Name") == "Name"
-    [fallback] = loc.fallbacks.values()
-    assert fallback.state == "unusable"
+    assert _jinja(loc, '{{ pgettext("petition.table.name", "Name") }}') == "Nom à 100 %"
+    assert _jinja(loc, '{{ pgettext("common.qr.alt", "QR code: opens the petition at %(url)s",'
+                       ' url="https://x.example/") }}') == "Code QR à 100 % : https://x.example/"
+    assert not loc.fallbacks
+
+
+def test_a_lone_percent_sign_in_a_message_with_placeholders_is_a_problem(
+        project: Project) -> None:
+    path = start_catalog(project, "fr", {"common.qr.alt": "Code QR à 100 % : %(url)s"})
+    [problem] = checks.check_catalog(path, "fr")[1]
+    assert problem.line == entry_line(path, "common.qr.alt")
+    assert "a % sign that is not a placeholder: write %% for a percent sign" in problem.message
 
 
 def test_templates_must_give_a_context() -> None:

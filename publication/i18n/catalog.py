@@ -13,12 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
@@ -28,6 +28,7 @@ from babel.support import Translations
 from publication.errors import InputError, Problem, UsageError
 from publication.files import write_atomic
 from publication.i18n.checks import (
+    format_flags,
     has_text,
     message_key,
     message_state,
@@ -44,13 +45,21 @@ COMMENT_TAGS = ("Translators:",)
 EXTRACTOR = "publication.i18n.extract:extract_campaign"  # babel.cfg's `campaign` method
 _WIDTH = 88  # line width of the .pot and .po files we write
 _FORMAT_FLAGS = frozenset({"python-format", "python-brace-format"})  # Babel derives these
+APPEARS = "Appears on: "  # the translator comment that says which kinds show a message
+NOWHERE = "Not printed in any publication."
 
 
 # -- extraction and merging ----------------------------------------------------------------
 
 
-def extract(project: Project) -> Catalog:
-    """Extract every message from content and templates, as `pybabel extract -F babel.cfg`."""
+def extract(project: Project,
+            places: Mapping[MessageKey, Sequence[str]] | None = None) -> Catalog:
+    """Extract every message from content and templates, as `pybabel extract -F babel.cfg`.
+
+    `places` (publication.report.status.appearances: what each kind's template shows)
+    adds to each message the translator comment that says which kinds it appears on;
+    pybabel, which cannot render, writes the same catalogue without it. Format flags
+    are ours (`checks.format_flags`), not Babel's guesses."""
     with open(project.root / "babel.cfg", encoding="utf-8") as fileobj:
         method_map, options_map = parse_mapping_cfg(fileobj)
     # Our extractor by its import path, not by the entry point pybabel looks up: an
@@ -63,6 +72,14 @@ def extract(project: Project) -> Catalog:
         strip_comment_tags=True,
     ):
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    if places is not None:
+        for entry in catalog:
+            if entry.id:
+                kinds = places.get(message_key(entry), ())
+                # A string of another template (a web page's) is in no publication.
+                entry.auto_comments.append(APPEARS + ", ".join(kinds) + "." if kinds else
+                                           NOWHERE)
+    _fix_format_flags(catalog)
     return catalog
 
 
@@ -164,17 +181,17 @@ def _revive_obsolete(catalog: Catalog) -> None:
 
 
 def _fix_format_flags(catalog: Catalog) -> None:
-    """Give each message the format flags Babel derives from its text, and no others.
+    """Give each message the format flag of how the program uses it, and no other.
 
-    Babel's update adds the old entry's flags to a changed message, python-format or
-    python-brace-format too, even when the new text has no placeholder. Reading the file
-    back, Babel derives those flags from the msgid (`Message.__init__`) and drops the
-    others, so the file would not read back as written, and msgfmt -c would check the
-    translation as a format string."""
+    Babel guesses flags from any `%` or `{...}` in the text (`Message.__init__`): "50% off"
+    becomes python-format and "{n}" python-brace-format, though the program formats only
+    messages with a placeholder such as %(count)s (`checks.format_flags`); msgfmt -c,
+    Poedit and Weblate would check the others as format strings. Babel's update also
+    adds an old entry's flags to a changed message."""
     for message in catalog:
         if message.id:
-            derived = Message(message.id).flags & _FORMAT_FLAGS
-            message.flags = (message.flags - _FORMAT_FLAGS) | derived
+            ids = message.id if isinstance(message.id, str) else tuple(message.id)
+            message.flags = (message.flags - _FORMAT_FLAGS) | format_flags(ids)
 
 
 def _rematch_by_context(catalog: Catalog) -> None:
@@ -213,6 +230,7 @@ def init(project: Project, code: str) -> Path:
                       creation_date=template.creation_date, revision_date=build_time(),
                       language_team=info.english_name, fuzzy=False)
     catalog.update(template)
+    _fix_format_flags(catalog)
     write_atomic(path, _po_bytes(catalog))
     return path
 
@@ -336,6 +354,7 @@ def _read_parsed(path: Path, code: str | None) -> tuple[Catalog, ParsedPo]:
     parsed = parse_po(raw, path, code, keep_obsolete=True)
     if parsed.problems or parsed.catalog is None:
         raise InputError(parsed.problems)
+    _fix_format_flags(parsed.catalog)  # as we write them, not as Babel guesses on reading
     return parsed.catalog, parsed
 
 

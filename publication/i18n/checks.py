@@ -32,6 +32,7 @@ from publication.i18n.plurals import (
 from publication.i18n.pofile import NotRegularFile, ParsedPo, parse_po, read_po_file
 from publication.i18n.poscan import bad_character
 from publication.model import MessageKey
+from publication.source.content import PLACEHOLDER
 from publication.source.markup import compare_markup
 
 # The catalogue stage's logger, as before the checks had a module of their own: what
@@ -40,6 +41,19 @@ LOG = logging.getLogger("publication.i18n.catalog")
 
 _PLACEHOLDER_RE = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{(\w*)\}")
 _LONG_RUN_RE = re.compile(r"\S{61,}")
+
+
+def is_formatted(ids: str | tuple[str, ...] | list[str]) -> bool:
+    """Whether the program %-formats a message with these source texts: exactly when
+    they have a placeholder such as %(count)s. Then `%%` is a percent sign; in any other
+    message `%` is one (TRANSLATING.md)."""
+    return any(PLACEHOLDER.search(text) for text in ([ids] if isinstance(ids, str) else ids))
+
+
+def format_flags(ids: str | tuple[str, ...] | list[str]) -> frozenset[str]:
+    """The format flag translators' tools (Poedit, Weblate, msgfmt -c) check a message
+    by: python-format for one the program formats, none for the others."""
+    return frozenset({"python-format"}) if is_formatted(ids) else frozenset()
 
 
 def message_key(message: Message) -> MessageKey:
@@ -193,7 +207,7 @@ def _message_problems(message: Message, parsed: ParsedPo) -> list[Problem]:
     plural = len(sources) > 1
     wanted = set().union(*(_placeholders(s) for s in sources))
     names = {m.group(1) for s in sources for m in _PLACEHOLDER_RE.finditer(s) if m.group(1)}
-    formatted = bool(names) or any(str(path).endswith(".html") for path, _ in message.locations)
+    formatted = is_formatted(sources)
     problems: list[Problem] = []
     for index, string in enumerate(strings):
         if not string:

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from publication.source.content import Text, iter_texts, load_campaign
+from publication.source.content import Text, load_campaign, shown_texts
 from publication.source.markup import parse_inline
 
 ExtractResult = tuple[int, str, tuple[str, ...], list[str]]
@@ -20,10 +20,11 @@ def extract_campaign(
     fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Collection[str],
     options: Mapping[str, Any],
 ) -> Iterator[ExtractResult]:
-    """Yield one message per translatable unit of a campaign.yaml, with its context."""
+    """Yield one message per translatable unit of a campaign.yaml that some publication
+    prints (a news item shown on no kind is not asked for), with its context."""
     path = Path(getattr(fileobj, "name", "campaign.yaml"))
     campaign = load_campaign(path.parent)
-    for text in iter_texts(campaign):
+    for text in shown_texts(campaign):
         yield text_message(text)
 
 

@@ -17,8 +17,9 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from publication.i18n.catalog import CompiledCatalog
-from publication.i18n.checks import formats_cleanly
+from publication.i18n.checks import formats_cleanly, is_formatted
 from publication.i18n.locales import LocaleInfo
+from publication.i18n.missing import fallback_warning
 from publication.model import SOURCE_LOCALE
 from publication.source.content import Text
 from publication.source.markup import MarkupProblem, to_markup
@@ -44,8 +45,9 @@ class Fallback:
     line: int   # line of the entry in the .po, 0 when the entry is missing
 
     def describe(self, po: str) -> str:
-        where = f"{po}:{self.line}" if self.line else po
-        return f"{where}: {self.state} message '{self.context}' shown in the source language"
+        """The build's warning, which a PDF's record keeps (publication.i18n.missing reads
+        it back for the build's report)."""
+        return fallback_warning(po, self.line, self.state, self.context)
 
 
 def localize_digits(text: str, numbering: str) -> str:
@@ -100,10 +102,14 @@ class Localizer:
     def pgettext(self, context: str, message: str) -> Markup:
         """A template string, re-serialised like content (Jinja's newstyle gettext marks
         what it gets as safe, then fills in its escaped %(name)s placeholders)."""
-        return to_markup(self._lookup(context, message, None, None, True))
+        formatted = is_formatted(message)
+        return _for_jinja(to_markup(self._lookup(context, message, None, None, formatted)),
+                          formatted)
 
     def npgettext(self, context: str, singular: str, plural: str, count: int) -> Markup:
-        return to_markup(self._lookup(context, singular, plural, count, True))
+        formatted = is_formatted((singular, plural))
+        return _for_jinja(to_markup(self._lookup(context, singular, plural, count, formatted)),
+                          formatted)
 
     def gettext(self, message: str) -> str:
         raise TypeError(f"template string {message!r} needs a context: use pgettext")
@@ -120,6 +126,13 @@ class Localizer:
         """A date written the locale's way, in its digits."""
         return localize_digits(format_date(value, width, locale=self.info.code),
                                self.info.numbering)
+
+
+def _for_jinja(markup: Markup, formatted: bool) -> Markup:
+    """A template string as Jinja's newstyle gettext wants it: Jinja %-formats every one,
+    so in a message without placeholders each `%` (a percent sign, TRANSLATING.md) is
+    doubled, for Jinja to make it one again."""
+    return markup if formatted else Markup(str(markup).replace("%", "%%"))
 
 
 def _usable(translated: str, source: str, formatted: bool) -> bool:

@@ -3,8 +3,12 @@ overall and per publication kind.
 
 Which messages a kind uses is what its template asks for: each kind is rendered to
 HTML in the source locale (no typesetting, so it is cheap) and the Localizer's record
-of used messages is kept. `python make_pdf.py status` prints `format_table`, or
-`as_json` with `--json`; the output index can show `LocaleStatus.complete`.
+of used messages is kept. Only what some kind shows is counted: a message no template
+asks for (a news item shown nowhere) is not a translator's work. `python make_pdf.py
+status` prints `format_table`, `--list` the report of what each locale shows in the
+source language (`format_missing`, the same lines a build prints), `--json` `as_json`;
+the output index can show `LocaleStatus.complete`. `appearances` gives `extract` the
+kinds each message appears on, for its translator comment.
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from publication.errors import Problem, display_path
-from publication.i18n.catalog import entry_states, source_catalog, template_messages
+from publication.i18n.catalog import entry_states, source_catalog
 from publication.i18n.checks import read_checked
 from publication.i18n.locales import available_locales, locale_info
 from publication.i18n.localize import Localizer
+from publication.i18n.missing import Missing, report_lines, sorted_missing
 from publication.kinds import KINDS, PAPERS
-from publication.model import SOURCE_LOCALE, MessageKey, Project
+from publication.model import SOURCE_LOCALE, Imprint, MessageKey, Project
 from publication.render.html import render
 from publication.source.content import find_campaigns, load_campaign
 
@@ -60,6 +65,7 @@ class LocaleStatus:
     overall: Counts
     kinds: dict[str, Counts] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    missing: tuple[Missing, ...] = ()  # shown in the source language, sorted by line
 
     @property
     def complete(self) -> float:
@@ -70,29 +76,48 @@ class LocaleStatus:
                 "catalog": display_path(self.path) if self.path else None,
                 **self.overall.as_dict(),
                 "kinds": {name: counts.as_dict() for name, counts in self.kinds.items()},
-                "problems": [str(p) for p in self.problems]}
+                "problems": [str(p) for p in self.problems],
+                "missing": [item.as_dict() for item in self.missing]}
 
 
-def kind_messages(project: Project) -> dict[str, frozenset[MessageKey]]:
-    """The messages each publication kind uses, over every campaign."""
+# A local group's details (`build --imprint`), for the words around them.
+SAMPLE_IMPRINT = Imprint("group", "Group", "Meeting", ("group@example.org",),
+                         responsible="Person")
+
+
+def kind_messages(project: Project, *, imprint: bool = False,
+                  ) -> dict[str, frozenset[MessageKey]]:
+    """The messages each publication kind uses, over every campaign; with `imprint`, also
+    those it uses around a local group's details (`build --imprint`)."""
     used: dict[str, set[MessageKey]] = {name: set() for name in KINDS}
     catalog, info = source_catalog(), locale_info(SOURCE_LOCALE)
     for slug in find_campaigns(project.content):
         campaign = load_campaign(project.content / slug)
         for kind in KINDS.values():
-            localizer = Localizer(catalog, info)
-            render(project, campaign, localizer, kind, PAPERS[kind.sizes[0]])
-            used[kind.name] |= localizer.used
+            for group in (None, SAMPLE_IMPRINT) if imprint else (None,):
+                localizer = Localizer(catalog, info)
+                render(project, campaign, localizer, kind, PAPERS[kind.sizes[0]],
+                       imprint=group)
+                used[kind.name] |= localizer.used
     return {name: frozenset(keys) for name, keys in used.items()}
+
+
+def appearances(project: Project) -> dict[MessageKey, tuple[str, ...]]:
+    """The kinds each message appears on (a local group's imprint too), in `KINDS` order."""
+    found: dict[MessageKey, list[str]] = {}
+    for name, keys in kind_messages(project, imprint=True).items():
+        for key in keys:
+            found.setdefault(key, []).append(name)
+    return {key: tuple(kinds) for key, kinds in found.items()}
 
 
 def status(project: Project, locales: Sequence[str] = ()) -> list[LocaleStatus]:
     """The status of `locales` (default: every locale with a catalogue, source first)."""
     codes = list(locales) or available_locales(project)
     per_kind = kind_messages(project)
-    every = list(dict.fromkeys([*template_messages(project),
-                                *(key for keys in per_kind.values() for key in keys)]))
-    return [locale_status(project, code, every, per_kind) for code in codes]
+    shown = sorted({key for keys in per_kind.values() for key in keys},
+                   key=lambda key: (key[0] or "", key[1]))
+    return [locale_status(project, code, shown, per_kind) for code in codes]
 
 
 def locale_status(project: Project, code: str, messages: Iterable[MessageKey],
@@ -101,18 +126,18 @@ def locale_status(project: Project, code: str, messages: Iterable[MessageKey],
     info = locale_info(code)
     path: Path | None = None
     problems: tuple[Problem, ...] = ()
-    if info.code == SOURCE_LOCALE:
-        def state(key: MessageKey) -> str:
-            return "translated"
-    else:
+    states = {}
+    if info.code != SOURCE_LOCALE:
         path = project.po(info.code)
         parsed = read_checked(path, info.code)
         states = entry_states(parsed.catalog) if parsed.catalog is not None else {}
         problems = tuple(parsed.problems)
 
-        def state(key: MessageKey) -> str:
-            entry = states.get(key)
-            return entry.state if entry else "untranslated"
+    def state(key: MessageKey) -> str:
+        if info.code == SOURCE_LOCALE:
+            return "translated"
+        entry = states.get(key)
+        return entry.state if entry else "untranslated"
 
     def count(keys: Iterable[MessageKey]) -> Counts:
         tally = dict.fromkeys(STATES, 0)
@@ -120,8 +145,13 @@ def locale_status(project: Project, code: str, messages: Iterable[MessageKey],
             tally[state(key)] += 1
         return Counts(**tally)
 
+    missing = sorted_missing(
+        (entry.line if (entry := states.get(key)) else 0, key[0] or "", state(key),
+         [name for name, keys in per_kind.items() if key in keys])
+        for key in messages if state(key) != "translated")
     return LocaleStatus(info.code, info.english_name, path, count(messages),
-                        {name: count(keys) for name, keys in per_kind.items()}, problems)
+                        {name: count(keys) for name, keys in per_kind.items()}, problems,
+                        tuple(missing))
 
 
 def below(statuses: Iterable[LocaleStatus], minimum: float) -> list[LocaleStatus]:
@@ -158,6 +188,24 @@ def format_table(statuses: Sequence[LocaleStatus]) -> list[str]:
             lines += ["", f"{item.locale}: {len(item.problems)} problem(s) stop this language "
                           "from building:"]
             lines += [f"  {problem}" for problem in item.problems]
+    return lines
+
+
+def format_missing(project: Project, statuses: Sequence[LocaleStatus]) -> list[str]:
+    """The report of what each locale shows in the source language, as a build prints it
+    (catalogues named from the project folder, as there); a locale whose catalogue has
+    problems is not built: its problems instead."""
+    lines: list[str] = []
+    for item in statuses:
+        if item.path is None:
+            continue
+        po = str(item.path.relative_to(project.root))
+        if item.problems:
+            lines += [f"{item.locale}: {len(item.problems)} problem(s) stop this language "
+                      "from building:", *(f"  {p}" for p in item.problems)]
+        else:
+            lines += report_lines(item.locale, po, list(item.missing)) or \
+                [f"{item.locale}: every message is translated"]
     return lines
 
 

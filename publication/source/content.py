@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
@@ -23,9 +24,11 @@ from typing import Annotated, Any
 from publication.errors import InputError, Problem
 from publication.model import CONTENT_FILE
 from publication.model import find_campaigns as find_campaigns  # where it was
+from publication.source.images import image_problems
 from publication.source.markup import MarkupProblem, parse_inline
 from publication.source.schema import (
     DERIVED,
+    ID,
     At,
     Context,
     ItemKey,
@@ -47,7 +50,10 @@ SHORT = Str(min_length=1, max_length=120)
 LONG = Str(min_length=1, max_length=600)
 ShortText = Annotated[Text, SHORT]
 LongText = Annotated[Text, LONG]
-Paragraphs = Annotated[tuple[LongText, ...], Items(min=1)]
+# Every list of translatable items names each by its `id` (publication.source.schema.ID),
+# so that a message's context stays the same when items are added, removed or moved.
+Paragraphs = Annotated[tuple[LongText, ...], Items(min=1), ItemKey("id")]
+Id = Annotated[str, ID]
 Address = Annotated[tuple[Annotated[str, SHORT], ...], Items(min=1, max=6)]  # never translated
 Date = Annotated[dt.date, Str(format="date", pattern=r"^\d{4}-\d{2}-\d{2}$",
                               form="a date written YYYY-MM-DD")]
@@ -60,6 +66,10 @@ COUNTED = Plural(SHORT.also(pattern=r"%\(count\)[sd]",
 
 # Translator comments (`Note`) where a note helps: space, tone, what it is.
 FACT_NOTE = "A number and what it counts; %(count)s is replaced by the number."
+
+# The kinds whose template lists news items (render/templates/leaflet.html): a news item
+# is shown on those its `show_on` names, and only a shown one is given to translators.
+NEWS_KINDS = ("leaflet",)
 
 
 @dataclass(frozen=True)
@@ -108,8 +118,10 @@ class Petition:
     title: Annotated[ShortText, Note("Heading of the petition sheet: keep it short.")]
     demand: LongText
     rows: Annotated[int, Range(minimum=1, maximum=60)]
-    privacy: LongText
+    privacy: Annotated[LongText, Note("Data-protection notice on every petition page.")]
     return_to: Address
+    # Who decides what happens to the signers' details (printed with the notice).
+    data_controller: Address | None
 
 
 @dataclass(frozen=True)
@@ -122,17 +134,40 @@ class Letter:
 
 @dataclass(frozen=True)
 class NewsItem:
+    id: Id
     date: Date
     type: Annotated[str, Str(enum=("news", "blog", "report", "qa"))]
     title: LongText
+    # The kinds it is printed on; none: kept in the file, not printed nor translated.
+    show_on: Annotated[tuple[Annotated[str, Str(enum=NEWS_KINDS)], ...], Items(max=len(NEWS_KINDS))]
 
 
 @dataclass(frozen=True)
 class Image:
+    id: Id
     path: Annotated[Path, At("src"), Str(pattern=r"^[A-Za-z0-9_./-]+\.(png|jpg|jpeg|svg)$",
                                          form="a file name ending .png, .jpg, .jpeg or .svg")]
     alt: LongText
-    place: Annotated[str, Str(enum=("cover", "back"))]
+    # Where it goes (each kind's `images` in publication.kinds): the campaign mark (leaflet cover,
+    # poster head, petition head), the leaflet cover's picture, the facts graphic, the back.
+    place: Annotated[str, Str(enum=("mark", "cover", "facts", "back"))]
+    credit: Annotated[ShortText, Note("Photo or illustration credit, printed small beside "
+                                      "the image.")] | None = None
+
+
+@dataclass(frozen=True)
+class Colour:
+    """A campaign colour, given once for both outputs: sRGB for screen and the accessible
+    files, CMYK (per cent of each ink) for the print-shop files."""
+
+    srgb: Annotated[str, Str(pattern=r"^#[0-9a-fA-F]{6}$", form="#rrggbb")]
+    cmyk: Annotated[tuple[Annotated[int, Range(minimum=0, maximum=100)], ...],
+                    Items(min=4, max=4)]
+
+
+@dataclass(frozen=True)
+class Colours:
+    accent: Colour
 
 
 @dataclass(frozen=True)
@@ -155,7 +190,8 @@ class Campaign:
                         Note("Line under the headline on the poster and leaflet cover.")] | None
     quote: Quote
     background: Paragraphs
-    facts: Annotated[tuple[Annotated[Text, COUNTED, Note(FACT_NOTE)], ...], Items(min=1, max=8)]
+    facts: Annotated[tuple[Annotated[Text, COUNTED, Note(FACT_NOTE)], ...], Items(min=1, max=8),
+                     ItemKey("id")]
     urging: LongText
     demands: Annotated[tuple[Demand, ...], Items(min=1), ItemKey("party")]
     governments: Statement
@@ -164,12 +200,19 @@ class Campaign:
     petition: Petition
     letter: Letter
     news_heading: Annotated[ShortText, At("news", "heading")]
-    news: Annotated[tuple[NewsItem, ...], At("news", "items"), Context("news")]
-    images: tuple[Image, ...] = ()
+    news: Annotated[tuple[NewsItem, ...], At("news", "items"), Context("news"), ItemKey("id")]
+    images: Annotated[tuple[Image, ...], ItemKey("id")] = ()
+    colours: Colours | None = None
+    # Personal names as written in the texts: never broken across lines.
+    names: tuple[Annotated[str, SHORT], ...] = ()
 
     def petition_url(self, locale: str) -> str:
         """The petition address for `locale`, or the default one."""
         return self.petition_urls.get(locale, self.petition_urls["default"])
+
+    def news_on(self, kind: str) -> tuple[NewsItem, ...]:
+        """The news items printed on `kind`, in the file's order."""
+        return tuple(item for item in self.news if kind in item.show_on)
 
 
 @functools.cache
@@ -187,7 +230,9 @@ def load_campaign(folder: Path) -> Campaign:
         raise InputError(problems)
     reader = Reader(doc, folder)
     campaign = reader.read(Campaign, slug=folder.name, path=folder)
-    problems = reader.problems + _markup_problems(campaign, path)
+    problems = (reader.problems + _markup_problems(campaign, path)
+                + _percent_problems(campaign, path)
+                + image_problems(campaign.images, doc))
     if problems:
         raise InputError(problems)
     return campaign
@@ -203,6 +248,43 @@ def iter_texts(value: object) -> Iterator[Text]:
     elif isinstance(value, tuple | list):
         for item in value:
             yield from iter_texts(item)
+
+
+def shown_texts(campaign: Campaign) -> Iterator[Text]:
+    """The Texts some publication prints, in document order: what translators are asked
+    for. A news item shown on no kind is left out, and the news heading with it when no
+    item is shown."""
+    hidden = {text for item in campaign.news if not item.show_on for text in iter_texts(item)}
+    if not any(item.show_on for item in campaign.news):
+        hidden.add(campaign.news_heading)
+    return (text for text in iter_texts(campaign) if text not in hidden)
+
+
+# A placeholder the program fills in: `%(count)s` in a text with a number, `%(url)s` in
+# a template string. A message with one is formatted (publication.i18n.checks.is_formatted).
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
+
+
+def _percent_problems(campaign: Campaign, path: Path) -> list[Problem]:
+    """A text's `%` as TRANSLATING.md says: a percent sign, except in a text with a
+    number (`count`), which is formatted, so there `%%` is one and `%(count)s` the number.
+    A placeholder in a text without a number would never be replaced."""
+    problems = []
+    for text in iter_texts(campaign):
+        for source in filter(None, (text.source, text.plural)):
+            if text.count is None:
+                for match in PLACEHOLDER.finditer(source):
+                    problems.append(Problem(path, text.line, (
+                        f"{text.context}: {match.group()} is replaced only in a text with a "
+                        "number (count, one, other); write the words themselves here")))
+                continue
+            try:
+                source % {"count": 1}
+            except (ValueError, TypeError, KeyError):
+                problems.append(Problem(path, text.line, (
+                    f"{text.context}: a % sign that is not %(count)s: in a text with a "
+                    "number, write %% for a percent sign")))
+    return problems
 
 
 def _markup_problems(campaign: Campaign, path: Path) -> list[Problem]:

@@ -55,6 +55,9 @@ class GroupFile:
                              form="lower-case letters and digits, joined by single hyphens")
                     ] | None
     contact: Annotated[Contact, Keys(min=1)]
+    # Who answers for the content, printed as its own line: German press law asks for a
+    # "V.i.S.d.P." (verantwortlich im Sinne des Presserechts) with name and address.
+    responsible: Annotated[str, Str(min_length=1, max_length=90)] | None
 
 
 CONTACT_ORDER = tuple(f.name for f in fields(Contact))  # the order contact lines are printed in
@@ -90,6 +93,8 @@ def load_imprint(path: Path) -> Imprint:
             shown = _printed(key, value)
             contact.append(shown)
             lines.append((f"contact.{key}", shown, doc.line_of(("contact", key))))
+    if given.responsible is not None:
+        lines.append(("responsible", given.responsible, doc.line_of(("responsible",))))
     slug = given.slug or slugify(given.name)
     if not slug:
         raise InputError([Problem(path, doc.line_of(("name",)),
@@ -108,7 +113,7 @@ def load_imprint(path: Path) -> Imprint:
         direction = "rtl" if locale.character_order == "right-to-left" else "ltr"
     return Imprint(slug=slug, name=given.name, meeting=given.meeting,
                    contact=tuple(contact), lang=lang, direction=direction, source=path,
-                   lines=tuple(lines))
+                   lines=tuple(lines), responsible=given.responsible)
 
 
 def _printed(key: str, value: str) -> str:

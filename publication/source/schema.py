@@ -118,11 +118,20 @@ class Context:
         object.__setattr__(self, "parts", parts)
 
 
+ID_FORM = ("an id: lower-case letters and digits, words joined by -, such as "
+           "black-friday-report; it names the item's messages in every catalogue, so it "
+           "stays the same when the text changes or items move")
+ID = Str(min_length=1, max_length=60, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", form=ID_FORM)
+
+
 @dataclass(frozen=True)
 class ItemKey:
-    """A list whose items are named in contexts by their value of `key`, not by number."""
+    """A list whose items are named in contexts by their value of `key`, not by number;
+    each item's value must be different. A list of Texts so marked is written as maps:
+    the key and `text` (or the key and a Plural's `count`, `one`, `other`)."""
 
     key: str
+    string: Str = ID  # what a Text item's key must be (a dataclass item's own field says)
 
 
 @dataclass(frozen=True)
@@ -235,7 +244,11 @@ def _value_schema(hint: Any, markers: tuple[object, ...]) -> dict[str, Any]:
             schema["minItems"] = items.min
         if items.max is not None:
             schema["maxItems"] = items.max
-        schema["items"] = _value_schema(*_unwrap(item))
+        named = _find(markers, ItemKey)
+        item_hint, item_markers = _unwrap(item)
+        schema["items"] = (_keyed_text_schema(item_markers, named)
+                           if named is not None and item_hint is Text
+                           else _value_schema(item_hint, item_markers))
         return schema
     if origin is dict:
         _, value = get_args(hint)
@@ -255,6 +268,20 @@ def _value_schema(hint: Any, markers: tuple[object, ...]) -> dict[str, Any]:
     if dataclasses.is_dataclass(hint):
         return _object_schema(typing.cast(type, hint), _find(markers, Keys))
     raise TypeError(f"{hint}: not a type a source file can hold")
+
+
+def _keyed_text_schema(markers: tuple[object, ...], named: ItemKey) -> dict[str, Any]:
+    """A Text list item written as a map: its key (an id), then the text (`text`, or a
+    Plural's own keys)."""
+    inner = _value_schema(Text, markers)
+    key = _string_schema(named.string)
+    if inner.get("type") == "object":  # a Plural: count, one, other
+        return {**inner, "required": [named.key, *inner["required"]],
+                "properties": {named.key: key, **inner["properties"]}}
+    return {"type": "object", "additionalProperties": False,
+            "description": f"an item written as `- {named.key}: a-name` with its text "
+                           "under `text:`",
+            "required": [named.key, "text"], "properties": {named.key: key, "text": inner}}
 
 
 def _object_schema(cls: type, keys: Keys | None) -> dict[str, Any]:
@@ -344,6 +371,15 @@ def _explain(error: jsonschema.ValidationError) -> str:
     if error.validator == "pattern" and isinstance(error.instance, str):
         form = error.schema.get("description") if isinstance(error.schema, Mapping) else None
         return f"{error.instance!r} is not in the expected form" + (f" ({form})" if form else "")
+    if error.validator in ("required", "type") and isinstance(error.schema, Mapping):
+        # Say what the missing or mistyped value should be: an item's id above all.
+        missing = error.message.split("'")[1] if error.validator == "required" else None
+        wanted = error.schema.get("properties", {}).get(missing, {}) if missing else {}
+        hint = (wanted.get("description") if isinstance(wanted, Mapping) else None) \
+            or (error.schema.get("description") if error.validator == "type" or
+                missing == "text" else None)
+        if hint:
+            return f"{error.message}: {hint}"
     if error.validator == "maxLength" and isinstance(error.instance, str):
         return (f"too long: {len(error.instance)} characters, at most "
                 f"{error.validator_value} fit")
@@ -360,9 +396,13 @@ class Reader:
     """Reads a validated document into its model's dataclasses. Files (`Path` fields) are
     looked for in `folder`; one that is not there is a problem in `problems`."""
 
-    def __init__(self, doc: YamlDocument, folder: Path | None = None) -> None:
+    def __init__(self, doc: YamlDocument, folder: Path | None = None, *,
+                 by_position: bool = False) -> None:
         self.doc = doc
         self.folder = folder
+        # The contexts as they were before lists had ids (`background.2`): what a
+        # migration of old catalogues maps from (tools/migrate_ids.py).
+        self.by_position = by_position
         self.problems: list[Problem] = []
 
     def read(self, cls: type[T], **given: Any) -> T:
@@ -392,10 +432,18 @@ class Reader:
         if origin is tuple:
             item, markers_of_item = _unwrap(get_args(hint)[0])
             named = _find(markers, ItemKey)
-            return tuple(
-                self._value(item, markers_of_item, element, (*where, index),
-                            (*context, str(element[named.key]) if named else str(index + 1)))
-                for index, element in enumerate(value))
+            if named is not None:
+                self._unique(named.key, value, where)
+            values = []
+            for index, element in enumerate(value):
+                name = str(index + 1) if named is None or (
+                    self.by_position and named.key == "id") else str(element[named.key])
+                if item is Text and named is not None and _find(markers_of_item, Plural) is None:
+                    element, at = element["text"], (*where, index, "text")
+                else:
+                    at = (*where, index)
+                values.append(self._value(item, markers_of_item, element, at, (*context, name)))
+            return tuple(values)
         if origin is dict:
             return dict(value)
         if dataclasses.is_dataclass(hint):
@@ -407,6 +455,21 @@ class Reader:
         if hint is Path:
             return self._file(value, where)
         return value
+
+    def _unique(self, key: str, items: list[Any], where: JsonPath) -> None:
+        """A problem for each item whose `key` an earlier item of the list has already."""
+        first: dict[str, int] = {}
+        for index, element in enumerate(items):
+            name = str(element[key])
+            if name in first:
+                earlier = first[name]
+                self.problems.append(Problem(
+                    self.doc.path, self.doc.line_of((*where, index, key)),
+                    f"{_name((*where, index, key))}: {name!r} is already the {key} of "
+                    f"{_name((*where, earlier))} (line "
+                    f"{self.doc.line_of((*where, earlier, key))}); give each item its own"))
+            else:
+                first[name] = index
 
     def _text(self, markers: tuple[object, ...], value: Any, where: JsonPath,
               context: str) -> Text:
