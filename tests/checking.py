@@ -14,6 +14,9 @@ from publication.checks.expectations import Expectations, sha256
 from publication.model import BuildOptions, Project, Selection
 from publication.tagging import tags as tagging
 
+# The families of styles/base.css (tests/test_checks_fonts.py reads them from there).
+FAMILIES = ("Noto Sans", "Noto Sans Arabic Campaign", "Noto Sans Hebrew Campaign")
+
 
 def page(body: str, fonts: Path, lang: str = "en", css: str = "", direction: str = "ltr",
          title: str = "A test document") -> str:
@@ -23,11 +26,14 @@ def page(body: str, fonts: Path, lang: str = "en", css: str = "", direction: str
         f"font-weight: {weight}; }}"
         for family, file, weight in (
             ("Noto Sans", "NotoSans-Regular.ttf", 400), ("Noto Sans", "NotoSans-Bold.ttf", 700),
-            ("Noto Sans Arabic", "NotoSansArabic-Regular.ttf", 400),
-            ("Noto Sans Hebrew", "NotoSansHebrew-Regular.ttf", 400)))
+            ("Noto Sans Arabic Campaign", "NotoSansArabicCampaign-Regular.ttf", 400),
+            ("Noto Sans Hebrew Campaign", "NotoSansHebrewCampaign-Regular.ttf", 400)))
+    # The stack of styles/base.css for the page's language: its own script's face first.
+    first = {"ar": FAMILIES[1], "he": FAMILIES[2]}.get(lang.split("-")[0], FAMILIES[0])
+    stack = ", ".join(f"'{f}'" for f in (first, *(f for f in FAMILIES if f != first)))
     return (f'<!DOCTYPE html><html lang="{lang}" dir="{direction}"><head><meta charset="utf-8">'
             f"<title>{title}</title><style>{faces} @page {{ size: A5; margin: 15mm }} "
-            "html { font-family: 'Noto Sans', 'Noto Sans Arabic', 'Noto Sans Hebrew'; "
+            f"html {{ font-family: {stack}; "
             f"font-size: 11pt }} {css}</style></head><body>{body}</body></html>")
 
 
@@ -47,7 +53,7 @@ def tagged_pdf(html: str, lang: str = "en", pages: int | None = None,
     tagged = tagging.fix(data, record, source_alts)
     expectations = Expectations(
         pdf_sha256=sha256(tagged.data), lang=lang, locale=lang, source_locale="en",
-        name="test", pages=pages, fonts=("Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew"),
+        name="test", pages=pages, fonts=FAMILIES,
         units=tagged.units, languages=tagged.languages, figures=tagged.figures)
     return tagged.data, expectations
 

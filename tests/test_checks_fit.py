@@ -8,6 +8,7 @@ from pathlib import Path
 import weasyprint
 
 from publication.errors import display_path
+from publication.kinds import KINDS, PAPERS
 from publication.model import Project
 from publication.typeset.fit import layout_overflow
 from tests.checking import build_one, check, page, tagged_pdf
@@ -24,7 +25,8 @@ def test_a_string_too_long_for_the_poster(project: Project) -> None:
     line = entry_line(po, "headline", "msgid")
     assert message.startswith(f"{display_path(po)}:{line}: "), message
     assert "poster (a3, de) does not fit on one page" in message
-    assert "headline at 44 pt, the smallest allowed" in message
+    smallest = KINDS["poster"].headline_steps(PAPERS["a3"])[-1]
+    assert f"headline at {smallest:.0f} pt, the smallest allowed" in message
     assert "shorten message 'headline' ('Unverhältnismäßige" in message
     over = float(re.search(r"runs ([0-9.]+) mm past the page", message).group(1))  # type: ignore[union-attr]
     assert over > 20, message

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from publication.pdf.content import Paint, parse_cmap
-from publication.tagging.tags import _cmap_bytes, _rtl_cluster
+from publication.pdf.fonts import cmap_bytes
+from publication.tagging.tags import _rtl_cluster
 
 
 def test_tounicode_bfchar_and_bfrange_forms() -> None:
@@ -23,7 +24,7 @@ endcmap"""
 
 def test_rewritten_cmap_reads_back() -> None:
     table = {0x3: " ", 0x2C3: "أل", 0x45: "e"}
-    assert parse_cmap(_cmap_bytes(table, two_byte=True)) == table
+    assert parse_cmap(cmap_bytes(table, two_byte=True)) == table
 
 
 def test_only_right_to_left_clusters_are_reordered() -> None:

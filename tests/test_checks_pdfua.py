@@ -99,3 +99,34 @@ def test_document_level_requirements(fonts_dir: Path, caplog: pytest.LogCaptureF
     assert {"pdfua.lang", "pdfua.title", "pdfua.marked", "pdfua.identifier"} <= checks_of(
         findings, "error")
     assert "07-002" in messages and "06-002" in messages and "11-001" in messages
+
+
+def test_a_figure_bbox_away_from_the_figure(fonts_dir: Path) -> None:
+    # WeasyPrint 70 wrote the /BBox in CSS pixels from the top left; the tagging pass puts
+    # it where the figure is drawn, and the gate compares the two.
+    data, _ = tagged_pdf(page("<h1>Title</h1>" + QR_LIKE.format(title="<title>Q</title>"),
+                              fonts_dir))
+    assert "pdfua.figure-bbox" not in checks_of(check(data))
+
+    def move(pdf: pikepdf.Pdf) -> None:
+        for element in _elements(pdf.Root.StructTreeRoot):
+            if str(element.get("/S")) == "/Figure":
+                attributes = element.A if isinstance(element.A, pikepdf.Array) else [element.A]
+                for item in attributes:
+                    if str(item.get("/O")) == "/Layout":
+                        item.BBox = pikepdf.Array([574, 58, 668, 152])
+
+    [finding] = [f for f in check(edit(data, move)) if f.check == "pdfua.figure-bbox"]
+    assert finding.severity == "error" and finding.page == 1
+    assert "[574 58 668 152]" in finding.message and "drawn at" in finding.message
+
+
+def _elements(node: pikepdf.Object) -> list[pikepdf.Dictionary]:
+    kids = node.get("/K") if isinstance(node, pikepdf.Dictionary) else None
+    items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    found = []
+    for kid in items:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found.append(kid)
+            found.extend(_elements(kid))
+    return found

@@ -87,10 +87,10 @@ def test_the_strings_are_the_catalogue_as_the_build_shows_them(built: Project) -
     entries = {e.context: e for e in table.catalogue(built.root, "en")}
     assert entries["headline"].texts == ("Free the fixture",)
     # Markup stripped; the count filled in and the plural form it picks.
-    assert entries["background.1"].texts == (
+    assert entries["background.first"].texts == (
         "The first paragraph of background, with emphasis.",)
-    assert entries["facts.1"].texts == ("3 days of protest",)
-    assert entries["facts.2"].texts == ("1 person detained",)
+    assert entries["facts.protest-days"].texts == ("3 days of protest",)
+    assert entries["facts.detained"].texts == ("1 person detained",)
     assert "placeholder %(url)s" in entries["common.qr.alt"].skipped
 
 

@@ -38,7 +38,8 @@ HTML = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>t</
 @page {{ size: 148mm 90mm; margin: 12mm; @bottom-center {{ content: counter(page) }} }}
 body {{ font: 9pt NS, NSA, NSH }}</style></head><body>
 <p>Sign <span lang="de">bitte</span>: <span dir="rtl" lang="he">שלום עולם</span>,
-<a href="https://example.org/">here</a>, <a href="https://example.org/ar" lang="ar">لا للإفلات</a>.</p>
+<a href="https://example.org/">here</a>,
+<a href="https://example.org/ar" lang="ar">لا للإفلات</a>.</p>
 <p lang="ar" dir="rtl">لا عدالة بلا محاسبة</p>
 <table><thead><tr><th>Name</th><th scope="row">Row</th></tr></thead>
 <tbody><tr><td>Ada</td><td>x</td></tr></tbody></table>

@@ -98,11 +98,35 @@ def _structure(doc: PdfDocument, findings: list[Finding]) -> None:
                                   "(Matterhorn 13-004)",
                                   "give the image an alt attribute (an SVG a <title>), or mark a "
                                   "decorative image as an artifact"))
+        if element.role == "Figure":
+            _figure_box(doc, element, page, findings)
         if element.role == "TH" and "/Scope" not in element.attributes("/Table"):
             findings.append(error("pdfua.table-scope", name, page,
                                   f"table header cell '{_short(doc, element)}' has no /Scope "
                                   "(Matterhorn 15-003)",
                                   "give the <th> a scope attribute (col or row)"))
+
+
+# How far a figure's /BBox may be from where it is drawn (points): rounding, stroke widths.
+BBOX_TOLERANCE = 2.0
+
+
+def _figure_box(doc: PdfDocument, element: Element, page: int,
+                findings: list[Finding]) -> None:
+    """A figure's Layout /BBox is where it is drawn, in default user space (PDF/UA-1 7.3:
+    a figure's BBox is required for reflow and magnifiers)."""
+    bbox = element.attributes("/Layout").get("/BBox")
+    drawn = doc.drawn_box(element)
+    if not isinstance(bbox, pikepdf.Array) or len(bbox) != 4 or drawn is None:
+        return
+    given = tuple(float(v) for v in bbox)
+    if max(abs(a - b) for a, b in zip(given, drawn, strict=True)) > BBOX_TOLERANCE:
+        findings.append(error(
+            "pdfua.figure-bbox", doc.name, page,
+            f"figure (element {element.ordinal}) has /BBox "
+            f"[{' '.join(f'{v:.0f}' for v in given)}], but it is drawn at "
+            f"[{' '.join(f'{v:.0f}' for v in drawn)}] (default user space)",
+            "set the Layout /BBox to where the figure is drawn (publication.tagging.document)"))
 
 
 def _headings(doc: PdfDocument, findings: list[Finding]) -> None:

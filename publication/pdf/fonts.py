@@ -186,6 +186,25 @@ def parse_cmap(data: bytes) -> dict[int, str]:
     return table
 
 
+def cmap_bytes(table: dict[int, str], two_byte: bool) -> bytes:
+    """A ToUnicode CMap with one bfchar entry per code."""
+    width = 4 if two_byte else 2
+    lines = [
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
+        "1 begincodespacerange", f"<{'0' * width}> <{'F' * width}>", "endcodespacerange",
+    ]
+    items = sorted(table.items())
+    for start in range(0, len(items), 100):
+        chunk = items[start:start + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        for code, text in chunk:
+            lines.append(f"<{code:0{width}X}> <{text.encode('utf-16-be').hex().upper()}>")
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return ("\n".join(lines) + "\n").encode("ascii")
+
 class FontTable:
     """FontInfo per font dictionary of one PDF, built once."""
 

@@ -17,7 +17,16 @@ from pathlib import Path
 
 import pikepdf
 
-from publication.pdf.content import Event, FontTable, mcid_texts, page_events
+from publication.pdf.content import (
+    Box,
+    Event,
+    FontTable,
+    Paint,
+    TextRun,
+    innermost_mcid,
+    mcid_texts,
+    page_events,
+)
 
 # Standard structure types of PDF 1.7 (ISO 32000-1, 14.8.4), which PDF/UA-1 uses.
 STANDARD_TYPES = frozenset((
@@ -233,6 +242,22 @@ class PdfDocument:
     @functools.cache  # noqa: B019
     def mcid_text(self, page: int) -> dict[int, str]:
         return mcid_texts(self.events(page))
+
+    def drawn_box(self, element: Element) -> Box | None:
+        """Where `element`'s own content (its marked content and its descendants') is drawn,
+        in default user space: the union of the boxes of its paths, images and text; None
+        when it draws nothing on its page."""
+        if element.page is None:
+            return None
+        mcids = {kid.mcid for e in (element, *element.descendants()) for kid in e.kids
+                 if isinstance(kid, MCRef) and kid.page in (None, element.page)}
+        boxes = [event.bbox for event in self.events(element.page)
+                 if isinstance(event, (Paint, TextRun))
+                 and innermost_mcid(event.marked) in mcids]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+                max(b[2] for b in boxes), max(b[3] for b in boxes))
 
     def read_text(self, element: Element, skip_labels: bool = False) -> str:
         """What assistive technology reads for `element` through the tag tree.

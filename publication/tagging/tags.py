@@ -22,8 +22,11 @@ Two steps, both driven from the build:
    of each line, or a Link), /Lang on elements in another language than their
    surroundings, /Scope on TH, an IDTree for the IDs WeasyPrint gives header cells,
    page-margin content re-marked as pagination artifacts, /Contents on link
-   annotations that lack it, and right-to-left clusters of the /ToUnicode maps in
-   visual order (see `_visual_unicode`). It returns the PDF with the expectations the
+   annotations that lack it, raised glyphs (Arabic and Hebrew marks) drawn on the
+   baseline (`publication.tagging.marks`), and right-to-left clusters of the /ToUnicode
+   maps in visual order (see `_visual_unicode`); then the document-level fixes of
+   `publication.tagging.document` (XMP title language, the links' Print flag, figure
+   boxes in user space). It returns the PDF with the expectations the
    checks compare against: each HTML element's text and its structure elements, the
    language parts and the figures' alternate text.
 
@@ -49,7 +52,9 @@ import pikepdf
 
 from publication.checks.expectations import FigureAlt, LanguagePart, TextUnit
 from publication.errors import PublicationError
+from publication.pdf.fonts import cmap_bytes, parse_cmap
 from publication.pdf.structure import BIDI_CONTROLS, PdfDocument
+from publication.tagging import document, marks
 from publication.typeset import weasy
 from publication.typeset.weasy import Box
 
@@ -242,10 +247,14 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
             if node.scope:
                 _set_scope(element, node.scope)
         _fix_content(pdf, record)
+        marks.baseline_marks(pdf)
         _visual_unicode(pdf)
         _add_id_tree(pdf)
         _link_contents(pdf)
+        document.print_links(pdf)
+        document.xmp_language(pdf)
         doc = PdfDocument(pdf, "")
+        document.figure_boxes(doc)
         units, languages, figures = _expectations(doc, record, source_alts)
         out = io.BytesIO()
         pdf.save(out, compress_streams=True, deterministic_id=True,
@@ -334,7 +343,6 @@ def _visual_unicode(pdf: pikepdf.Pdf) -> None:
     run's order and the extractor's reversal gives the logical text. Clusters with no
     right-to-left letter (Latin ligatures such as "fi") are left alone.
     """
-    from publication.pdf.content import parse_cmap
 
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
@@ -350,33 +358,13 @@ def _visual_unicode(pdf: pikepdf.Pdf) -> None:
                        if len(text) > 1 and _rtl_cluster(text)}
             if flipped:
                 table.update(flipped)
-                stream.write(_cmap_bytes(table, two_byte=str(font.get("/Subtype")) == "/Type0"))
+                stream.write(cmap_bytes(table, two_byte=str(font.get("/Subtype")) == "/Type0"))
 
 
 def _rtl_cluster(text: str) -> bool:
     classes = [unicodedata.bidirectional(ch) for ch in text]
     return any(c in ("R", "AL") for c in classes) and all(
         c in ("R", "AL", "NSM", "AN") for c in classes)
-
-
-def _cmap_bytes(table: dict[int, str], two_byte: bool) -> bytes:
-    """A ToUnicode CMap with one bfchar entry per code."""
-    width = 4 if two_byte else 2
-    lines = [
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-        "1 begincodespacerange", f"<{'0' * width}> <{'F' * width}>", "endcodespacerange",
-    ]
-    items = sorted(table.items())
-    for start in range(0, len(items), 100):
-        chunk = items[start:start + 100]
-        lines.append(f"{len(chunk)} beginbfchar")
-        for code, text in chunk:
-            lines.append(f"<{code:0{width}X}> <{text.encode('utf-16-be').hex().upper()}>")
-        lines.append("endbfchar")
-    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
-    return ("\n".join(lines) + "\n").encode("ascii")
 
 
 def _add_id_tree(pdf: pikepdf.Pdf) -> None:

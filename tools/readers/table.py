@@ -243,14 +243,16 @@ def pdfjs_pages(paths: list[Path]) -> dict[Path, list[str]]:
     result: dict[Path, list[str]] = {}
     for start in range(0, len(paths), 16):  # bounded memory and command line
         chunk = paths[start:start + 16]
-        done = subprocess.run([node, str(HERE / "pdfjs_text.mjs"), *map(str, chunk)],
+        # Absolute paths: Node runs in tools/readers (for its node_modules).
+        done = subprocess.run([node, str(HERE / "pdfjs_text.mjs"),
+                               *(str(p.resolve()) for p in chunk)],
                               cwd=HERE, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             hint = (f" (install its optional dependency @napi-rs/canvas: `{INSTALL_PDFJS}`)"
                     if "DOMMatrix" in done.stderr else "")
             raise ReaderMissing(f"pdf.js failed{hint}: {done.stderr.strip()[-2000:]}")
         data = json.loads(done.stdout)
-        result.update({path: data[str(path)] for path in chunk})
+        result.update({path: data[str(path.resolve())] for path in chunk})
     return result
 
 

@@ -1,0 +1,247 @@
+"""Raised and lowered glyphs drawn on the line's baseline, so that readers keep them with
+their base.
+
+WeasyPrint (70.x) draws a glyph that the shaper moves up or down (an Arabic haraka,
+shadda or tanwin, a Hebrew point: GPOS mark attachment gives it a y offset) as a text
+object of its own between `r Ts` and `0 Ts`. Readers take the text rise for a change of
+line or of text item: PDFium and poppler put the mark on a line of its own (`فورا ً` for
+`فورًا`), pdf.js starts a new item and a space with it.
+
+`baseline_marks` gives each such glyph a copy in the embedded font whose outline is
+moved by the rise (rise / font size x unitsPerEm, rounded to a font unit), draws that
+copy with no rise, and joins the text objects the rise had split. The page looks the
+same (to a font unit); the copy has the original's width (/W) and Unicode value
+(/ToUnicode), so every reader gets the mark on its base's line, in the same run.
+
+Only composite TrueType fonts with Identity CIDs (what WeasyPrint writes: Identity-H,
+/CIDToGIDMap /Identity, glyph ids kept by its subsetter) are changed; a glyph in any
+other font keeps its rise.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import pikepdf
+from fontTools.pens.recordingPen import DecomposingRecordingPen
+from fontTools.pens.transformPen import TransformPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTFont
+
+from publication.pdf.fonts import FontInfo, cmap_bytes, parse_cmap
+
+# A glyph id past which a font may not grow (two-byte codes of Identity-H).
+MAX_GLYPHS = 0xFFFF
+Item = pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage
+
+
+@dataclass
+class _FontEdit:
+    """The shifted copies one font dictionary gets."""
+
+    font: pikepdf.Dictionary
+    program: TTFont
+    upem: int
+    # (gid, dx, dy) -> the copy's glyph id
+    copies: dict[tuple[int, int, int], int] = field(default_factory=dict)
+
+    def copy(self, gid: int, dx: int, dy: int) -> int | None:
+        """The glyph id of `gid` moved by (`dx`, `dy`) font units (made on first use)."""
+        key = (gid, dx, dy)
+        if key in self.copies:
+            return self.copies[key]
+        order = list(self.program.getGlyphOrder())
+        if gid >= len(order) or len(order) >= MAX_GLYPHS:
+            return None
+        name = order[gid]
+        glyph_set = self.program.getGlyphSet()
+        recording = DecomposingRecordingPen(glyph_set)
+        glyph_set[name].draw(recording)
+        pen = TTGlyphPen(None)
+        recording.replay(TransformPen(pen, (1, 0, 0, 1, dx, dy)))
+        glyph = pen.glyph()
+        new_name = f"{name}.{dx}.{dy}"
+        while new_name in self.program["glyf"]:
+            new_name += "_"
+        glyf = self.program["glyf"]
+        glyf[new_name] = glyph
+        glyph.recalcBounds(glyf)
+        advance = self.program["hmtx"][name][0]
+        self.program["hmtx"][new_name] = (advance, getattr(glyph, "xMin", 0))
+        new_order = [*order, new_name]
+        self.program.setGlyphOrder(new_order)
+        glyf.glyphOrder = new_order
+        self.program["maxp"].numGlyphs = len(new_order)
+        self.copies[key] = len(order)
+        return len(order)
+
+
+def _editable(font: pikepdf.Object) -> bool:
+    if not isinstance(font, pikepdf.Dictionary) or str(font.get("/Subtype")) != "/Type0":
+        return False
+    if str(font.get("/Encoding")) != "/Identity-H" or "/DescendantFonts" not in font:
+        return False
+    descendant = font.DescendantFonts[0]
+    descriptor = descendant.get("/FontDescriptor")
+    return (str(descendant.get("/CIDToGIDMap", "/Identity")) == "/Identity"
+            and isinstance(descriptor, pikepdf.Dictionary)
+            and isinstance(descriptor.get("/FontFile2"), pikepdf.Stream)
+            and "/CIDSet" not in descriptor)
+
+
+def _rise(item: object) -> float | None:
+    """The operand of a `Ts` instruction, or None for anything else."""
+    if isinstance(item, pikepdf.ContentStreamInstruction) and str(item.operator) == "Ts" \
+            and len(item.operands) == 1:
+        return float(item.operands[0])
+    return None
+
+
+def baseline_marks(pdf: pikepdf.Pdf) -> int:
+    """Draw every raised glyph of the pages on the baseline (see the module docstring);
+    the number of glyphs moved."""
+    edits: dict[tuple[int, int], _FontEdit] = {}
+    moved = 0
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        if not isinstance(fonts, pikepdf.Dictionary):
+            continue
+        items = list(pikepdf.parse_content_stream(page))
+        if not any(_rise(item) for item in items):
+            continue
+        out: list[Item] = []
+        font: pikepdf.Object | None = None
+        size = 0.0
+        stack: list[tuple[pikepdf.Object | None, float]] = []
+        changed = False
+        i = 0
+        while i < len(items):
+            item = items[i]
+            op = str(item.operator) if isinstance(item, pikepdf.ContentStreamInstruction) \
+                else ""
+            if op == "q":
+                stack.append((font, size))
+            elif op == "Q" and stack:
+                font, size = stack.pop()
+            elif op == "Tf" and len(item.operands) == 2:
+                font = fonts.get(str(item.operands[0]))
+                size = float(item.operands[1])
+            rise = _rise(item)
+            if rise and i + 2 < len(items) and _rise(items[i + 2]) == 0 and size and \
+                    isinstance(font, pikepdf.Dictionary) and _editable(font):
+                shown = items[i + 1]
+                if isinstance(shown, pikepdf.ContentStreamInstruction) and \
+                        str(shown.operator) in ("TJ", "Tj"):
+                    edit = edits.get(font.objgen)
+                    if edit is None:
+                        edit = edits[font.objgen] = _open(font)
+                    dy = round(rise / size * edit.upem)
+                    replaced = _shifted(shown, edit, dy)
+                    if replaced is not None:
+                        out.append(replaced)
+                        moved += 1
+                        changed = True
+                        i += 3
+                        continue
+            out.append(item)
+            i += 1
+        if changed:
+            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(_join(out)))
+    for edit in edits.values():
+        if edit.copies:
+            _write(pdf, edit)
+    return moved
+
+
+def _open(font: pikepdf.Dictionary) -> _FontEdit:
+    descriptor = font.DescendantFonts[0].FontDescriptor
+    program = TTFont(io.BytesIO(descriptor.FontFile2.read_bytes()), recalcBBoxes=True,
+                     recalcTimestamp=False)
+    return _FontEdit(font, program, int(program["head"].unitsPerEm))
+
+
+def _shifted(shown: pikepdf.ContentStreamInstruction, edit: _FontEdit,
+             dy: int) -> pikepdf.ContentStreamInstruction | None:
+    """`shown` (a TJ or Tj) with each glyph replaced by its copy moved up by `dy`, as a TJ.
+
+    WeasyPrint writes a raised glyph's horizontal offset as a number before it (`[-272
+    <mark>]`, undone after it): a reader takes the gap that opens before the mark for a
+    space (PDFium: `يُحاسَ ب`). A single glyph after one number gets that offset in its
+    outline too, and the number moves behind it, so the pen ends where it did."""
+    operands = list(shown.operands[0]) if str(shown.operator) == "TJ" else [shown.operands[0]]
+    dx = 0
+    if len(operands) == 2 and not isinstance(operands[0], pikepdf.String) and \
+            isinstance(operands[1], pikepdf.String) and len(bytes(operands[1])) == 2:
+        number = float(operands[0])
+        dx = round(-number / 1000 * edit.upem)
+        operands = [operands[1], operands[0]] if dx else operands
+    result: list[object] = []
+    for operand in operands:
+        if isinstance(operand, pikepdf.String):
+            data = bytes(operand)
+            codes = [int.from_bytes(data[j:j + 2], "big") for j in range(0, len(data) - 1, 2)]
+            new = [edit.copy(code, dx, dy) for code in codes]
+            if any(code is None for code in new):
+                return None
+            result.append(pikepdf.String(b"".join(int(c).to_bytes(2, "big")
+                                                   for c in new if c is not None)))
+        else:
+            result.append(operand)
+    return pikepdf.ContentStreamInstruction([pikepdf.Array(result)], pikepdf.Operator("TJ"))
+
+
+def _join(items: list[Item]) -> list[Item]:
+    """Consecutive TJ instructions as one: the text object the rises had split."""
+    joined: list[Item] = []
+    for item in items:
+        previous = joined[-1] if joined else None
+        if str(item.operator) == "TJ" and previous is not None and \
+                str(previous.operator) == "TJ":
+            joined[-1] = pikepdf.ContentStreamInstruction(
+                [_positions([*previous.operands[0], *item.operands[0]])],
+                pikepdf.Operator("TJ"))
+        else:
+            joined.append(item)
+    return joined
+
+
+def _positions(parts: list[object]) -> pikepdf.Array:
+    """A TJ array with empty strings left out and adjacent numbers added up: PDFium keeps
+    only the last of two numbers in a row (measured: a word moved by the first one)."""
+    result: list[object] = []
+    for part in parts:
+        if isinstance(part, pikepdf.String) and not bytes(part):
+            continue
+        if not isinstance(part, pikepdf.String) and result and \
+                not isinstance(result[-1], pikepdf.String):
+            result[-1] = float(result[-1]) + float(part)  # type: ignore[arg-type]
+        else:
+            result.append(part)
+    return pikepdf.Array(result)
+
+
+def _write(pdf: pikepdf.Pdf, edit: _FontEdit) -> None:
+    """The font program, /W and /ToUnicode with the copies."""
+    font = edit.font
+    descendant = font.DescendantFonts[0]
+    out = io.BytesIO()
+    edit.program.save(out)
+    descendant.FontDescriptor.FontFile2.write(out.getvalue())
+    info = FontInfo(font)
+    extra = pikepdf.Array()
+    for (gid, _, _), new in sorted(edit.copies.items(), key=lambda item: item[1]):
+        extra.extend(pikepdf.Array([new, [info.widths.get(gid, info.default_width)]]))
+    if "/W" in descendant:
+        descendant.W.extend(list(extra))
+    else:
+        descendant.W = extra
+    stream = font.get("/ToUnicode")
+    if isinstance(stream, pikepdf.Stream):
+        table = parse_cmap(stream.read_bytes())
+        for (gid, _, _), new in edit.copies.items():
+            if gid in table:
+                table[new] = table[gid]
+        stream.write(cmap_bytes(table, two_byte=True))
+
