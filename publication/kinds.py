@@ -20,20 +20,50 @@ class Paper:
     name: str
     width: float
     height: float
-    title: str  # for people: "US Letter"
+    title: str      # for people: "US Letter"
+    condition: str  # the printing condition (CONDITIONS) of its print-shop files
 
 
+# ISO sizes are printed where FOGRA39 (ISO Coated v2) is the shops' condition, US sizes
+# where SWOP is (GRACoL has no openly licensed profile in Debian).
 PAPERS: dict[str, Paper] = {
     p.name: p
     for p in (
-        Paper("a4", 210, 297, "A4"),
-        Paper("letter", 215.9, 279.4, "US Letter"),
-        Paper("a3", 297, 420, "A3"),
-        Paper("tabloid", 279.4, 431.8, "Tabloid"),
-        Paper("a2", 420, 594, "A2"),
+        Paper("a4", 210, 297, "A4", "fogra39"),
+        Paper("letter", 215.9, 279.4, "US Letter", "swop"),
+        Paper("a3", 297, 420, "A3", "fogra39"),
+        Paper("tabloid", 279.4, 431.8, "Tabloid", "swop"),
+        Paper("a2", 420, 594, "A2", "fogra39"),
     )
 }
 A3 = PAPERS["a3"]
+
+
+@dataclass(frozen=True)
+class SignatureGrid:
+    """A signature sheet's page: a head of fixed height (title and demand, then the info
+    box: the notice and where to send it), then the table, as many rows as the paper
+    holds, then "page n of m". The template sets the head's and the info box's heights
+    from here."""
+
+    margin_mm: float
+    head_mm: float        # title, demand, QR code
+    info_mm: float        # the notice and the return address
+    imprint_info_mm: float  # the info box with a local group's imprint as the address
+    header_row_mm: float
+    row_mm: float
+    foot_mm: float
+
+    def info_height(self, imprint: bool) -> float:
+        """The info box's height (mm): taller when a group's imprint is the address, so
+        that its lines fit (text past it is an error at the imprint file's line)."""
+        return self.imprint_info_mm if imprint else self.info_mm
+
+    def rows(self, paper: Paper, imprint: bool = False) -> int:
+        """The signature rows one page of `paper` holds (with a group's imprint or not)."""
+        free = (paper.height - 2 * self.margin_mm - self.head_mm - self.info_height(imprint)
+                - self.header_row_mm - self.foot_mm)
+        return int(free // self.row_mm)
 
 
 @dataclass(frozen=True)
@@ -55,7 +85,23 @@ class Kind:
     # them on the accessible page (press.css is what tests/test_press.py compares with).
     print_layout: str | None = None
     print_stylesheet: str | None = None
+    # The pages (0-based) whose backgrounds run into the bleed that way; None: every page.
+    bleed_pages: tuple[int, ...] | None = None
     seconds: float = 0.3            # a guess of its build time, until one is recorded
+    # The campaign images it draws (content `images`, by `place`) and their printed width
+    # in mm, on A3 for a kind with headline steps (scaled to the paper), else on any paper.
+    images: tuple[tuple[str, float], ...] = ()
+    grid: SignatureGrid | None = None  # a signature sheet's page layout
+
+    def petition_rows(self, paper: Paper, imprint: bool = False) -> int:
+        """Signature rows per page on `paper` (0: not a signature sheet)."""
+        return self.grid.rows(paper, imprint) if self.grid else 0
+
+    def bleeds(self, page: int) -> bool:
+        """Whether the backgrounds of `page` (0-based) that reach its page area's edge run
+        into the bleed in the print-shop file."""
+        return self.print_stylesheet is not None and (
+            self.bleed_pages is None or page in self.bleed_pages)
 
     def page_size(self, paper: Paper) -> tuple[float, float]:
         """Width and height (mm) of one page of the accessible file on `paper`.
@@ -65,6 +111,13 @@ class Kind:
         if self.panels > 1:
             return round(paper.height / self.panels, 2), paper.width
         return paper.width, paper.height
+
+    def image_mm(self, place: str, paper: Paper) -> float | None:
+        """The printed width (mm) of the image at `place` on `paper`; None: not drawn."""
+        width = dict(self.images).get(place)
+        if width is None:
+            return None
+        return round(width * paper.width / A3.width, 1) if self.headline_steps_a3 else width
 
     def headline_steps(self, paper: Paper) -> tuple[float, ...]:
         """The headline sizes (pt) to try on `paper`, largest first; (0.0,): one size."""
@@ -77,15 +130,31 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("leaflet", "Leaflet", ("a4", "letter"), panels=3, pages=6,
-             print_layout="trifold", seconds=0.5),
+        Kind("leaflet", "Leaflet", ("a4", "letter"), panels=3, pages=6, qr_mm=30.0,
+             print_layout="trifold", print_stylesheet="press.css", bleed_pages=(0,),
+             seconds=0.5,
+             images=(("mark", 14.0), ("cover", 80.0), ("facts", 52.0), ("back", 60.0))),
+        # One headline size for every language (the layout below it adapts), readable
+        # from 3 m; the smaller steps are for a long translation or a local group's box.
         Kind("poster", "Poster", ("a3", "tabloid"), extra_sizes=("a2",), pages=1, qr_mm=55.0,
-             headline_steps_a3=(88.0, 78.0, 70.0, 62.0, 56.0, 50.0, 44.0),
-             print_layout="one_up", print_stylesheet="press.css", seconds=0.4),
-        Kind("petition", "Petition sheet", ("a4", "letter"), seconds=0.25),
+             headline_steps_a3=(72.0, 68.0, 66.0),
+             print_layout="one_up", print_stylesheet="press.css", seconds=0.4,
+             images=(("mark", 30.0),)),
+        Kind("petition", "Petition sheet", ("a4", "letter"), qr_mm=22.0, seconds=0.25,
+             images=(("mark", 16.0),),
+             grid=SignatureGrid(margin_mm=12.0, head_mm=50.0, info_mm=30.0,
+                                imprint_info_mm=40.0, header_row_mm=9.0, row_mm=8.5,
+                                foot_mm=6.0)),
         Kind("letter", "Letter", ("a4", "letter"), pages=1, seconds=0.15),
     )
 }
+
+
+def image_width_mm(place: str) -> float:
+    """The widest an image at `place` is printed, in any kind at any of its sizes."""
+    return max((width for kind in KINDS.values()
+                for size in (*kind.sizes, *kind.extra_sizes)
+                if (width := kind.image_mm(place, PAPERS[size])) is not None), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -94,15 +163,25 @@ class PrintingCondition:
 
     identifier: str   # OutputConditionIdentifier, from the ICC characterization registry
     condition: str    # for people reading the output intent
+    description: str  # the profile's own description ('desc' tag): preflight compares it
     profile: Path     # installed by `package`
-    package: str
+    package: str      # what installs the profile (for the message when it is missing)
 
+
+# The profiles `make setup` installs (a Debian package's file, or one extracted from a
+# package and checked against setup/profiles.sha256).
+ICC_DIR = Path("/usr/local/share/color/icc/campaign-publications")
 
 CONDITIONS: dict[str, PrintingCondition] = {
-    # Ghostscript's default CMYK profile: SWOP, coated stock (what a US shop expects
-    # without being told; a European one accepts it and converts to FOGRA39/51).
+    # ISO Coated v2 / FOGRA39: offset on coated paper, Europe's usual condition.
+    "fogra39": PrintingCondition(
+        "FOGRA39", "Offset commercial printing, ISO 12647-2:2004/Amd 1, coated paper "
+        "(paper type 1 or 2), 60/cm screen (FOGRA39): FOGRA39L Coated profile",
+        "FOGRA39L Coated", ICC_DIR / "FOGRA39L_coated.icc",
+        "texlive-base (make setup extracts the file)"),
+    # Ghostscript's default CMYK profile: SWOP, coated stock, the US web-offset condition.
     "swop": PrintingCondition(
         "CGATS TR 001", "SWOP, coated paper (CGATS TR 001): Artifex CMYK SWOP profile",
+        "Artifex CMYK SWOP Profile",
         Path("/usr/share/color/icc/ghostscript/default_cmyk.icc"), "libgs-common"),
 }
-DEFAULT_CONDITION = "swop"

@@ -22,8 +22,10 @@ from publication.press.impose import (
 from publication.press.marks import SLUG_MM
 from tests.printing import Word, build_all, module_project, raster, words
 
-# A word only one panel of the fixture leaflet has (English; ar and he fall back to it).
-MARKERS = {1: "subtitle", 2: "delayed", 3: "protest", 4: "urge", 5: "Governments", 6: "Take"}
+# A word only one panel of the fixture leaflet has (English; ar and he fall back to it):
+# the cover, the quote, the facts, the demands (with the governments' box), the law, the
+# call to action.
+MARKERS = {1: "subtitle", 2: "delayed", 3: "protest", 4: "urge", 5: "civilians", 6: "Take"}
 
 
 @pytest.fixture(scope="module")

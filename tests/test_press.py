@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from pathlib import Path
@@ -28,12 +29,21 @@ from publication.press.impose import (
     bleed_fills,
     imposed,
 )
-from publication.press.pdfx import CONDITIONS, DEFAULT_CONDITION, cmyk, preflight, print_meta
+from publication.press.colour import RICH_BLACK, campaign_inks, cmyk
+from publication.press.pdfx import (
+    CONDITIONS,
+    expect_for_name,
+    preflight,
+    print_meta,
+    profile_description,
+)
 from publication.render.html import render
+from publication.source.content import load_campaign
 from tests.printing import build_all, module_project, raster
 
 OFFICE_SAFE_MM = 5.0
-YELLOW = (255, 224, 0)  # --accent in styles/base.css
+YELLOW = (255, 224, 0)  # --accent in styles/base.css and the fixture's `colours:`
+CLEAN_YELLOW = (0.0, 0.0, 1.0, 0.0)  # the fixture's accent for print: cmyk [0, 0, 100, 0]
 
 
 @pytest.fixture(scope="module")
@@ -52,22 +62,45 @@ def _mm(box: pikepdf.Object) -> tuple[float, ...]:
     return tuple(round(float(v) / PT_PER_MM, 2) for v in box)
 
 
-@pytest.mark.parametrize("name", ["poster-a3-print.pdf", "poster-tabloid-print.pdf",
-                                  "poster-a2-print.pdf", "leaflet-a4-print.pdf",
-                                  "leaflet-letter-print.pdf"])
-def test_print_files_are_pdf_x4_with_a_cmyk_output_intent(built: Project, name: str) -> None:
+@pytest.mark.parametrize(("name", "identifier", "profile"), [
+    ("poster-a3-print.pdf", "FOGRA39", "FOGRA39L Coated"),
+    ("poster-tabloid-print.pdf", "CGATS TR 001", "Artifex CMYK SWOP Profile"),
+    ("poster-a2-print.pdf", "FOGRA39", "FOGRA39L Coated"),
+    ("leaflet-a4-print.pdf", "FOGRA39", "FOGRA39L Coated"),
+    ("leaflet-letter-print.pdf", "CGATS TR 001", "Artifex CMYK SWOP Profile")])
+def test_print_files_are_pdf_x4_with_the_papers_output_intent(
+    built: Project, name: str, identifier: str, profile: str,
+) -> None:
+    # ISO sizes for European shops (FOGRA39, ISO Coated v2), US sizes for US ones (SWOP).
     path = _out(built, "en", name)
     with pikepdf.open(path) as pdf:
         assert pdf.open_metadata().get("pdfxid:GTS_PDFXVersion") == "PDF/X-4"
         assert pdf.pdf_version == "1.6"
         [intent] = pdf.Root.OutputIntents
         assert intent.S == "/GTS_PDFX"
-        assert str(intent.OutputConditionIdentifier) == CONDITIONS[DEFAULT_CONDITION].identifier
-        profile = intent.DestOutputProfile
-        assert int(profile.N) == 4
-        assert profile.read_bytes()[12:20] == b"prtrCMYK", "a CMYK printer profile"
+        assert str(intent.OutputConditionIdentifier) == identifier
+        assert str(intent.RegistryName) == "http://www.color.org"
+        embedded = intent.DestOutputProfile
+        assert int(embedded.N) == 4
+        assert embedded.read_bytes()[12:20] == b"prtrCMYK", "a CMYK printer profile"
+        assert profile_description(embedded.read_bytes()) == profile
         assert str(pdf.trailer.Info.Trapped) == "/False"
-    assert preflight(path.read_bytes(), name) == []
+    assert preflight(path.read_bytes(), name, expect_for_name(name)) == []
+
+
+def test_preflight_finds_the_wrong_printing_condition(built: Project) -> None:
+    # An A4 file (FOGRA39) checked as a Letter one (SWOP): the intent and the profile.
+    data = _out(built, "en", "leaflet-a4-print.pdf").read_bytes()
+    letter = expect_for_name("leaflet-letter-print.pdf")
+    assert letter is not None and letter.condition == "swop"
+    a4 = expect_for_name("leaflet-a4-print.pdf")
+    assert a4 is not None
+    wrong = dataclasses.replace(a4, condition=letter.condition)
+    findings = {(f.check, f.message) for f in preflight(data, "leaflet-a4-print.pdf", wrong)}
+    assert ("press.output-condition", "the output intent is for FOGRA39, not CGATS TR 001 as "
+            "this paper size is printed") in findings
+    assert any(check == "press.output-profile" and "'FOGRA39L Coated'" in message
+               for check, message in findings)
 
 
 @pytest.mark.parametrize(("name", "trim"), [
@@ -111,41 +144,45 @@ def test_poster_background_runs_into_the_bleed(built: Project, tmp_path: Path) -
     assert colour(bx0 - 2, top + 20)[0] > 240, "white outside the bleed"
 
 
-@pytest.mark.parametrize(("locale", "size"), [("en", "a3"), ("ar", "tabloid")])
-def test_poster_print_file_is_the_print_stylesheets_without_typesetting_again(
-    built: Project, tmp_path: Path, locale: str, size: str,
+@pytest.mark.parametrize(("kind_name", "locale", "size"), [
+    ("poster", "en", "a3"), ("poster", "ar", "tabloid"), ("leaflet", "en", "a4"),
+    ("leaflet", "ar", "letter")])
+def test_print_file_is_the_print_stylesheets_without_typesetting_again(
+    built: Project, tmp_path: Path, kind_name: str, locale: str, size: str,
 ) -> None:
-    # The print poster is the accessible poster's page with its head band grown into the
-    # bleed. It must look like the poster typeset again with the print stylesheet
-    # (press.css: the band's negative margins, padding that keeps the text in place),
-    # which is how the print poster was made before.
-    [target] = plan(built, Selection(locales=(locale,), kinds=("poster",), sizes=(size,)))
+    # The print poster is the accessible poster's page with its bands grown into the
+    # bleed, the print leaflet its panels with the cover's colour grown. Each must look
+    # like the publication typeset again with the print stylesheet (press.css: negative
+    # margins, padding that keeps the text in place), which is how it was made before.
+    [target] = plan(built, Selection(locales=(locale,), kinds=(kind_name,), sizes=(size,)))
     worker = Worker(built)
     job = worker.job(target, target.path(built.output), BuildOptions(jobs=1))
     _, document, headline_pt, _ = worker._fit(job)
-    kind = KINDS["poster"]
-    assert kind.print_stylesheet == "press.css"
+    kind = KINDS[kind_name]
+    assert kind.print_stylesheet == "press.css" and kind.print_layout is not None
     again = worker.typesetter.layout(render(
         built, job.campaign, Localizer(job.catalog, job.info), kind, job.paper,
         headline_pt=headline_pt, extra_style=kind.print_stylesheet).html)
-    assert len(again.pages) == 1
-    imposition = LAYOUTS["one_up"](job.paper, locale == "ar")
-    meta = print_meta("Poster", "poster", size, target.path(built.output).name, locale,
+    assert len(again.pages) == len(document.pages)
+    imposition = LAYOUTS[kind.print_layout](job.paper, locale == "ar")
+    meta = print_meta(kind.title, kind_name, size, target.path(built.output).name, locale,
                       dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    areas = {n: area for n, area in page_areas(document).items() if kind.bleeds(n)}
     made = pdfx.print_file(target.path(built.output).read_bytes(), imposition, meta, "label",
-                           built.fonts, areas=page_areas(document))
+                           built.fonts, areas=areas)
     typeset = pdfx.print_file(worker.typesetter.write(again, pdfx.WEASYPRINT_VARIANT),
                               imposition, meta, "label", built.fonts)
     assert preflight(made, "made.pdf", pdfx.expect(imposition)) == []
-    pictures = []
-    for name, data in (("made", made), ("typeset", typeset)):
-        path = tmp_path / f"{name}.pdf"
-        path.write_bytes(data)
-        pictures.append(raster(path, 1, 60, tmp_path))
-    difference = ImageChops.difference(*pictures).convert("L")
-    differing = sum(difference.histogram()[16:])  # pixels more than a shade apart
-    assert differing <= 0.0005 * difference.width * difference.height
-    with pikepdf.open(io.BytesIO(made)) as pdf:  # the accessible page, grown band and all
+    for side in range(1, len(imposition.sides) + 1):
+        pictures = []
+        for name, data in (("made", made), ("typeset", typeset)):
+            path = tmp_path / f"{name}.pdf"
+            path.write_bytes(data)
+            pictures.append(raster(path, side, 60, tmp_path))
+        difference = ImageChops.difference(*pictures).convert("L")
+        differing = sum(difference.histogram()[16:])  # pixels more than a shade apart
+        assert differing <= 0.0005 * difference.width * difference.height, side
+    with pikepdf.open(io.BytesIO(made)) as pdf:  # the accessible pages, grown and all
         assert "/StructTreeRoot" not in pdf.Root and "/Annots" not in pdf.pages[0].obj
 
 
@@ -153,18 +190,21 @@ def test_only_backgrounds_reaching_the_page_area_grow() -> None:
     area = (10.0, 10.0, 90.0, 190.0)
     clip = (-5.0, -5.0, 105.0, 205.0)
 
-    def fill(box: tuple[float, float, float, float], alpha: float = 1.0) -> Paint:
-        return Paint("fill", box, (1.0, 0.9, 0.0), alpha, (), ((box, 1),))
+    def fill(box: tuple[float, float, float, float], alpha: float = 1.0,
+             colour: tuple[float, float, float] = (1.0, 0.9, 0.0)) -> Paint:
+        return Paint("fill", box, colour, alpha, (), ((box, 1),))
 
-    page = fill(area)                          # the page's own background: all four edges
+    page = fill(area, colour=(1.0, 1.0, 1.0))  # the page's own background: white, the paper
+    cover = fill(area)                         # a coloured panel: all four edges
     band = fill((10.0, 150.0, 90.0, 190.0))    # top, left and right
     side = fill((10.0, 40.0, 30.0, 60.0))      # left only
     inner = fill((20.0, 20.0, 80.0, 80.0))     # no edge
     faint = fill((10.0, 100.0, 90.0, 120.0), alpha=0.5)
     line = Paint("stroke", (10.0, 0.0, 90.0, 5.0), None, 1.0, ())
-    fills = bleed_fills([page, band, side, inner, faint, line], area, clip)
+    fills = bleed_fills([page, cover, band, side, inner, faint, line], area, clip)
     assert [(f.box, f.grown) for f in fills] == [
-        (band.bbox, (-5.0, 150.0, 105.0, 205.0)), (side.bbox, (-5.0, 40.0, 30.0, 60.0))]
+        (cover.bbox, clip), (band.bbox, (-5.0, 150.0, 105.0, 205.0)),
+        (side.bbox, (-5.0, 40.0, 30.0, 60.0))]
 
 
 def test_a_background_that_cannot_be_grown_is_refused(fonts_dir: Path) -> None:
@@ -179,24 +219,69 @@ def test_a_background_that_cannot_be_grown_is_refused(fonts_dir: Path) -> None:
     out = io.BytesIO()
     pdf.save(out)
     mm = 200 / PT_PER_MM
-    layout = Imposition("one-up", (mm, mm), (Side("front", (Slot(0, 0.0, mm),)),))
+    layout = Imposition("one-up", (mm, mm), (Side("front", (Slot(0, 0.0, mm),)),), "fogra39")
     with pytest.raises(ImpositionError, match="not a rectangle of the page's own content"), \
             imposed(out.getvalue(), layout, "label", fonts_dir, {0: (10.0, 10.0, 190.0, 190.0)}):
         pass
 
 
 def test_colours_are_cmyk_and_black_text_is_black_ink_only(built: Project) -> None:
-    profile = CONDITIONS[DEFAULT_CONDITION].profile
-    assert cmyk(0x11 / 255, 0x11 / 255, 0x11 / 255, profile) == (0, 0, 0, 1)
-    assert cmyk(0x44 / 255, 0x44 / 255, 0x44 / 255, profile) == (0, 0, 0, 0.7333)
-    c, m, y, k = cmyk(*(v / 255 for v in YELLOW), profile)
-    assert y > 0.9 and c < 0.1 and m < 0.2 and k == 0
-    for name in ("poster-a3-print.pdf", "leaflet-a4-print.pdf"):
+    for condition in CONDITIONS.values():
+        profile = condition.profile
+        assert cmyk(0x11 / 255, 0x11 / 255, 0x11 / 255, profile) == (0, 0, 0, 1)
+        assert cmyk(0x44 / 255, 0x44 / 255, 0x44 / 255, profile) == (0, 0, 0, 0.7333)
+        # A colour the content gives no CMYK for goes through the profile: still a yellow
+        # (FOGRA39's adds a trace of black).
+        c, m, y, k = cmyk(*(v / 255 for v in YELLOW), profile)
+        assert y > 0.9 and c < 0.1 and m < 0.2 and k < 0.02
+    campaign = load_campaign(built.content / "fixture")
+    assert campaign_inks(campaign.colours) == {YELLOW: CLEAN_YELLOW}
+    for name in ("poster-a3-print.pdf", "leaflet-a4-print.pdf", "poster-tabloid-print.pdf"):
         with pikepdf.open(_out(built, "en", name)) as pdf:
             operators = {str(i.operator) for drawing in _drawings(pdf)
                          for i in pikepdf.parse_content_stream(drawing)}
             assert not operators & {"rg", "RG"}, "no DeviceRGB colour left"
-            assert "k" in operators
+            fills = _fills(pdf)
+            # The campaign yellow is the content's clean process yellow, in every condition.
+            assert any(ink == CLEAN_YELLOW for ink, _ in fills), name
+            # Text is set in black ink only; rich black only for large areas.
+            texts = {ink for ink, size in fills if size is None}
+            assert RICH_BLACK not in texts and (0, 0, 0, 1) in texts, name
+            rich = [size for ink, size in fills if ink == RICH_BLACK]
+            assert all(size is not None and min(size) >= 20 for size in rich), (name, rich)
+            if name.startswith("poster"):
+                assert rich, "the poster's facts band is rich black"
+
+
+def _fills(pdf: pikepdf.Pdf) -> list[tuple[tuple[float, ...], tuple[float, float] | None]]:
+    """Each CMYK colour (k) the sheets fill with, with the size (mm) of each rectangle it
+    fills, or None for text. (The forms are placed unscaled: their own units are points.)"""
+    found: list[tuple[tuple[float, ...], tuple[float, float] | None]] = []
+    for drawing in _drawings(pdf):
+        ink: tuple[float, ...] = (0, 0, 0, 1)
+        ctm, stack = pikepdf.Matrix(), []
+        rects: list[tuple[float, float]] = []
+        for item in pikepdf.parse_content_stream(drawing):
+            operator = str(item.operator)
+            if operator == "q":
+                stack.append((ctm, ink))
+            elif operator == "Q" and stack:
+                ctm, ink = stack.pop()
+            elif operator == "cm":
+                ctm = pikepdf.Matrix(item.operands) @ ctm
+            elif operator == "k":
+                ink = tuple(round(float(v), 4) for v in item.operands)
+            elif operator == "re":
+                w, h = (float(v) for v in item.operands[2:])
+                rects.append((abs(w * ctm.a) / PT_PER_MM, abs(h * ctm.d) / PT_PER_MM))
+            elif operator in ("f", "f*", "F", "B", "b"):
+                found += [(ink, size) for size in rects]
+                rects = []
+            elif operator in ("n", "S", "s"):
+                rects = []
+            elif operator in ("Tj", "TJ"):
+                found.append((ink, None))
+    return found
 
 
 def _drawings(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:

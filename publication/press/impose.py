@@ -24,12 +24,12 @@ clipped by its bounding box: its content stream is referenced as it is. pypdf, n
 for post-processing at first, can only merge pages by parsing and rewriting every
 content stream, which took 2.9 s of a 14 s build for the 24 print-shop files.
 
-A page whose backgrounds should run into the bleed (the poster's head band) is given
-with its page area, the part inside its margins: each plain background that reaches an
-edge of the area grows through the margin to the bleed on that side (`bleed_fills`): the
-rectangles of its fill and clip in the placed page's content stream are made that big.
-It is what the print stylesheet press.css makes of the band with a second typesetting,
-made here from the accessible file's page instead.
+A page whose backgrounds should run into the bleed (the poster's bands, the leaflet's
+cover) is given with its page area, the part inside its margins: each plain background
+that reaches an edge of the area grows through the margin to the bleed on that side
+(`bleed_fills`): the rectangles of its fill and clip in the placed page's content stream
+are made that big. It is what the print stylesheet press.css makes of them with a second
+typesetting, made here from the accessible file's page instead.
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ class Imposition:
     name: str
     trim: tuple[float, float]
     sides: tuple[Side, ...]
+    condition: str            # the printing condition (kinds.CONDITIONS) of its paper
     bleed: float = BLEED_MM
 
     @property
@@ -116,13 +117,13 @@ def trifold(paper: Paper, rtl: bool) -> Imposition:
             x += slot_width
         folds = tuple(slot.x for slot in slots[1:])
         sides.append(Side(name, tuple(slots), folds))
-    return Imposition("trifold", (width, height), tuple(sides))
+    return Imposition("trifold", (width, height), tuple(sides), paper.condition)
 
 
 def one_up(paper: Paper, rtl: bool) -> Imposition:
     """One page on one side of a portrait `paper` sheet (a poster)."""
     return Imposition("one-up", (paper.width, paper.height),
-                      (Side("front", (Slot(0, 0.0, paper.width),)),))
+                      (Side("front", (Slot(0, 0.0, paper.width),)),), paper.condition)
 
 
 # The impositions a kind's `print_layout` names (publication.kinds).
@@ -216,18 +217,20 @@ class BleedFill:
 
 
 def bleed_fills(events: list[Event], area: Box, clip: Box) -> list[BleedFill]:
-    """The plain backgrounds of a page that reach an edge of its page area `area` (not
-    the page's own background, which fills all of it), each grown on the sides it
-    reaches to `clip`, the part of the sheet the page may paint: its slot with the bleed.
+    """The plain backgrounds of a page that reach an edge of its page area `area`, each
+    grown on the sides it reaches to `clip`, the part of the sheet the page may paint:
+    its slot with the bleed. A coloured background filling the whole area (the leaflet's
+    cover) grows on all four sides; white is the paper (the page's own background) and
+    never grows.
 
     A background is a filled axis-aligned rectangle in an opaque colour."""
     fills = []
     for event in events:
         if isinstance(event, Paint) and event.kind == "fill" and event.fill is not None \
-                and event.alpha >= 1 and len(event.rects) == 1:
+                and min(event.fill) < 1 and event.alpha >= 1 and len(event.rects) == 1:
             box = event.rects[0][0]
             reached = [abs(box[i] - area[i]) <= EDGE_TOLERANCE_PT for i in range(4)]
-            if any(reached) and not all(reached):
+            if any(reached):
                 grown = tuple(clip[i] if reached[i] else box[i] for i in range(4))
                 fills.append(BleedFill(box, grown))  # type: ignore[arg-type]
     return fills

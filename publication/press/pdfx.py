@@ -4,11 +4,11 @@ WeasyPrint's `pdf/x-4` variant writes the PDF/X identification but no output int
 (its layout-time default is plain DeviceCMYK) and paints every CSS colour as
 DeviceRGB. `finish` makes the file a print shop can take:
 
-- an output intent (`/GTS_PDFX`) carrying the CMYK ICC profile of the printing
-  condition (`CONDITIONS`; the profile comes from a Debian package, see Makefile);
-- colours in CMYK: neutral greys and black become black ink only (near-black text
-  100 % K, so small type is not built from four plates that can misregister), other
-  colours go through the ICC profile (relative colorimetric, black point compensated);
+- an output intent (`/GTS_PDFX`) carrying the CMYK ICC profile of the paper's printing
+  condition (`kinds.CONDITIONS`: FOGRA39 for ISO sizes, SWOP for US ones; the profiles
+  are installed by `make setup`);
+- colours in CMYK (colour.py): the campaign's colours as their own CMYK, greys in black
+  ink only (rich black for large dark areas), the others through the ICC profile;
   anything still RGB (raster images) is declared sRGB through /DefaultRGB, which
   PDF/X-4 accepts and the print shop's RIP converts;
 - no annotations, tags or outlines, and metadata (XMP and Info) that names the file
@@ -40,7 +40,6 @@ from publication.checks.findings import Finding, error, inspect_pdf
 from publication.errors import PublicationError
 from publication.kinds import (
     CONDITIONS,
-    DEFAULT_CONDITION,
     KINDS,
     PAPERS,
     PRINT_SUFFIX,
@@ -48,12 +47,12 @@ from publication.kinds import (
     PrintingCondition,
 )
 from publication.pdf.content import Box
+from publication.press.colour import Inks, convert_content
 from publication.press.impose import LAYOUTS, Imposition, imposed
 
 PDFX_VERSION = "PDF/X-4"
 WEASYPRINT_VARIANT = "pdf/x-4"   # untagged, with PDF/X metadata that `finish` replaces
 PDF_VERSION = "1.6"
-NEAR_BLACK = 0.1        # a grey this close to black is printed as solid black (100 % K)
 BOX_TOLERANCE_MM = 0.05
 PRODUCER = "campaign-publications (WeasyPrint, pikepdf, ReportLab)"
 
@@ -83,18 +82,19 @@ def print_meta(title: str, kind: str, size: str, accessible: str, lang: str,
 
 
 def print_file(typeset: bytes, imposition: Imposition, meta: PrintMeta, label: str,
-               fonts: Path, condition: str = DEFAULT_CONDITION,
-               areas: Mapping[int, Box] | None = None) -> bytes:
+               fonts: Path, areas: Mapping[int, Box] | None = None,
+               inks: Inks | None = None) -> bytes:
     """The print-shop file: `typeset` pages imposed with marks (the backgrounds reaching
     the edge of the page areas in `areas` run into the bleed: see impose.bleed_fills),
-    finished as PDF/X-4."""
+    finished as PDF/X-4 for the imposition's printing condition; `inks`: the campaign's
+    colours, sRGB to CMYK (colour.campaign_inks)."""
     with imposed(typeset, imposition, label, fonts, areas) as sheets:
-        return finish(sheets, meta, condition)
+        return finish(sheets, meta, imposition.condition, inks or {})
 
 
-def finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str = DEFAULT_CONDITION) -> bytes:
-    """Turn an open imposed PDF (which this changes) into a PDF/X-4 print-shop file;
-    return its bytes."""
+def finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str, inks: Inks) -> bytes:
+    """Turn an open imposed PDF (which this changes) into a PDF/X-4 print-shop file for
+    the printing condition `condition` (kinds.CONDITIONS); return its bytes."""
     printing = CONDITIONS[condition]
     profile = _compressed_profile(printing)
     default_rgb = pikepdf.Array([pikepdf.Name.ICCBased, pdf.make_stream(
@@ -102,7 +102,7 @@ def finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str = DEFAULT_CONDITION
     converted: set[tuple[int, int]] = set()
     for page in pdf.pages:
         for owner in content_owners(page.obj, converted):
-            _cmyk_content(pdf, owner, default_rgb, printing.profile)
+            _cmyk_content(pdf, owner, default_rgb, printing.profile, inks)
         if "/Annots" in page.obj:
             del page.obj["/Annots"]
     for key in ("/StructTreeRoot", "/MarkInfo", "/Outlines", "/ViewerPreferences",
@@ -161,34 +161,8 @@ def _srgb_profile() -> bytes:
     return srgb_profile()
 
 
-@functools.cache
-def _transform(profile: Path) -> object:
-    from PIL import ImageCms
-
-    return ImageCms.buildTransform(
-        ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(str(profile)), "RGB", "CMYK",
-        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
-
-
-@functools.lru_cache(maxsize=256)
-def cmyk(red: float, green: float, blue: float, profile: Path) -> tuple[float, ...]:
-    """The CMYK ink values (0..1) for an sRGB colour (0..1) in the printing condition."""
-    if red == green == blue:
-        grey = 1.0 - red
-        return 0.0, 0.0, 0.0, 1.0 if grey >= 1.0 - NEAR_BLACK else round(grey, 4)
-    from PIL import Image, ImageCms
-
-    pixel = Image.new("RGB", (1, 1), tuple(round(c * 255) for c in (red, green, blue)))
-    result = ImageCms.applyTransform(pixel, _transform(profile))  # type: ignore[arg-type]
-    assert result is not None
-    values = result.getpixel((0, 0))
-    assert isinstance(values, tuple)
-    return tuple(round(v / 255, 4) for v in values)
-
-
 def _cmyk_content(pdf: pikepdf.Pdf, owner: pikepdf.Object, default_rgb: pikepdf.Array,
-                  profile: Path) -> None:
+                  profile: Path, inks: Inks) -> None:
     """Rewrite rg/RG as k/K in one page or form XObject; declare /DefaultRGB on it."""
     resources = owner.get("/Resources")
     if resources is None:
@@ -196,19 +170,10 @@ def _cmyk_content(pdf: pikepdf.Pdf, owner: pikepdf.Object, default_rgb: pikepdf.
     if "/ColorSpace" not in resources:
         resources.ColorSpace = pikepdf.Dictionary()
     resources.ColorSpace.DefaultRGB = default_rgb
-    operations: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage] = []
-    changed = False
-    for instruction in pikepdf.parse_content_stream(owner):
-        name = str(instruction.operator)
-        if name in ("rg", "RG") and len(instruction.operands) == 3:
-            red, green, blue = (float(v) for v in instruction.operands)
-            ink = cmyk(red, green, blue, profile)
-            instruction = pikepdf.ContentStreamInstruction(
-                list(ink), pikepdf.Operator("k" if name == "rg" else "K"))
-            changed = True
-        operations.append(instruction)
+    operations, changed = convert_content(list(pikepdf.parse_content_stream(owner)),
+                                          profile, inks)
     if changed:
-        content = pikepdf.unparse_content_stream(operations)
+        content = pikepdf.unparse_content_stream(operations)  # type: ignore[arg-type]
         if isinstance(owner, pikepdf.Stream):
             owner.write(content)
         else:
@@ -265,16 +230,19 @@ def _xmp(meta: PrintMeta, doc_id: str) -> str:
 
 @dataclass(frozen=True)
 class PressExpectations:
-    """What a print-shop file must be: its sides' trim size and orientation, its bleed."""
+    """What a print-shop file must be: its sides' trim size and orientation, its bleed,
+    its printing condition (kinds.CONDITIONS)."""
 
     trim_mm: tuple[float, float]
     sides: int
     bleed_mm: float
+    condition: str
 
 
 def expect(imposition: Imposition) -> PressExpectations:
     """What preflight should find in a file made with `imposition`."""
-    return PressExpectations(imposition.trim, len(imposition.sides), imposition.bleed)
+    return PressExpectations(imposition.trim, len(imposition.sides), imposition.bleed,
+                             imposition.condition)
 
 
 def expect_for_name(filename: str) -> PressExpectations | None:
@@ -308,7 +276,7 @@ def preflight(data: bytes, name: str, expected: PressExpectations | None = None)
     """Every PDF/X-4 problem this project can make or see: identification, output
     intent, boxes, colours, fonts, annotations, accessibility claims."""
     return inspect_pdf(data, name, "press.unreadable", lambda pdf: (
-        _identification(pdf, name) + _output_intent(pdf, name)
+        _identification(pdf, name) + _output_intent(pdf, name, expected)
         + _boxes(pdf, name, expected) + _content(pdf, name)))
 
 
@@ -333,7 +301,8 @@ def _identification(pdf: pikepdf.Pdf, name: str) -> list[Finding]:
     return findings
 
 
-def _output_intent(pdf: pikepdf.Pdf, name: str) -> list[Finding]:
+def _output_intent(pdf: pikepdf.Pdf, name: str, expected: PressExpectations | None,
+                   ) -> list[Finding]:
     intents = [i for i in pdf.Root.get("/OutputIntents", []) if i.get("/S") == "/GTS_PDFX"]
     if len(intents) != 1:
         return [error("press.output-intent", name, 0,
@@ -347,11 +316,36 @@ def _output_intent(pdf: pikepdf.Pdf, name: str) -> list[Finding]:
         findings.append(error("press.output-profile", name, 0,
                               "the output intent carries no CMYK printer ICC profile",
                               "embed the profile of the printing condition"))
-    if not str(intent.get("/OutputConditionIdentifier", "")):
+    identifier = str(intent.get("/OutputConditionIdentifier", ""))
+    if not identifier:
         findings.append(error("press.output-condition", name, 0,
                               "the output intent names no printing condition",
                               "set /OutputConditionIdentifier"))
+    if expected is None or findings:
+        return findings
+    printing = CONDITIONS[expected.condition]
+    if identifier != printing.identifier:
+        findings.append(error("press.output-condition", name, 0,
+                              f"the output intent is for {identifier}, not {printing.identifier} "
+                              "as this paper size is printed",
+                              f"finish the file for the {expected.condition} condition"))
+    described = profile_description(profile.read_bytes())
+    if described != printing.description:
+        findings.append(error("press.output-profile", name, 0,
+                              f"the output intent's profile is {described!r}, not "
+                              f"{printing.description!r}, the profile of {printing.identifier}",
+                              f"embed {printing.profile.name}"))
     return findings
+
+
+def profile_description(data: bytes) -> str:
+    """An ICC profile's description ('desc' tag), '' when it has none readable."""
+    from PIL import ImageCms
+
+    try:
+        return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(data))).strip()
+    except (OSError, ImageCms.PyCMSError):
+        return ""
 
 
 def _mm(box: pikepdf.Object) -> tuple[float, float, float, float]:

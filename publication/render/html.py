@@ -9,20 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from publication.i18n.catalog import build_time
 from publication.i18n.localize import Fallback, Localizer
 from publication.kinds import Kind, Paper
 from publication.model import SOURCE_LOCALE, Imprint, MessageKey, Project
 from publication.render.qrcode import qr_code
+from publication.render.typography import big_number, keep_names, no_widow, spacing
 from publication.source.content import Campaign
-
-NEWS_ON_LEAFLET = 3
+from publication.source.images import inspect
+from publication.source.schema import Text
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,47 @@ def environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["no_widow"] = no_widow
+    env.filters["big_number"] = big_number
     return env
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    """A campaign image as a template draws it: file, translated texts, printed size."""
+
+    src: str
+    alt: str
+    credit: Markup | None
+    width_mm: float
+    height_mm: float
+
+
+def placed_images(campaign: Campaign, localizer: Localizer, kind: Kind, paper: Paper,
+                  text: Callable[[Text], Markup]) -> dict[str, PlacedImage]:
+    """The images `kind` draws, by place, at their printed size on `paper`."""
+    placed = {}
+    for image in campaign.images:
+        width = kind.image_mm(image.place, paper)
+        if width is None or image.place in placed:
+            continue
+        aspect = _aspect(image.path, image.path.stat().st_mtime_ns)
+        placed[image.place] = PlacedImage(
+            image.path.as_uri(), str(localizer.text(image.alt).striptags()),
+            text(image.credit) if image.credit else None, width, round(width * aspect, 2))
+    return placed
+
+
+@functools.lru_cache(maxsize=32)
+def _aspect(path: Path, mtime_ns: int) -> float:
+    return inspect(path).aspect
+
+
+def colour_style(campaign: Campaign) -> str:
+    """The campaign's colours as the stylesheets' custom properties ('' for the defaults)."""
+    if campaign.colours is None:
+        return ""
+    return f":root {{ --accent: {campaign.colours.accent.srgb}; }}"
 
 
 def render(
@@ -63,10 +106,17 @@ def render(
     width, height = kind.page_size(paper)
     url = campaign.petition_url(localizer.info.code)
     title = localizer.text(campaign.title)
+    lang = localizer.info.tag
+
+    def text(value: Text) -> Markup:
+        return spacing(keep_names(localizer.text(value), campaign.names), lang)
+
     published = publication_time(campaign)
     context: dict[str, Any] = {
         "c": campaign,
-        "t": localizer.text,
+        "t": text,
+        "images": placed_images(campaign, localizer, kind, paper, text),
+        "colour_style": colour_style(campaign),
         "date": localizer.date,
         "number": localizer.number,
         "locale": localizer.info,
@@ -86,7 +136,8 @@ def render(
         "make_qr": functools.partial(qr_code, url, size_mm=kind.qr_mm),
         "imprint": imprint,
         "headline_pt": headline_pt,
-        "news_count": NEWS_ON_LEAFLET,
+        "petition_rows": kind.petition_rows(paper, imprint is not None),
+        "grid": kind.grid,
     }
     html = env.get_template(f"{kind.name}.html").render(context)
     return RenderedHtml(html, frozenset(localizer.used), tuple(localizer.fallbacks.values()))

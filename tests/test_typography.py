@@ -1,0 +1,43 @@
+"""Line-breaking and spacing filters (publication/render/typography.py)."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+
+from publication.render.typography import (
+    NBSP,
+    NNBSP,
+    big_number,
+    keep_names,
+    no_widow,
+    spacing,
+)
+
+
+def test_a_listed_name_is_kept_on_one_line_outside_tags() -> None:
+    text = Markup('Release <a href="https://x.org/Abu Sakha">Mohammad Abu Sakha</a> now')
+    kept = keep_names(text, ("Mohammad Abu Sakha", "Abu Sakha"))
+    assert f'<span class="name">Mohammad{NBSP}Abu{NBSP}Sakha</span>' in kept
+    assert 'href="https://x.org/Abu Sakha"' in kept, "attributes are left alone"
+
+
+def test_a_heading_never_ends_on_one_word() -> None:
+    assert no_widow(Markup("It is time to end the violence")) == \
+        f"It is time to end the{NBSP}violence"
+    assert no_widow(Markup("Take action")) == "Take action", "a short heading fits anyway"
+
+
+def test_no_widow_joins_inside_the_last_text_with_a_space() -> None:
+    joined = no_widow(Markup("Stop the flow of <em>arms now</em>"))
+    assert joined == f"Stop the flow of <em>arms{NBSP}now</em>"
+
+
+def test_french_gets_narrow_no_break_spaces_and_others_do_not() -> None:
+    text = Markup("« Assez ! » dit-elle : pourquoi ?")
+    assert spacing(text, "fr") == f"«{NNBSP}Assez{NNBSP}!{NNBSP}» dit-elle{NBSP}: pourquoi{NNBSP}?"
+    assert spacing(text, "de") == text
+
+
+def test_the_first_number_of_a_fact_is_marked() -> None:
+    marked = big_number(Markup("More than 2,000 civilians, 2,000 homes"), "2,000")
+    assert marked == 'More than <strong class="number">2,000</strong> civilians, 2,000 homes'
