@@ -99,6 +99,7 @@ class Imprint:
     direction: str = "ltr"                    # of that language
     source: Path | None = None                # the imprint file, for error messages
     lines: tuple[tuple[str, str, int], ...] = ()  # (field, text as printed, line in source)
+    responsible: str | None = None            # "V.i.S.d.P.": who answers for the content
 
 
 @dataclass(frozen=True)

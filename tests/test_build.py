@@ -116,11 +116,12 @@ def test_content_error_fails_the_build_with_file_and_line(
     project: Project, caplog: pytest.LogCaptureFixture,
 ) -> None:
     path = project.content / "fixture" / "campaign.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("rows: 5", "rows: -1"),
-                    encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    line = text.splitlines().index("  rows: 5") + 1
+    path.write_text(text.replace("rows: 5", "rows: -1"), encoding="utf-8")
     assert main(["-q", "build", "--kind", "petition", "--jobs", "1"], root=project.root) == 1
     failures = [r.getMessage() for r in caplog.records if r.name == "make_pdf"]
-    assert any("campaign.yaml:44: petition.rows: -1 is less than the minimum of 1" in m
+    assert any(f"campaign.yaml:{line}: petition.rows: -1 is less than the minimum of 1" in m
                for m in failures), failures
     caplog.clear()
 

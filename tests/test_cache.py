@@ -18,13 +18,15 @@ import pytest
 
 from publication.build import cache
 from publication.build.builder import BuildReport, build, plan
-from publication.kinds import CONDITIONS, DEFAULT_CONDITION
+from publication.kinds import CONDITIONS
 from publication.model import BuildOptions, Project, Selection, Target
 from tests.projects import REPO, copy_project, make_project
 from tests.translating import replace_in, start_catalog
 
 GERMAN = {"title": "Testkampagne", "subtitle": "Ein kurzer Untertitel",
-          "petition.title": "Lasst den Gefangenen frei", "letter.salutation": "Sehr geehrte Damen"}
+          "petition.title": "Lasst den Gefangenen frei", "letter.salutation": "Sehr geehrte Damen",
+          # Only the petition shows its demand (the letter's subject line is its title).
+          "petition.demand": "Wir fordern die Freilassung des Gefangenen."}
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +79,8 @@ def test_force_rebuilds_everything(german: Project) -> None:
 
 def test_one_string_rebuilds_only_the_outputs_that_show_it(german: Project) -> None:
     po = german.po("de")
-    replace_in(po, '"Lasst den Gefangenen frei"', '"Freiheit für den Gefangenen"')
+    replace_in(po, '"Wir fordern die Freilassung des Gefangenen."',
+               '"Wir fordern: Freiheit für den Gefangenen."')
     assert statuses(run(german)) == {"de/petition": "built", "de/letter": "skipped"}
     replace_in(po, '"Sehr geehrte Damen"', '"Sehr geehrte Damen und Herren"')
     assert statuses(run(german)) == {"de/petition": "skipped", "de/letter": "built"}
@@ -162,8 +165,8 @@ def test_the_print_profile_is_an_input_of_print_builds(german: Project, tmp_path
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     profile = tmp_path / "cmyk.icc"
     profile.write_bytes(b"profile, first version")
-    condition = dataclasses.replace(CONDITIONS[DEFAULT_CONDITION], profile=profile)
-    monkeypatch.setitem(CONDITIONS, DEFAULT_CONDITION, condition)
+    condition = dataclasses.replace(CONDITIONS["fogra39"], profile=profile)
+    monkeypatch.setitem(CONDITIONS, "fogra39", condition)
     printing, plain = BuildOptions(print_files=True), BuildOptions()
     before = (cache.Inputs.take(german, printing).common,
               cache.Inputs.take(german, plain).common)

@@ -21,6 +21,7 @@ from publication.build import cache
 from publication.build.lock import locked
 from publication.errors import UsageError
 from publication.files import remove_leftovers
+from publication.i18n import missing
 from publication.i18n.locales import available_locales, locale_info
 from publication.kinds import KINDS, PAPERS, Kind
 from publication.model import BuildOptions, Imprint, Outcome, Project, Record, Selection, Target
@@ -155,6 +156,7 @@ def summarize(report: BuildReport) -> Iterable[str]:
     if checked:
         yield (f"accessibility and preflight checks: {len(checked)} PDF(s), "
                f"{sum(c[0] for c in checked)} error(s), {sum(c[1] for c in checked)} warning(s)")
+    yield from missing.summary_lines(report.outcomes)  # each fallback once per locale
     # Outputs failing for the same reasons (a bad catalogue fails every output of its
     # locale) are listed together, so each reason is said once.
     by_reasons: dict[tuple[str, ...], list[str]] = {}

@@ -46,7 +46,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Union, get_args, get_origin
 
 from publication.files import sha256_bytes, sha256_file, write_atomic
-from publication.kinds import CONDITIONS, DEFAULT_CONDITION, KINDS
+from publication.kinds import CONDITIONS, KINDS
 from publication.model import (
     CACHE_FOLDER,
     RECORD_FORMAT,
@@ -233,9 +233,10 @@ class Inputs:
             "styles": tree_digest(project.styles),
             "fonts": tree_digest(project.fonts),
             "options": options_digest(options),
-            # The print-shop files embed the printing condition's ICC profile (a Debian
-            # package's file, outside the project) and convert colours with it.
-            "print_profile": _file_digest(CONDITIONS[DEFAULT_CONDITION].profile)
+            # The print-shop files embed their printing condition's ICC profile (a file
+            # outside the project) and convert colours with it.
+            "print_profile": _digest({name: _file_digest(condition.profile)
+                                      for name, condition in CONDITIONS.items()})
             if options.print_files else "",
         }
         return cls(project, common)

@@ -39,6 +39,7 @@ from publication.model import (
 )
 from publication.pdf.content import Box
 from publication.press import pdfx as press
+from publication.press.colour import campaign_inks
 from publication.press.impose import LAYOUTS
 from publication.render.html import RenderedHtml, publication_time, render
 from publication.report import index
@@ -199,11 +200,12 @@ class Worker:
     def _print_file(self, job: Job, document: weasyprint.Document, accessible: bytes,
                     ) -> tuple[list[Finding], Path]:
         """Write the print-shop file from the accessible file's pages: a leaflet's panels
-        imposed, a poster's page imposed with its backgrounds run into the bleed (`finish`
-        drops the tags).
+        imposed, a poster's page imposed, with their backgrounds run into the bleed
+        (`finish` drops the tags).
 
         A kind with a print stylesheet (press.css) has backgrounds that run into the bleed
-        where they reach the page margin (the poster's head band). Rather than typesetting
+        where they reach the page margin (the poster's bands, the leaflet's cover) on the
+        pages its `bleed_pages` names. Rather than typesetting
         the page again with that stylesheet (a second layout and PDF), the imposition
         grows them on the accessible file's page, found from its layout's page area
         (`page_areas`): the same sheet, as tests/test_press.py checks."""
@@ -214,9 +216,9 @@ class Worker:
         meta = press.print_meta(document.metadata.title or job.campaign.slug, kind.name,
                                 job.paper.name, job.path.name, job.info.tag,
                                 publication_time(job.campaign))
-        areas = page_areas(document) if kind.print_stylesheet else None
+        areas = {n: area for n, area in page_areas(document).items() if kind.bleeds(n)}
         data = press.print_file(accessible, imposition, meta, str(target), self.project.fonts,
-                                areas=areas)
+                                areas=areas, inks=campaign_inks(job.campaign.colours))
         findings = press.preflight(data, display_path(path), press.expect(imposition))
         if any(f.severity == ERROR for f in findings):
             raise GateFailed(path, findings, "the print-shop file was not written")
@@ -256,6 +258,13 @@ class Worker:
             units=tagged.units, languages=tagged.languages, figures=tagged.figures)
         findings += checks.check_bytes(tagged.data, name, expectations)
         return tagged.data, expectations, findings
+
+    def fit(self, job: Job, last: FitHint | None = None,
+            ) -> tuple[RenderedHtml, weasyprint.Document, float, tuple[str, ...]]:
+        """The layout a build of `job` prints, found as `build` finds it (for the
+        preview and `status --room`, publication.preview); PublicationError when none
+        fits."""
+        return self._fit(job, last)
 
     def _fit(self, job: Job, last: FitHint | None = None,
              ) -> tuple[RenderedHtml, weasyprint.Document, float, tuple[str, ...]]:
