@@ -10,6 +10,8 @@ figure includes Python's start-up and imports:
 - no-op build (nothing changed, default jobs) against the full default-jobs build it
   follows;
 - one German string changed (the headline), default jobs: what was rebuilt and how long;
+  and the translator's one-shot loop, the same edit then `build --locale de --kind poster`
+  (one kind, its sizes);
 - plain WeasyPrint: the HTML files `build --html` writes, rendered one after the other
   in one process with `weasyprint.HTML(filename=...).write_pdf()`, imports included,
   against the full one-job build (which also makes the print-shop files, tags, checks,
@@ -104,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
         figures["rounds"] = rounds
         timed(root, ["build", "--force"])  # back to the default outputs
         figures["one_string"] = one_string(root, args.repeat)
+        figures["one_string_one_kind"] = one_string(
+            root, max(args.repeat, 5), ["--locale", ONE_STRING[0], "--kind", "poster"])
     figures["load_after"] = os.getloadavg()
     full_n = figures[f"full_jobs{args.jobs}_s"]
     figures["ratios"] = {
@@ -147,8 +151,10 @@ def timed(root: Path, build: list[str]) -> float:
     return run([sys.executable, "make_pdf.py", "-q", *build], root)
 
 
-def one_string(root: Path, repeat: int) -> dict[str, Any]:
-    """Change the German headline (a new word each time) and rebuild."""
+def one_string(root: Path, repeat: int, selection: tuple[str, ...] | list[str] = (),
+               ) -> dict[str, Any]:
+    """Change the German headline (a new word each time) and rebuild (the `selection`:
+    build options that choose outputs; none: every output)."""
     code, context = ONE_STRING
     po = root / "locales" / code / "LC_MESSAGES" / "messages.po"
     times, built = [], 0
@@ -161,12 +167,12 @@ def one_string(root: Path, repeat: int) -> dict[str, Any]:
         changed = re.sub(r'"$', f' {"jetzt" if attempt % 2 == 0 else "sofort"}"', msgstr)
         po.write_text(original[:msgstr_start] + changed + original[line_end:], "utf-8")
         before = {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*.pdf")}
-        times.append(timed(root, ["build"]))
+        times.append(timed(root, ["build", *selection]))
         built = sum(1 for p, m in before.items() if p.stat().st_mtime_ns != m)
-    print(f"  one string: {', '.join(f'{t:.2f}' for t in times)} s, {built} PDFs rewritten",
-          flush=True)
-    return {"seconds": statistics.median(times), "pdfs_rewritten": built,
-            "message": f"{code}: {context}"}
+    print(f"  one string{' ' if selection else ''}{' '.join(selection)}: "
+          f"{', '.join(f'{t:.2f}' for t in times)} s, {built} PDFs rewritten", flush=True)
+    return {"seconds": statistics.median(times), "runs": times, "pdfs_rewritten": built,
+            "message": f"{code}: {context}", "selection": list(selection)}
 
 
 def count_pdfs(root: Path) -> int:
@@ -203,6 +209,9 @@ def report(figures: dict[str, Any], jobs: int) -> None:
             ("no-op build", figures["noop_s"]),
             (f"one German string ({figures['one_string']['pdfs_rewritten']} PDFs rewritten)",
              figures["one_string"]["seconds"]),
+            (f"  then only --locale de --kind poster "
+             f"({figures['one_string_one_kind']['pdfs_rewritten']} PDFs rewritten)",
+             figures["one_string_one_kind"]["seconds"]),
             (f"plain WeasyPrint, {figures['plain_weasyprint_files']} HTML files, one process",
              figures["plain_weasyprint_s"])]
     for name, seconds in rows:
