@@ -127,17 +127,18 @@ def build(
                 if options.fail_fast and outcome.status == "failed":
                     outcomes.close()
                     break
-        _refresh_index(project, bool(todo), list(results.values()))
+        _refresh_index(project, bool(todo), list(results.values()), inputs.status_key)
     return BuildReport([results[t] for t in targets if t in results])
 
 
-def _refresh_index(project: Project, built: bool, outcomes: list[Outcome]) -> None:
+def _refresh_index(project: Project, built: bool, outcomes: list[Outcome],
+                   status_key: Callable[[], str]) -> None:
     """Rewrite the index and manifest when something was built or they miss a change;
     the page says what this build (its `outcomes`) rebuilt, skipped and failed."""
     records = cache.records(project)
     if built or index.needs_update(project, records):
         start = time.perf_counter()
-        index.write(project, records, outcomes)
+        index.write(project, records, outcomes, status_key())
         LOG.debug("index written in %.2f s", time.perf_counter() - start)
 
 

@@ -241,6 +241,13 @@ class Inputs:
         }
         return cls(project, common)
 
+    def status_key(self) -> str:
+        """One digest of what the messages each kind shows are made from: the pipeline's
+        code and every campaign's content (the index's completeness figures)."""
+        return _digest({"pipeline": self.common["pipeline"],
+                        "content": {name: self.content(name)
+                                    for name in self.project.campaigns()}})
+
     @property
     def layout_key(self) -> str:
         """One digest of what a layout depends on besides its HTML (FitHint)."""

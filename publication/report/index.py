@@ -18,6 +18,7 @@ focus. Records of campaigns, locales, kinds or sizes that no longer exist are le
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import io
@@ -29,10 +30,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from publication.errors import PublicationError, UsageError
+from publication.errors import PublicationError
 from publication.files import sha256_bytes, write_atomic
 from publication.kinds import KINDS, PRINT_SUFFIX
-from publication.model import CACHE_FOLDER, SOURCE_LOCALE, Outcome, Product, Project, Record
+from publication.model import (
+    CACHE_FOLDER,
+    SOURCE_LOCALE,
+    MessageKey,
+    Outcome,
+    Product,
+    Project,
+    Record,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -47,6 +56,7 @@ THUMB_PIXELS = 240        # the longer side of a thumbnail
 INDEX_NAME = "index.html"
 MANIFEST_NAME = "manifest.json"
 TEMPLATE = Path(__file__).parent / "index.html.jinja"  # an input of the index, of no PDF
+KINDS_MEMO = "kinds.state"  # in output/.cache: the messages each kind shows (_kind_messages)
 
 
 # -- facts about the files a target wrote (in the worker) and their thumbnails ----------
@@ -224,15 +234,18 @@ def _state(project: Project, found: Sequence[Record]) -> dict[str, Any]:
             "campaigns": project.campaigns()}
 
 
-def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome] = ()) -> Path:
+def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome] = (),
+          status_key: str = "") -> Path:
     """Write `output/index.html` and `output/manifest.json` from the cache's records and
-    the `outcomes` of the build that writes them (what it rebuilt, skipped, failed)."""
+    the `outcomes` of the build that writes them (what it rebuilt, skipped, failed).
+    `status_key`: what the messages each kind shows are made from (`_kind_messages`;
+    "": find them again)."""
     from publication.report import dashboard
 
     records = dashboard.current(project, found)
     listed = entries(project, records)
     locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
-    completeness = _completeness(project, locales)
+    completeness = _completeness(project, locales, status_key)
     page = dashboard.build(project, records, outcomes)
     manifest = {
         "version": FORMAT_VERSION,
@@ -255,23 +268,60 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
     return path
 
 
-def _completeness(project: Project, locales: Sequence[str]) -> dict[str, LocaleStatus]:
-    """Each locale's translation status, as `make_pdf.py status` reports it; over the
-    messages the publications use when there is no messages.pot to count from."""
-    from publication.report.status import kind_messages, locale_status, status
+def _completeness(project: Project, locales: Sequence[str], key: str,
+                  ) -> dict[str, LocaleStatus]:
+    """Each locale's translation status, as `make_pdf.py status` reports it."""
+    from publication.report.status import status
 
     if not locales:
         return {}
     try:
-        try:
-            return {s.locale: s for s in status(project, locales)}
-        except UsageError:  # no messages.pot yet
-            per_kind = kind_messages(project)
-            every = list(dict.fromkeys(key for keys in per_kind.values() for key in keys))
-            return {code: locale_status(project, code, every, per_kind) for code in locales}
+        return {s.locale: s for s in status(project, locales, _kind_messages(project, key))}
     except PublicationError as exc:  # content that does not load: the build says why
         LOG.info("no translation completeness in the index: %s", exc)
         return {}
+
+
+def _kind_messages(project: Project, key: str) -> dict[str, frozenset[MessageKey]]:
+    """`status.kind_messages` (every kind rendered, each campaign, with and without an
+    imprint), kept in output/.cache/kinds.state under `key`, a digest of what it is
+    made from (the pipeline's code and the campaigns' content): a build that changed
+    neither, such as one after a translator's edit, renders nothing for the index.
+    The file is read as untrusted: anything but exactly that shape is made again."""
+    from publication.report.status import kind_messages
+
+    memo = project.output / CACHE_FOLDER / KINDS_MEMO
+    if key:
+        try:
+            state = json.loads(memo.read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            state = None
+        known = _read_kinds(state, key)
+        if known is not None:
+            return known
+    per_kind = kind_messages(project)
+    if key:
+        state = {"key": key, "kinds": {name: sorted([context, msgid] for context, msgid in keys)
+                                       for name, keys in per_kind.items()}}
+        with contextlib.suppress(OSError):  # a read-only output folder: made again next time
+            write_atomic(memo, json.dumps(state, ensure_ascii=False).encode("utf-8"))
+    return per_kind
+
+
+def _read_kinds(state: object, key: str) -> dict[str, frozenset[MessageKey]] | None:
+    if not isinstance(state, dict) or state.get("key") != key:
+        return None
+    kinds = state.get("kinds")
+    if not isinstance(kinds, dict) or set(kinds) != set(KINDS):
+        return None
+    result: dict[str, frozenset[MessageKey]] = {}
+    for name, keys in kinds.items():
+        if not isinstance(keys, list) or not all(
+                isinstance(k, list) and len(k) == 2 and isinstance(k[0], str | None)
+                and isinstance(k[1], str) for k in keys):
+            return None
+        result[name] = frozenset((k[0], k[1]) for k in keys)
+    return result
 
 
 @functools.cache

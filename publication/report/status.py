@@ -111,10 +111,12 @@ def appearances(project: Project) -> dict[MessageKey, tuple[str, ...]]:
     return {key: tuple(kinds) for key, kinds in found.items()}
 
 
-def status(project: Project, locales: Sequence[str] = ()) -> list[LocaleStatus]:
-    """The status of `locales` (default: every locale with a catalogue, source first)."""
+def status(project: Project, locales: Sequence[str] = (),
+           per_kind: dict[str, frozenset[MessageKey]] | None = None) -> list[LocaleStatus]:
+    """The status of `locales` (default: every locale with a catalogue, source first);
+    `per_kind`: what `kind_messages` gives, when the caller has it."""
     codes = list(locales) or available_locales(project)
-    per_kind = kind_messages(project)
+    per_kind = kind_messages(project) if per_kind is None else per_kind
     shown = sorted({key for keys in per_kind.values() for key in keys},
                    key=lambda key: (key[0] or "", key[1]))
     return [locale_status(project, code, shown, per_kind) for code in codes]
