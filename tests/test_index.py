@@ -214,29 +214,31 @@ def test_an_index_template_edit_rewrites_the_index_in_a_noop_build(
 def test_the_messages_each_kind_shows_are_rendered_once_for_the_same_code_and_content(
     tmp_path: Path, fonts_dir: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The index's completeness figures need the messages each kind shows, found by
-    # rendering every kind; a translator's rebuild changes neither the code nor the
-    # content, so they come from output/.cache/kinds.state instead.
+    # The index's completeness figures need the messages each campaign's kinds show,
+    # found by rendering every kind; a translator's rebuild changes neither the code nor
+    # the content, so they come from output/.cache/kinds.state instead.
     from publication.report import status
 
     project = make_project(tmp_path / "project", fonts_dir)
-    renders: list[int] = []
-    real = status.kind_messages
+    expected = status.kind_messages(project)  # one campaign: the same as its own
+    renders: list[str] = []
+    real = status.campaign_kind_messages
 
-    def counted(project: Project) -> dict[str, frozenset[tuple[str | None, str]]]:
-        renders.append(1)
-        return real(project)
+    def counted(project: Project, slug: str) -> dict[str, frozenset[tuple[str | None, str]]]:
+        renders.append(slug)
+        return real(project, slug)
 
-    monkeypatch.setattr(status, "kind_messages", counted)
-    first = index._kind_messages(project, "key-1")
-    assert (renders, index._kind_messages(project, "key-1")) == ([1], first)
-    assert first["poster"] and all(isinstance(k, tuple) for k in first["poster"])
-    index._kind_messages(project, "key-2")  # other code or content: rendered again
+    monkeypatch.setattr(status, "campaign_kind_messages", counted)
+    first = index._shown(project, "key-1")
+    assert (renders, index._shown(project, "key-1")) == (["fixture"], first)
+    assert first["fixture"] == expected
+    index._shown(project, "key-2")  # other code or content: rendered again
     assert len(renders) == 2
     memo = project.output / ".cache" / index.KINDS_MEMO
-    for broken in ('{"key": "key-2", "kinds": {"poster": [[1, 2]]}}', "[", '{"key": "key-2"}'):
+    for broken in ('{"key": "key-2", "campaigns": {"fixture": {"poster": [[1, 2]]}}}', "[",
+                   '{"key": "key-2"}'):
         memo.write_text(broken, encoding="utf-8")  # untrusted: anything else is made again
-        assert index._kind_messages(project, "key-2") == first
+        assert index._shown(project, "key-2") == first
     assert len(renders) == 5
-    index._kind_messages(project, "")  # no key: nothing is kept or trusted
+    index._shown(project, "")  # no key: nothing is kept or trusted
     assert len(renders) == 6

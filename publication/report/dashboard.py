@@ -250,7 +250,8 @@ class Dashboard:
 
 
 def build(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome] = (),
-          now: dt.datetime | None = None) -> Dashboard:
+          now: dt.datetime | None = None,
+          shown: Mapping[str, Mapping[str, frozenset[MessageKey]]] | None = None) -> Dashboard:
     """The dashboard of `found` (records already passed through `current`) and of the
     build whose `outcomes` these are (a failed target without a record is shown too)."""
     output = project.output
@@ -268,7 +269,7 @@ def build(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
                 and key[2] in KINDS and key[3] in PAPERS:
             cells[key] = _cell(output, key, None, outcome)
     titles = {slug: campaign_title(project, slug) for slug in sorted({k[0] for k in cells})}
-    counts, problems = campaign_completeness(project, {(k[0], k[1]) for k in cells})
+    counts, problems = campaign_completeness(project, {(k[0], k[1]) for k in cells}, shown)
     views = []
     for slug, title in titles.items():
         mine = {k: c for k, c in cells.items() if k[0] == slug}
@@ -408,26 +409,23 @@ def campaign_title(project: Project, slug: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]*>", "", source)).split()) or slug
 
 
-def campaign_messages(project: Project, slug: str) -> frozenset[MessageKey]:
+def campaign_messages(project: Project, slug: str,
+                      shown: Mapping[str, Mapping[str, frozenset[MessageKey]]] | None = None,
+                      ) -> frozenset[MessageKey]:
     """The messages the campaign's publications show (every kind), as `status` counts
-    them for all campaigns together."""
-    from publication.i18n.catalog import source_catalog
-    from publication.i18n.localize import Localizer
-    from publication.render.html import render
-    from publication.source.content import load_campaign
+    them for all campaigns together; from `shown` (campaign -> kind -> messages, as
+    `status.campaign_kind_messages` finds them) when it has the campaign."""
+    from publication.report.status import campaign_kind_messages
 
-    campaign = load_campaign(project.content / slug)
-    used: set[MessageKey] = set()
-    catalog, info = source_catalog(), locale_info(SOURCE_LOCALE)
-    for kind in KINDS.values():
-        localizer = Localizer(catalog, info)
-        render(project, campaign, localizer, kind, PAPERS[kind.sizes[0]])
-        used |= localizer.used
-    return frozenset(used)
+    per_kind = shown.get(slug) if shown is not None else None
+    if per_kind is None:
+        per_kind = campaign_kind_messages(project, slug)
+    return frozenset(key for keys in per_kind.values() for key in keys)
 
 
 def campaign_completeness(
     project: Project, pairs: Iterable[tuple[str, str]],
+    shown: Mapping[str, Mapping[str, frozenset[MessageKey]]] | None = None,
 ) -> tuple[dict[tuple[str, str], Counts], dict[str, int]]:
     """How much of each campaign is translated in each locale, (campaign, locale) -> the
     counts of `status.locale_status` over that campaign's messages, and how many problems
@@ -441,7 +439,7 @@ def campaign_completeness(
     per_campaign: dict[str, frozenset[MessageKey]] = {}
     for slug in sorted({slug for slug, _ in wanted}):
         try:
-            per_campaign[slug] = campaign_messages(project, slug)
+            per_campaign[slug] = campaign_messages(project, slug, shown)
         except Exception as exc:  # the page is written whatever the content holds
             LOG.info("no completeness for campaign %s: %s", slug, exc)
     for code in sorted({code for _, code in wanted}):

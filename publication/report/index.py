@@ -24,7 +24,7 @@ import functools
 import io
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -245,8 +245,9 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
     records = dashboard.current(project, found)
     listed = entries(project, records)
     locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
-    completeness = _completeness(project, locales, status_key)
-    page = dashboard.build(project, records, outcomes)
+    shown = _shown(project, status_key)
+    completeness = _completeness(project, locales, shown)
+    page = dashboard.build(project, records, outcomes, shown=shown)
     manifest = {
         "version": FORMAT_VERSION,
         "files": [e.as_json() for e in listed],
@@ -268,27 +269,37 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
     return path
 
 
-def _completeness(project: Project, locales: Sequence[str], key: str,
+def _completeness(project: Project, locales: Sequence[str],
+                  shown: Mapping[str, Mapping[str, frozenset[MessageKey]]],
                   ) -> dict[str, LocaleStatus]:
-    """Each locale's translation status, as `make_pdf.py status` reports it."""
+    """Each locale's translation status, as `make_pdf.py status` reports it (`shown`:
+    what each campaign's kinds show, `_shown`)."""
     from publication.report.status import status
 
     if not locales:
         return {}
+    per_kind: dict[str, frozenset[MessageKey]] = {}
+    for kinds in shown.values():
+        for name, keys in kinds.items():
+            per_kind[name] = per_kind.get(name, frozenset()) | keys
     try:
-        return {s.locale: s for s in status(project, locales, _kind_messages(project, key))}
+        return {s.locale: s for s in status(project, locales, per_kind)}
     except PublicationError as exc:  # content that does not load: the build says why
         LOG.info("no translation completeness in the index: %s", exc)
         return {}
 
 
-def _kind_messages(project: Project, key: str) -> dict[str, frozenset[MessageKey]]:
-    """`status.kind_messages` (every kind rendered, each campaign, with and without an
-    imprint), kept in output/.cache/kinds.state under `key`, a digest of what it is
+Shown = dict[str, dict[str, frozenset[MessageKey]]]  # campaign -> kind -> messages
+
+
+def _shown(project: Project, key: str) -> Shown:
+    """What each campaign's kinds show (`status.campaign_kind_messages`: every kind
+    rendered), kept in output/.cache/kinds.state under `key`, a digest of what it is
     made from (the pipeline's code and the campaigns' content): a build that changed
     neither, such as one after a translator's edit, renders nothing for the index.
-    The file is read as untrusted: anything but exactly that shape is made again."""
-    from publication.report.status import kind_messages
+    The file is read as untrusted: anything but exactly that shape is made again. A
+    campaign whose content does not load is left out (the build says why)."""
+    from publication.report.status import campaign_kind_messages
 
     memo = project.output / CACHE_FOLDER / KINDS_MEMO
     if key:
@@ -296,31 +307,43 @@ def _kind_messages(project: Project, key: str) -> dict[str, frozenset[MessageKey
             state = json.loads(memo.read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):
             state = None
-        known = _read_kinds(state, key)
+        known = _read_shown(state, key)
         if known is not None:
             return known
-    per_kind = kind_messages(project)
-    if key:
-        state = {"key": key, "kinds": {name: sorted([context, msgid] for context, msgid in keys)
-                                       for name, keys in per_kind.items()}}
+    shown: Shown = {}
+    complete = True
+    for slug in project.campaigns():
+        try:
+            shown[slug] = campaign_kind_messages(project, slug)
+        except Exception as exc:  # the page is written whatever the content holds
+            LOG.info("no completeness for campaign %s: %s", slug, exc)
+            complete = False  # not kept: the next build tries again
+    if key and complete:
+        state = {"key": key, "campaigns": {
+            slug: {name: sorted([context, msgid] for context, msgid in keys)
+                   for name, keys in kinds.items()} for slug, kinds in shown.items()}}
         with contextlib.suppress(OSError):  # a read-only output folder: made again next time
             write_atomic(memo, json.dumps(state, ensure_ascii=False).encode("utf-8"))
-    return per_kind
+    return shown
 
 
-def _read_kinds(state: object, key: str) -> dict[str, frozenset[MessageKey]] | None:
+def _read_shown(state: object, key: str) -> Shown | None:
     if not isinstance(state, dict) or state.get("key") != key:
         return None
-    kinds = state.get("kinds")
-    if not isinstance(kinds, dict) or set(kinds) != set(KINDS):
+    campaigns = state.get("campaigns")
+    if not isinstance(campaigns, dict):
         return None
-    result: dict[str, frozenset[MessageKey]] = {}
-    for name, keys in kinds.items():
-        if not isinstance(keys, list) or not all(
-                isinstance(k, list) and len(k) == 2 and isinstance(k[0], str | None)
-                and isinstance(k[1], str) for k in keys):
+    result: Shown = {}
+    for slug, kinds in campaigns.items():
+        if not isinstance(kinds, dict) or set(kinds) != set(KINDS):
             return None
-        result[name] = frozenset((k[0], k[1]) for k in keys)
+        result[slug] = {}
+        for name, keys in kinds.items():
+            if not isinstance(keys, list) or not all(
+                    isinstance(k, list) and len(k) == 2 and isinstance(k[0], str | None)
+                    and isinstance(k[1], str) for k in keys):
+                return None
+            result[slug][name] = frozenset((k[0], k[1]) for k in keys)
     return result
 
 

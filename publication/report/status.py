@@ -90,15 +90,23 @@ def kind_messages(project: Project, *, imprint: bool = False,
     """The messages each publication kind uses, over every campaign; with `imprint`, also
     those it uses around a local group's details (`build --imprint`)."""
     used: dict[str, set[MessageKey]] = {name: set() for name in KINDS}
-    catalog, info = source_catalog(), locale_info(SOURCE_LOCALE)
     for slug in find_campaigns(project.content):
-        campaign = load_campaign(project.content / slug)
-        for kind in KINDS.values():
-            for group in (None, SAMPLE_IMPRINT) if imprint else (None,):
-                localizer = Localizer(catalog, info)
-                render(project, campaign, localizer, kind, PAPERS[kind.sizes[0]],
-                       imprint=group)
-                used[kind.name] |= localizer.used
+        for name, keys in campaign_kind_messages(project, slug, imprint=imprint).items():
+            used[name] |= keys
+    return {name: frozenset(keys) for name, keys in used.items()}
+
+
+def campaign_kind_messages(project: Project, slug: str, *, imprint: bool = False,
+                           ) -> dict[str, frozenset[MessageKey]]:
+    """`kind_messages` of one campaign: each kind rendered in the source language."""
+    used: dict[str, set[MessageKey]] = {name: set() for name in KINDS}
+    catalog, info = source_catalog(), locale_info(SOURCE_LOCALE)
+    campaign = load_campaign(project.content / slug)
+    for kind in KINDS.values():
+        for group in (None, SAMPLE_IMPRINT) if imprint else (None,):
+            localizer = Localizer(catalog, info)
+            render(project, campaign, localizer, kind, PAPERS[kind.sizes[0]], imprint=group)
+            used[kind.name] |= localizer.used
     return {name: frozenset(keys) for name, keys in used.items()}
 
 
