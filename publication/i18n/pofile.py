@@ -21,6 +21,7 @@ make it allocate millions of plural forms is refused first.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import errno
 import io
 import os
@@ -93,8 +94,31 @@ def read_po_file(path: Path) -> bytes:
         return fileobj.read()
 
 
+# The last catalogues read, by everything that decides the result: a build reads the
+# same bytes for the cache, the font check, the PDFs and the index.
+_PARSED: dict[tuple[bytes, Path, str | None, bool], ParsedPo] = {}
+_PARSED_KEPT = 8
+
+
 def parse_po(raw: bytes, path: Path, locale: str | None, keep_obsolete: bool = False) -> ParsedPo:
-    """Read a `.po` file's bytes strictly; every problem comes with its 1-based line."""
+    """Read a `.po` file's bytes strictly; every problem comes with its 1-based line.
+    The same bytes are read once per process; each caller gets its own lists of
+    problems to add to, and shares the catalogue: read it, do not change it (with
+    `keep_obsolete`, as `update` reads a catalogue to merge into, it is its own)."""
+    if keep_obsolete:  # `update` reads so to merge into the catalogue: its own copy
+        return _parse_po(raw, path, locale, keep_obsolete)
+    key = (raw, path, locale, keep_obsolete)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = _parse_po(raw, path, locale, keep_obsolete)
+        if len(_PARSED) >= _PARSED_KEPT:
+            del _PARSED[next(iter(_PARSED))]
+        _PARSED[key] = parsed
+    return dataclasses.replace(parsed, problems=list(parsed.problems),
+                               previous_problems=list(parsed.previous_problems))
+
+
+def _parse_po(raw: bytes, path: Path, locale: str | None, keep_obsolete: bool) -> ParsedPo:
     if raw.startswith(b"\xef\xbb\xbf"):
         return ParsedPo(path, None, [Problem(path, 1, "the file starts with a byte order mark "
                                                       "(BOM); save it as UTF-8 without BOM")])
