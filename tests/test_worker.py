@@ -3,6 +3,7 @@ poster headline search."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from publication.build.builder import build, plan
 from publication.build.pipeline import Job, Worker
 from publication.build.pool import batches
 from publication.kinds import KINDS, PAPERS
-from publication.model import BuildOptions, FitHint, Selection, Target
+from publication.model import BuildOptions, FitHint, Project, Selection, Target
 from tests.projects import make_project
 from tests.translating import replace_in, start_catalog
 
@@ -67,18 +68,27 @@ def test_parallel_fail_fast_starts_nothing_after_a_failure(tmp_path: Path,
             assert outcome.path.is_file()
 
 
-def test_a_poster_headline_search_from_the_last_size_finds_the_same_size(
-    tmp_path: Path, fonts_dir: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
+# A ladder of headline sizes longer than the poster's own (one size for every locale,
+# give or take a step), so that the search has steps to skip.
+LADDER = (160.0, 140.0, 120.0, 100.0, 90.0, 80.0, 72.0, 68.0, 66.0)
+
+
+def long_headline_poster(tmp_path: Path, fonts_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                         ) -> tuple[Project, Target]:
+    """A German A3 poster whose headline does not fit at the first sizes of LADDER."""
+    monkeypatch.setitem(KINDS, "poster", dataclasses.replace(KINDS["poster"],
+                                                             headline_steps_a3=LADDER))
     project = make_project(tmp_path / "project", fonts_dir)
     start_catalog(project, "de", {"headline": "Lasst den Gefangenen sofort und ohne jede "
-                                              "Bedingung frei, heute noch, nicht erst morgen "
-                                              "oder in einer Woche, und entschädigt ihn"})
-    worker = Worker(project)
-    target = Target("fixture", "de", "poster", "a3")
-    job = worker.job(target, target.path(project.output), BuildOptions())
-    kind, paper = KINDS["poster"], PAPERS["a3"]
-    layouts: list[str] = []
+                                              "Bedingung frei"})
+    return project, Target("fixture", "de", "poster", "a3")
+
+
+def counting_worker(project: Project, target: Target, layouts: list[str],
+                    monkeypatch: pytest.MonkeyPatch, layout_key: str = "",
+                    ) -> tuple[Worker, Job]:
+    """A worker whose layouts are recorded in `layouts`, and the target's job."""
+    worker = Worker(project, layout_key)
     real_layout = worker.typesetter.layout
 
     def counted(html: str) -> weasyprint.Document:
@@ -86,7 +96,18 @@ def test_a_poster_headline_search_from_the_last_size_finds_the_same_size(
         return real_layout(html)
 
     monkeypatch.setattr(worker.typesetter, "layout", counted)
+    return worker, worker.job(target, target.path(project.output), BuildOptions())
+
+
+def test_a_poster_headline_search_from_the_last_size_finds_the_same_size(
+    tmp_path: Path, fonts_dir: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    project, target = long_headline_poster(tmp_path, fonts_dir, monkeypatch)
+    layouts: list[str] = []
+    worker, job = counting_worker(project, target, layouts, monkeypatch)
+    paper = PAPERS["a3"]
     _, _, size, _ = worker._fit(job)
+    kind = KINDS["poster"]
     steps = kind.headline_steps(paper)
     assert steps.index(size) >= 2, "the test needs a headline that does not fit at once"
     assert len(layouts) == steps.index(size) + 1, "from the top: one layout per step"
@@ -105,23 +126,11 @@ def test_a_layout_known_too_tall_is_not_laid_out_again(
     # them, the next build lays out only the size that fits, unless anything a layout
     # depends on (the layout key, standing for code, libraries, styles and fonts) or
     # the HTML itself changed.
-    project = make_project(tmp_path / "project", fonts_dir)
-    start_catalog(project, "de", {"headline": "Lasst den Gefangenen sofort und ohne jede "
-                                              "Bedingung frei, heute noch, nicht erst morgen "
-                                              "oder in einer Woche, und entschädigt ihn"})
-    target = Target("fixture", "de", "poster", "a3")
+    project, target = long_headline_poster(tmp_path, fonts_dir, monkeypatch)
     layouts: list[str] = []
 
     def worker_with(key: str) -> tuple[Worker, Job]:
-        worker = Worker(project, key)
-        real_layout = worker.typesetter.layout
-
-        def counted(html: str) -> weasyprint.Document:
-            layouts.append(html)
-            return real_layout(html)
-
-        monkeypatch.setattr(worker.typesetter, "layout", counted)
-        return worker, worker.job(target, target.path(project.output), BuildOptions())
+        return counting_worker(project, target, layouts, monkeypatch, key)
 
     worker, job = worker_with("key-1")
     _, first, size, too_tall = worker._fit(job)
