@@ -34,6 +34,7 @@ from publication import InputError, PublicationError, UsageError, model
 from publication.build import builder
 from publication.errors import display_path, escape_controls
 from publication.files import DISK_FULL, DISK_FULL_WORDS, READ_ONLY, WriteFailed
+from publication.i18n import missing
 from publication.i18n.locales import available_locales, locale_info
 from publication.kinds import KINDS, PAPERS
 from publication.model import Project
@@ -246,10 +247,14 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                                 help="build PDFs (default: every campaign, locale, kind and "
                                      "size)")
     _build_options(build)
-    build.add_argument("--imprint", type=Path, metavar="GROUP.YAML",
+    build.add_argument("--imprint", type=Path, nargs="+", action="extend", metavar="GROUP.YAML",
                        help="print a local group's details (see examples/group.yaml) on the "
                             "leaflet, poster and petition, into output/<campaign>/<locale>/"
-                            "<group>/")
+                            "<group>/; several files (groups/*.yaml) go through the job "
+                            "queue, one set per group")
+    build.add_argument("--broker", metavar="redis://HOST:PORT/DB",
+                       help="with --imprint: make the sets on Celery workers of this Redis "
+                            "broker (make_pdf.py worker) instead of in this process's pool")
     build.add_argument("--watch", action="store_true",
                        help="after building, rebuild what each saved .po file (or content, "
                             "template, style) affects, until Ctrl-C (the same as 'watch')")
@@ -296,10 +301,55 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     status.add_argument("--locale", action="append", default=[], metavar="CODE",
                         help="only this locale (repeat for more; default: every catalogue)")
     status.add_argument("--json", action="store_true", help="print JSON for scripts")
+    status.add_argument("--list", action="store_true",
+                        help="list each message shown in English, once, by its line in the "
+                             "catalogue, with the publications it appears on (what a build "
+                             "prints), instead of the table")
+    status.add_argument("--room", action="store_true",
+                        help="lay out every publication and list how much room each message "
+                             "has before its layout breaks (lines free, characters left "
+                             "before a poster's headline steps down); exit 1 when a "
+                             "translation overflows")
     status.add_argument("--min-complete", type=float, metavar="PCT",
                         help="exit 1 when a locale is less than PCT %% translated or its "
                              "catalogue has problems")
     status.set_defaults(handler=_status)
+
+    preview = commands.add_parser("preview", parents=[common],
+                                  help="show a locale's publications in a web browser, "
+                                       "refreshed each time its .po file is saved")
+    preview.add_argument("--locale", required=True, metavar="CODE",
+                         help="the locale to preview (one with a catalogue in locales/)")
+    preview.add_argument("--port", type=int, default=0, metavar="N",
+                         help="the port on 127.0.0.1 to listen on (default: a free one)")
+    preview.set_defaults(handler=_preview)
+
+    serve = commands.add_parser("serve", parents=[common],
+                                help="the web app where local groups make their own sets")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="the address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=int, default=8000, metavar="N",
+                       help="the port to listen on (default: 8000)")
+    serve.add_argument("--password-file", type=Path, metavar="FILE",
+                       help="a file holding a shared password the browser asks for")
+    _queue_options(serve)
+    serve.add_argument("--jobs", type=int, default=builder.default_jobs(), metavar="N",
+                       help="without --broker: worker processes (default: the number of cores)")
+    serve.add_argument("--broker", metavar="redis://HOST:PORT/DB",
+                       help="make the sets on Celery workers of this Redis broker "
+                            "(make_pdf.py worker) instead of in this process's pool")
+    serve.set_defaults(handler=_serve)
+
+    worker = commands.add_parser("worker", parents=[common],
+                                 help="a Celery worker making sets for 'serve' and 'build "
+                                      "--imprint' (see docs/WORKERS.md)")
+    worker.add_argument("--broker", required=True, metavar="redis://HOST:PORT/DB",
+                        help="the Redis broker the web app and builds send sets to")
+    worker.add_argument("--concurrency", type=int, default=1, metavar="N",
+                        help="worker processes (default: 1)")
+    worker.add_argument("--name", metavar="NAME", help="the worker's name (default: host)")
+    _queue_options(worker)
+    worker.set_defaults(handler=_worker)
 
     check = commands.add_parser("check", parents=[common],
                                 help="check PDFs for accessibility and print problems "
@@ -344,6 +394,44 @@ def _build_options(build: argparse.ArgumentParser) -> None:
                             "bleed and marks, for leaflets and posters)")
 
 
+def _queue_options(command: argparse.ArgumentParser) -> None:
+    """The options `serve` and `worker` share: the output store and worker recycling."""
+    command.add_argument("--store", type=Path, metavar="FOLDER",
+                         help="the output store the sets are written to, shared by every "
+                              "worker (default: output/)")
+    command.add_argument("--max-tasks", type=int, default=20, metavar="N",
+                         help="sets a worker process makes before it is replaced (default: 20)")
+
+
+def _serve(project: Project, args: argparse.Namespace) -> int:
+    from publication.serve import commands
+
+    if args.max_tasks < 1 or args.jobs < 1:
+        raise UsageError("--jobs and --max-tasks must be at least 1")
+    password = None
+    if args.password_file is not None:
+        try:
+            password = args.password_file.read_text("utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read --password-file: {exc}") from None
+        if not password:
+            raise UsageError("--password-file is empty")
+    print(f"serving on http://{args.host}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    commands.serve(project, args.host, args.port, args.store, args.broker, args.jobs,
+                   args.max_tasks, password)
+    return EXIT_OK
+
+
+def _worker(project: Project, args: argparse.Namespace) -> int:
+    from publication.serve import commands
+
+    if args.max_tasks < 1 or args.concurrency < 1:
+        raise UsageError("--concurrency and --max-tasks must be at least 1")
+    commands.worker(project, args.broker, args.store, args.concurrency, args.max_tasks,
+                    args.name)
+    return EXIT_OK
+
+
 def _build(project: Project, args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -353,9 +441,14 @@ def _build(project: Project, args: argparse.Namespace) -> int:
     if args.imprint is not None:
         if args.watch or args.command == "watch":
             raise UsageError("--imprint cannot be combined with watching; build once instead")
+        if len(args.imprint) > 1 or args.broker:  # the job queue, as `serve` uses it
+            from publication.serve.commands import build_groups
+
+            return EXIT_OK if build_groups(project, args.imprint, selection, args.broker,
+                                           args.jobs, args.wait) else EXIT_FAILED
         from publication.source.imprint import load_imprint
 
-        group = load_imprint(args.imprint)
+        group = load_imprint(args.imprint[0])
     targets = builder.plan(project, selection, group)
     options = model.BuildOptions(jobs=args.jobs, force=args.force, write_html=args.html,
                                    strict=args.strict, fail_fast=args.fail_fast, imprint=group,
@@ -371,10 +464,12 @@ def _build(project: Project, args: argparse.Namespace) -> int:
             else:
                 log.info("[%d/%d] %s %s (%.1f s)", done, total, outcome.status,
                          outcome.target, outcome.seconds)
-            if outcome.status == "built" and outcome.messages:  # failures: in the summary
+            # Failures are in the summary, and fallbacks in its report, once per locale.
+            notes = [m for m in outcome.messages if not missing.is_fallback(m)]
+            if outcome.status == "built" and notes:
                 if display:
                     display.clear()
-                for message in outcome.messages:
+                for message in notes:
                     log.warning("  %s", message)
 
         try:
@@ -384,7 +479,8 @@ def _build(project: Project, args: argparse.Namespace) -> int:
             if display:
                 display.clear()
         for line in builder.summarize(report):
-            (log.error if line.startswith(("FAILED", "  ")) else log.info)(line)
+            (log.error if line.startswith(("FAILED", "  ")) else
+             log.warning if missing.in_report(line) else log.info)(line)
         if any(DISK_FULL_WORDS in message for outcome in report.failed
                for message in outcome.messages):  # in a worker: said once more, what to do
             log.error("the disk is full: free some space (%s/ holds %s: delete the outputs "
@@ -468,8 +564,9 @@ def _watch(project: Project, selection: model.Selection,
 
 def _extract(project: Project, args: argparse.Namespace) -> int:
     from publication.i18n import catalog  # here: a build does without Babel's catalogues
+    from publication.report.status import appearances  # what each kind shows
 
-    changed = catalog.write_pot(project, catalog.extract(project))
+    changed = catalog.write_pot(project, catalog.extract(project, appearances(project)))
     print(f"{project.pot.relative_to(project.root)}: {'written' if changed else 'unchanged'}")
     return EXIT_OK
 
@@ -533,9 +630,13 @@ def _status(project: Project, args: argparse.Namespace) -> int:
     locales = _locales(project, asked) if asked else []
     if model.SOURCE_LOCALE in args.locale:
         locales.insert(0, model.SOURCE_LOCALE)
+    if args.room:
+        return _room(project, locales or [model.SOURCE_LOCALE, *_locales(project, [])], args)
     statuses = status.status(project, locales)
     if args.json:
         print(json.dumps(status.as_json(statuses), ensure_ascii=False, indent=2))
+    elif args.list:
+        print("\n".join(status.format_missing(project, statuses)))
     else:
         print("\n".join(status.format_table(statuses)))
     if args.min_complete is None:
@@ -547,6 +648,20 @@ def _status(project: Project, args: argparse.Namespace) -> int:
         print(f"{item.locale}: {reason}; at least {args.min_complete:g}% is required",
               file=sys.stderr)
     return EXIT_FAILED if low else EXIT_OK
+
+
+def _room(project: Project, locales: list[str], args: argparse.Namespace) -> int:
+    from publication.preview import commands
+
+    return EXIT_FAILED if commands.room(project, locales, args.json) else EXIT_OK
+
+
+def _preview(project: Project, args: argparse.Namespace) -> int:
+    from publication.preview import commands
+
+    [code] = _locales(project, [args.locale], "preview")
+    commands.preview(project, code, args.port)  # until Ctrl-C (exit 130)
+    return EXIT_OK
 
 
 def _check(project: Project, args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""The translators live preview: pages as pictures, each messages place and room."""

@@ -1,0 +1,112 @@
+"""What a group downloads and sees: the zip of its files with a README of which file is
+for what, and the previews (the leaflet's action panel, the poster's foot) drawn from
+the made PDFs with PDFium."""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from publication.files import write_atomic
+from publication.kinds import PAPERS, PRINT_SUFFIX
+from publication.model import SOURCE_LOCALE, Imprint, Outcome, Project
+from publication.serve.text import render_text
+
+if TYPE_CHECKING:
+    from publication.serve.sets import SetSpec
+
+LOG = logging.getLogger(__name__)
+PREVIEW_PIXELS = 900   # the preview's width
+POSTER_FOOT = 0.32     # the part of the poster's height its foot (the group's box) is in
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)  # the same bytes for the same files
+
+
+def previews(store: Path, folder: Path, outcomes: Sequence[Outcome],
+             imprint: Imprint) -> tuple[str, ...]:
+    """Draw the previews the set's files allow; their names in `folder`."""
+    drawn = []
+    leaflet = _first(outcomes, "leaflet")
+    if leaflet is not None and _draw(leaflet, folder / "leaflet.png", imprint.name, None):
+        drawn.append("leaflet.png")
+    poster = _first(outcomes, "poster")
+    if poster is not None and _draw(poster, folder / "poster.png", None, POSTER_FOOT):
+        drawn.append("poster.png")
+    return tuple(drawn)
+
+
+def _first(outcomes: Iterable[Outcome], kind: str) -> Path | None:
+    return next((o.path for o in outcomes if o.target.kind == kind and o.status == "built"),
+                None)
+
+
+def _draw(pdf: Path, target: Path, find: str | None, foot: float | None) -> bool:
+    """Draw the page that holds `find` (else the first page), or only the bottom `foot`
+    of the first page, PREVIEW_PIXELS wide."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            number = _page_with(document, find) if find else 0
+            page = document[number]
+            width, height = page.get_size()
+            crop = (0, 0, 0, height * (1 - foot)) if foot else (0, 0, 0, 0)
+            image = page.render(scale=PREVIEW_PIXELS / width, crop=crop).to_pil()
+        finally:
+            document.close()
+    except (pdfium.PdfiumError, IndexError, OSError) as exc:
+        LOG.info("no preview of %s: %s", pdf, exc)
+        return False
+    png = io.BytesIO()
+    image.save(png, "PNG", compress_level=3)
+    write_atomic(target, png.getvalue())
+    return True
+
+
+def _page_with(document: object, text: str) -> int:
+    """The first page whose text holds `text` (the group's box), else the last page
+    (a leaflet's back panel)."""
+    pages = len(document)  # type: ignore[arg-type]
+    for number in range(pages):
+        page = document[number]  # type: ignore[index]
+        found = text in page.get_textpage().get_text_bounded()
+        if found:
+            return number
+    return pages - 1
+
+
+def readme(project: Project, spec: SetSpec, names: Sequence[str]) -> str:
+    """Which file is for what, in each language of the set (English first)."""
+    entries = []
+    for name in names:
+        base = Path(name).name
+        printed = base.endswith(PRINT_SUFFIX)
+        kind, _, size = base.removesuffix(PRINT_SUFFIX if printed else ".pdf").partition("-")
+        entries.append({"name": name, "kind": kind, "printed": printed,
+                        "paper": PAPERS[size].title if size in PAPERS else size})
+    return "\n\n".join(render_text(project, code, "readme.txt", entries=entries)
+                        for code in dict.fromkeys((SOURCE_LOCALE, *spec.locales)))
+
+
+def archive_name(name: str) -> str:
+    """A file's name in the zip: its locale's folder and its own name (de/poster-a3.pdf)."""
+    parts = Path(name).parts
+    return f"{parts[1]}/{parts[-1]}"
+
+
+def write_zip(project: Project, target: Path, files: Sequence[str], spec: SetSpec) -> None:
+    """The zip of `files` (paths in the store) and the README, written atomically."""
+    buffer = io.BytesIO()
+    names = [archive_name(name) for name in files]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("README.txt", ZIP_TIME),
+                         readme(project, spec, names).encode("utf-8"), zipfile.ZIP_DEFLATED)
+        for name, archived in zip(files, names, strict=True):
+            info = zipfile.ZipInfo(archived, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, (project.output / name).read_bytes())
+    write_atomic(target, buffer.getvalue())
