@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -60,7 +61,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{path.name}.", dir=path.parent)
+    # The writer's process id in the name: `remove_leftovers` keeps a live writer's file.
+    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{path.name}.",
+                               dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fileobj:
             fileobj.write(data)
@@ -74,14 +77,42 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def remove_leftovers(folder: Path) -> list[Path]:
-    """Delete temporary files left under `folder` by a killed run; return what was removed."""
+    """Delete temporary files left under `folder` by a killed run; return what was removed.
+
+    A file whose writer is still running (another command writing into the same folder
+    without the build's lock, such as `serve` making a group's set) is left to it."""
     removed = []
     if folder.is_dir():
         for leftover in folder.rglob(f"{TMP_PREFIX}*"):
-            if leftover.is_file():
+            if leftover.is_file() and not _writer_alive(leftover.name):
                 leftover.unlink(missing_ok=True)
                 removed.append(leftover)
     return removed
+
+
+def _writer_alive(name: str) -> bool:
+    """Whether the process that named a temporary file `name` is still running."""
+    match = re.match(rf"{re.escape(TMP_PREFIX)}(\d+)-", name)
+    if match is None:
+        return False  # an older build's: its writer is long gone
+    pid = int(match[1])
+    if pid == os.getpid():
+        return False  # ours, left by a write that failed
+    try:  # Linux: a killed worker not yet reaped is a zombie, no writer
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except (OSError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OverflowError:
+        return False  # no process has that number
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def sha256_bytes(data: bytes) -> str:

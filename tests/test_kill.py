@@ -120,3 +120,25 @@ def test_a_write_killed_before_its_rename_leaves_the_old_file(tmp_path: Path) ->
     [leftover] = tmp_path.glob(f"{TMP_PREFIX}*")
     assert remove_leftovers(tmp_path) == [leftover]
     assert sorted(tmp_path.iterdir()) == [target]
+
+
+def test_a_running_writers_temporary_file_is_not_a_leftover(tmp_path: Path) -> None:
+    # `serve` makes groups' sets in output/ without the build's lock; a build starting
+    # meanwhile must not delete the file a live writer is about to rename.
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        live = tmp_path / f"{TMP_PREFIX}{writer.pid}-leaflet-a4.pdf.abc123"
+        gone = tmp_path / f"{TMP_PREFIX}{dead}-leaflet-a4.pdf.def456"
+        old = tmp_path / f"{TMP_PREFIX}leaflet-a4.pdf.ghi789"  # before writers were named
+        huge = tmp_path / f"{TMP_PREFIX}{10 ** 30}-leaflet-a4.pdf.jkl012"
+        for path in (live, gone, old, huge):
+            path.write_bytes(b"part of a PDF")
+        assert sorted(remove_leftovers(tmp_path)) == sorted([gone, old, huge])
+        assert [p.name for p in tmp_path.iterdir()] == [live.name]
+    finally:
+        writer.kill()
+        writer.wait()
+    assert remove_leftovers(tmp_path) == [live], "once its writer has gone, it is a leftover"
+
