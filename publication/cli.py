@@ -32,7 +32,7 @@ from typing import TextIO
 
 from publication import InputError, PublicationError, UsageError, model
 from publication.build import builder
-from publication.errors import display_path, escape_controls
+from publication.errors import display_path, escape_controls, shown
 from publication.files import DISK_FULL, DISK_FULL_WORDS, READ_ONLY, WriteFailed
 from publication.i18n import missing
 from publication.i18n.locales import available_locales, locale_info
@@ -300,6 +300,9 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                                       "kind")
     status.add_argument("--locale", action="append", default=[], metavar="CODE",
                         help="only this locale (repeat for more; default: every catalogue)")
+    status.add_argument("--campaign", action="append", default=[], metavar="NAME",
+                        help="count only the messages this campaign's publications show, a "
+                             "folder in content/ (repeat for more; default: every one)")
     status.add_argument("--json", action="store_true", help="print JSON for scripts")
     status.add_argument("--list", action="store_true",
                         help="list each message shown in English, once, by its line in the "
@@ -632,7 +635,13 @@ def _status(project: Project, args: argparse.Namespace) -> int:
         locales.insert(0, model.SOURCE_LOCALE)
     if args.room:
         return _room(project, locales or [model.SOURCE_LOCALE, *_locales(project, [])], args)
-    statuses = status.status(project, locales)
+    campaigns = project.campaigns()
+    for name in args.campaign:
+        if name not in campaigns:
+            raise UsageError(f"no campaign {shown(name, 40)} in content/ (have: "
+                             f"{', '.join(campaigns)})")
+    statuses = status.status(project, locales, per_kind=status.kind_messages(
+        project, campaigns=args.campaign) if args.campaign else None)
     if args.json:
         print(json.dumps(status.as_json(statuses), ensure_ascii=False, indent=2))
     elif args.list:

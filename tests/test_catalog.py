@@ -397,8 +397,11 @@ def test_fuzzy_entries_are_not_checked_or_published(project: Project) -> None:
 
 
 def test_rtl_marks_soft_hyphens_and_joiners_are_allowed(project: Project) -> None:
+    # Joiners next to letters of a script that joins them (Persian words in Arabic
+    # letters); a joiner among Latin letters is refused (tests/test_hostile_input.py).
     start_catalog(project, "he", {"title": "\u200fקמפיין\u200e", "headline": "Be\u00adfrei",
-                                  "subtitle": "\u200c\u200d"})
+                                  "subtitle": "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 "
+                                              "\u0628\u200d"})
     assert _problems(project, "he") == []
 
 
@@ -660,8 +663,9 @@ def test_a_huge_line_is_not_echoed_whole(project: Project) -> None:
     _assert_shown_safely([problem])
     # Quoted by the checks: a duplicate msgid, a placeholder, a tag, a language.
     path = start_catalog(project, "de", {
-        "title": f"Kampagne %({'n' * 5000})s",
-        "headline": f"Frei <{'b' * 5000}>heit</{'b' * 5000}>",
+        # Within the size of a message (checks.MAX_MESSAGE), far over what a message quotes.
+        "title": f"Kampagne %({'n' * 1500})s",
+        "headline": f"Frei <{'b' * 900}>heit</{'b' * 900}>",
     })
     replace_in(path, '"Language: de\\n"', f'"Language: {"d" * 5000}\\n"')
     entry = f'msgctxt "{"c" * 5000}"\nmsgid "{huge}"\nmsgstr ""\n'
@@ -701,3 +705,82 @@ def test_msgid_empty_with_a_context_is_no_hidden_header(project: Project) -> Non
     assert any(p.startswith(f"messages.po:{line}: the header entry cannot be read")
                for p in _problems(project, "fr"))
 
+
+
+# -- hostile translations: bounded, refused at their line (issue 12) -----------------------
+
+
+def test_a_placeholder_width_is_refused_at_its_line_without_allocating(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    old = 'msgstr[0] "%(count)s jour de manifestation"'
+    replace_in(path, old, 'msgstr[0] "%(count)999999999d jour de manifestation"')
+    line = entry_line(path, "facts.protest-days", "msgstr[0]")
+    tracemalloc.start()
+    problems = _problems(project, "fr")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert problems == [
+        f"messages.po:{line}: 'facts.protest-days' msgstr[0]: placeholder "
+        "'%(count)999999999d' has a width or precision, which the program does not use (it "
+        "could make the text millions of characters long): write it %(count)s"]
+    assert peak < 50_000_000  # formatting it would take a gigabyte
+
+
+def test_a_huge_translation_or_catalogue_is_refused_quickly(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    line = entry_line(path, "title")
+    replace_in(path, 'msgstr "Campagne de test"', f'msgstr "{"Libérez " * 300}"')
+    assert _problems(project, "fr") == [
+        f"messages.po:{line}: 'title' msgstr: the translation is 2,400 characters long; at "
+        "most 2,000 fit (the English text has 16): shorten it"]
+    # 3000 nested spans are far over that size: one message, no RecursionError.
+    replace_in(path, f'msgstr "{"Libérez " * 300}"',
+               'msgstr "' + '<span lang=\\"en\\">' * 3000 + "x" + "</span>" * 3000 + '"')
+    [problem] = _problems(project, "fr")
+    assert problem.startswith(f"messages.po:{line}: 'title' msgstr: the translation is ")
+    with open(path, "a", encoding="utf-8") as fileobj:
+        fileobj.write("#. " + "x" * 3_000_000 + "\n")
+    assert _problems(project, "fr") == [
+        f"messages.po:0: is {path.stat().st_size:,} bytes; a catalogue is at most 2,097,152 "
+        "bytes (a complete one is about 40,000): is it the right file?"]
+
+
+def test_markup_nested_too_deep_is_refused_at_its_line(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    line = entry_line(path, "background.first")
+    replace_in(path, "avec <em>emphase</em>.", "avec " + "<em>" * 12 + "x" + "</em>" * 12)
+    assert _problems(project, "fr") == [
+        f"messages.po:{line}: 'background.first' msgstr: tags nested more than 8 deep (<em> "
+        "inside 8 open tags): a text needs two or three at most; close each tag before "
+        "opening the next"]
+
+
+def test_zero_width_characters_are_explained_at_their_line(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    line = entry_line(path, "title")
+    replace_in(path, 'msgstr "Campagne de test"', 'msgstr "Libé\u200brez le détenu"')
+    assert _problems(project, "fr") == [
+        f"messages.po:{line}: contains the invisible control character U+200B (zero-width "
+        "space) after 'Libé': it does nothing here but make the PDF read differently from "
+        "what it shows (screen readers, copying, searching); delete it (retype the word "
+        "around it)"]
+    replace_in(path, "Libé\u200brez", "Libé\u200crez")
+    [problem] = _problems(project, "fr")
+    assert "U+200C (zero-width non-joiner) after 'Libé': it only has a use between letters" \
+        in problem
+
+
+def test_a_data_url_or_a_long_link_is_refused_and_cut(project: Project) -> None:
+    path = start_catalog(project, "fr", FRENCH)
+    line = entry_line(path, "background.first")
+    replace_in(path, "avec <em>emphase</em>.",
+               'avec <a href=\\"data:text/html;base64,' + "A" * 1500 + '\\">x</a>.')
+    assert _problems(project, "fr") == [
+        f"messages.po:{line}: 'background.first' msgstr: the link address "
+        "'data:text/html;base64,AAAAAAAAAAAAAAAAAA…' is 1,522 characters long; at most 300 are "
+        "allowed"]
+    replace_in(path, 'base64,' + "A" * 1500, "base64,AAAA")
+    assert _problems(project, "fr") == [
+        f"messages.po:{line}: 'background.first' msgstr: the link address "
+        "'data:text/html;base64,AAAA' must be an https: or mailto: address, not data:, "
+        "javascript: or another kind"]

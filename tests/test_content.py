@@ -96,8 +96,12 @@ def test_missing_field_and_wrong_type_are_all_reported(project: Project) -> None
     text = text.replace("rows: 5", "rows: many")
     _write(project, text)
     problems = _problems(project)
-    assert any("'urging' is a required property" in p for p in problems), problems
-    assert any("petition.rows" in p and "integer" in p for p in problems), problems
+    assert f"{path}:2: top level: 'urging' is a required property: add 'urging:' with text " \
+           "of at most 600 characters" in problems, problems
+    line = _line(text, "  rows: many")
+    assert f"{path}:{line}: petition.rows: is the text 'many', but it must be a whole " \
+           "number from 1 to 60" in problems, problems
+    assert len(problems) == 2, problems
 
 
 def test_disallowed_markup_in_content_names_the_line(project: Project) -> None:
@@ -118,7 +122,8 @@ def test_image_without_alt_is_an_error(project: Project) -> None:
         "images: []", "images:\n  - id: logo\n    src: logo.png\n    place: cover")
     _write(project, text)
     problems = _problems(project)
-    assert any("'alt' is a required property" in p for p in problems), problems
+    assert any("images.1: 'alt' is a required property: add 'alt:' with text" in p
+               for p in problems), problems
 
 
 def test_custom_yaml_tags_are_refused(project: Project) -> None:
@@ -151,7 +156,7 @@ def test_a_pattern_problem_says_what_form_is_expected(project: Project) -> None:
     _write(project, text)
     line = next(n for n, row in enumerate(text.splitlines(), 1) if "Authorities" in row)
     assert _problems(project) == [
-        f"{path}:{line}: demands.0.party: 'Authorities' is not in the expected form "
+        f"{path}:{line}: demands.1.party: 'Authorities' is not in the expected form "
         "(lower-case letters, digits and _, first a letter)"]
 
 
@@ -171,7 +176,7 @@ def test_a_missing_image_names_its_key_and_line(project: Project) -> None:
                       "    place: cover")
     _write(project, text)
     line = text.splitlines().index("    src: logo.png") + 1
-    assert _problems(project) == [f"{path}:{line}: images.0.src: 'logo.png' is not a file "
+    assert _problems(project) == [f"{path}:{line}: images.1.src: 'logo.png' is not a file "
                                   "in fixture/"]
 
 
@@ -219,8 +224,9 @@ def test_one_declaration_gives_the_schema_and_the_reader(tmp_path: Path) -> None
                     encoding="utf-8")
     assert [str(p) for p in schema_problems(load_yaml(path), schema)] == [
         f"{path}:2: box.heading: too long: 18 characters, at most 10 fit",
-        f"{path}:3: box.entries: [] should be non-empty",
-        f"{path}:4: words: ['a', 'b', 'c', 'd'] is too long"]
+        f"{path}:3: box.entries: is an empty list: give at least 1, each on its own line "
+        "starting with '- '",
+        f"{path}:4: words: has 4 items; at most 3 fit: remove some"]
 
 
 # -- ids: every list item of texts names its messages ----------------------------------
@@ -250,8 +256,8 @@ def test_a_list_item_without_an_id_is_an_error_at_its_line(project: Project) -> 
     _write(project, text)
     [problem] = _problems(project)
     line = _line(text, "  - text: The second paragraph of background.")
-    assert problem.startswith(f"{path}:{line}: background.1: 'id' is a required property: "
-                              "an id: lower-case"), problem
+    assert problem.startswith(f"{path}:{line}: background.2: 'id' is a required property: "
+                              "add 'id:' with an id: lower-case"), problem
 
 
 def test_an_old_plain_list_item_says_how_to_write_it(project: Project) -> None:
@@ -262,7 +268,9 @@ def test_an_old_plain_list_item_says_how_to_write_it(project: Project) -> None:
     _write(project, text)
     [problem] = _problems(project)
     assert problem.startswith(f"{path}:{_line(text, '  - The second paragraph of background.')}: ")
-    assert "is not of type 'object': an item written as `- id: a-name`" in problem, problem
+    assert problem.endswith("background.2: is the text 'The second paragraph of background.': "
+                            "an item written as `- id: a-name` with its text under `text:`"), \
+        problem
 
 
 def test_a_duplicate_id_names_both_lines(project: Project) -> None:
@@ -271,7 +279,7 @@ def test_a_duplicate_id_names_both_lines(project: Project) -> None:
     _write(project, text)
     lines = [n for n, row in enumerate(text.splitlines(), 1) if row == "  - id: protest-days"]
     assert _problems(project) == [
-        f"{path}:{lines[1]}: facts.1.id: 'protest-days' is already the id of facts.0 (line "
+        f"{path}:{lines[1]}: facts.2.id: 'protest-days' is already the id of facts.1 (line "
         f"{lines[0]}); give each item its own"]
 
 
@@ -290,7 +298,7 @@ def test_an_id_of_another_shape_is_refused(project: Project, bad: str) -> None:
     _write(project, text)
     problems = _problems(project)
     assert problems and all(p.startswith(f"{path}:{_line(text, f'  - id: {bad!r}')}: "
-                                         "background.1.id: ") for p in problems), problems
+                                         "background.2.id: ") for p in problems), problems
     assert any("is not in the expected form (an id: lower-case letters and digits" in p
                for p in problems), problems
 
@@ -336,7 +344,8 @@ def test_news_on_a_kind_that_lists_no_news_is_refused(project: Project) -> None:
     _write(project, text)
     [problem] = _problems(project)
     assert problem.startswith(f"{path}:{_line(text, '      show_on: [poster]')}: "
-                              "news.items.0.show_on.0: 'poster' is not one of ['leaflet']"), \
+                              "news.items.1.show_on.1: 'poster' is not allowed here: write one "
+                              "of leaflet"), \
         problem
 
 
@@ -384,3 +393,70 @@ def test_news_kinds_are_the_kinds_whose_template_lists_news(project: Project) ->
     shown = ("news.a-news-item.title", "A news item")
     assert {kind for kind in KINDS if shown in used[kind]} == set(NEWS_KINDS)
     assert not any(("news.hidden.title", "Never printed") in keys for keys in used.values())
+
+
+# -- plain words and hostile content (issue 12) --------------------------------------------
+
+
+def test_an_empty_headline_says_what_to_write(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    text = path.read_text("utf-8").replace("headline: Free the fixture", "headline:")
+    _write(project, text)
+    assert _problems(project) == [
+        f"{path}:{_line(text, 'headline:')}: headline: is empty: write text of at most 120 "
+        "characters here (Poster headline and leaflet cover, set very large: keep it short "
+        "(about 40 characters).)"]
+
+
+def test_a_misspelt_key_is_one_message_not_two(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    text = path.read_text("utf-8").replace("  - id: second\n    text:", "  - id: second\n    txt:")
+    _write(project, text)
+    assert _problems(project) == [
+        f"{path}:{_line(text, '    txt: The second paragraph of background.')}: background.2: "
+        "unknown key 'txt': did you mean 'text'?"]
+
+
+BIDI_URGING = "urging: We urge \u202eeveryone to act now."
+
+
+def test_bidi_controls_in_content_are_refused_at_their_line(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    original = path.read_text("utf-8")
+    text = original.replace("urging: We urge everyone to act now.", BIDI_URGING)
+    _write(project, text)
+    assert _problems(project) == [
+        f"{path}:{_line(text, BIDI_URGING)}: urging: contains "
+        "the invisible direction control character U+202E (right-to-left override) after 'We "
+        "urge ', which makes the text print in another order than it reads (a phone number or "
+        "an address could be shown reversed): delete it (retype the text around it)"]
+    # A printed address holds not even a direction mark.
+    text = original.replace(
+        "  default: https://act.example.org/fixture/petition",
+                 "  default: https://act.example.org/\u200ffixture/petition")
+    _write(project, text)
+    [problem] = _problems(project)
+    assert problem.startswith(f"{path}:4: petition_url.default: contains the invisible control "
+                              "character U+200F (right-to-left mark)"), problem
+
+
+WIDE_FACT = '    one: "%(count)s day of protest, %(count)999999999d"'
+
+
+def test_a_placeholder_width_or_deep_markup_in_content_is_refused(project: Project) -> None:
+    path = project.content / "fixture" / CONTENT_FILE
+    original = path.read_text("utf-8")
+    text = original.replace('    one: "%(count)s day of protest"', WIDE_FACT)
+    _write(project, text)
+    assert _problems(project) == [
+        f"{path}:{_line(text, WIDE_FACT)}: "
+        "facts.protest-days: placeholder '%(count)999999999d' has a width or precision, which "
+        "the program does not use (it could make the text millions of characters long): write "
+        "it %(count)s"]
+    text = original.replace(
+        "urging: We urge everyone to act now.", "urging: " + "<em>" * 20 + "x" + "</em>" * 20)
+    _write(project, text)
+    [problem] = _problems(project)
+    assert problem.endswith(": urging: tags nested more than 8 deep (<em> inside 8 open tags): "
+                            "a text needs two or three at most; close each tag before opening "
+                            "the next"), problem

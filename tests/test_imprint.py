@@ -10,6 +10,7 @@ import pytest
 
 from make_pdf import main
 from publication.errors import InputError
+from publication.kinds import KINDS, PAPERS
 from publication.model import Project, Selection
 from publication.source.imprint import imprint_schema, load_imprint, slugify
 from publication.source.schema import schema_text
@@ -158,3 +159,48 @@ def test_cli_refuses_a_bad_imprint_file_with_its_line(
     assert f"{path}:7: top level: unknown key 'website'" in capsys.readouterr().err
     assert main(["build", "--imprint", str(tmp_path / "missing.yaml")], root=project.root) == 1
     assert "missing.yaml: cannot read" in capsys.readouterr().err
+
+
+def test_the_petitions_info_box_grows_for_a_groups_details(built: Project) -> None:
+    # The group's lines fit because its box is taller (kinds.SignatureGrid.imprint_info_mm),
+    # which costs the page a signature row, not its data-protection notice or its details.
+    grid = KINDS["petition"].grid
+    assert grid is not None and grid.info_height(True) > grid.info_height(False)
+    rows = KINDS["petition"].petition_rows(PAPERS["a4"], imprint=True)
+    assert rows == KINDS["petition"].petition_rows(PAPERS["a4"]) - 1
+    path = built.output / "fixture" / "de" / "amnesty-gruppe-koln-sud" / "petition-a4.pdf"
+    numbers = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(path), "-"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    assert str(rows) in numbers and str(rows + 1) not in numbers
+    assert "+49" in numbers and "example.org/koeln-sued" in numbers
+
+
+def test_a_plain_contact_is_taken_when_it_is_clearly_one(tmp_path: Path) -> None:
+    for value, printed in (("x@example.org", "x@example.org"), ("+49 221 123456", "+49 221 123456"),
+                           ("https://example.org/koeln/", "example.org/koeln")):
+        imprint = load_imprint(_write(tmp_path, f"name: Gruppe\ncontact: {value}\n"))
+        assert imprint.contact == (printed,)
+        assert [line for _, _, line in imprint.lines] == [1, 2]
+    assert _problems(_write(tmp_path, "name: Gruppe\ncontact: ask at the stall\n")) == [
+        f"{tmp_path / 'group.yaml'}:2: contact: is the text 'ask at the stall': give at least "
+        "one of email:, phone:, web:, each on its own line indented below contact: (see "
+        "examples/group.yaml)"]
+    assert _problems(_write(tmp_path, "name: Gruppe\ncontact:\n  emial: x@example.org\n")) == [
+        f"{tmp_path / 'group.yaml'}:3: contact: unknown key 'emial': did you mean 'email'?"]
+
+
+def test_bidi_controls_in_an_imprint_are_refused_at_their_line(tmp_path: Path) -> None:
+    path = _write(tmp_path, GROUP.replace("koeln@example.org", "koeln@exa\u202emple.org"))
+    assert _problems(path) == [
+        f"{path}:5: contact.email: contains the invisible direction control character U+202E "
+        "(right-to-left override) after 'koeln@exa', which makes the text print in another "
+        "order than it reads (a phone number or an address could be shown reversed): delete "
+        "it (retype the text around it)"]
+    path = _write(tmp_path, GROUP.replace("koeln@example.org", "koeln@\u200fexample.org"))
+    [problem] = _problems(path)
+    assert problem.startswith(f"{path}:5: contact.email: contains the invisible control "
+                              "character U+200F (right-to-left mark)"), problem
+    path = _write(tmp_path, GROUP.replace("Amnesty-Gruppe Köln-Süd", "Gruppe \u2067Köln\u2069"))
+    [problem] = _problems(path)
+    assert problem.startswith(f"{path}:1: name: contains the invisible direction control "
+                              "character U+2067"), problem

@@ -121,21 +121,21 @@ def test_the_largest_file_allowed_is_read_in_time(tmp_path: Path) -> None:
 
 def test_a_huge_value_is_refused(tmp_path: Path) -> None:
     problem = _one(tmp_path, "title: " + "word " * 10_000 + "\n")
-    assert "case.yaml:1: a value of 49,999 characters; at most 10,000 are read" in problem
+    assert "case.yaml:1: title: a value of 49,999 characters; at most 10,000 are read" in problem
 
 
 def test_a_5000_digit_number_is_a_message(tmp_path: Path) -> None:
     problem = _one(tmp_path, "rows: " + "9" * 5000 + "\n")
-    assert "case.yaml:1: a number of 5000 characters; at most 30" in problem
+    assert "case.yaml:1: rows: a number of 5000 characters; at most 30" in problem
     assert "put the value in quotes if it is text" in problem
     problem = _one(tmp_path, "rows: 0x_\n")
-    assert "case.yaml:1: '0x_' looks like a number but is not one" in problem
+    assert "case.yaml:1: rows: '0x_' looks like a number but is not one" in problem
 
 
 @pytest.mark.parametrize("date", ["2016-02-30", "2016-13-45", "2016-11-22 25:00:00"])
 def test_an_impossible_date_is_a_message(tmp_path: Path, date: str) -> None:
     problem = _one(tmp_path, f"title: x\ndate: {date}\n")
-    assert problem == (f"{tmp_path / 'case.yaml'}:2: '{date}' is not a date: write the date "
+    assert problem == (f"{tmp_path / 'case.yaml'}:2: date: '{date}' is not a date: write the date "
                        "as YYYY-MM-DD (a real date)")
 
 
@@ -308,5 +308,5 @@ def test_a_bad_date_in_the_content_fails_the_build_with_its_line(
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["build", "--kind", "letter", "--size", "a4", "--jobs", "1"],
                 root=project.root) == 1
-    assert f"campaign.yaml:{number}: '2016-02-30' is not a date" in caplog.text
+    assert f"campaign.yaml:{number}: date: '2016-02-30' is not a date" in caplog.text
     assert "Traceback" not in caplog.text

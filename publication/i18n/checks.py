@@ -30,10 +30,10 @@ from publication.i18n.plurals import (
     parse_plural_forms,
 )
 from publication.i18n.pofile import NotRegularFile, ParsedPo, parse_po, read_po_file
-from publication.i18n.poscan import bad_character
 from publication.model import MessageKey
-from publication.source.content import PLACEHOLDER
+from publication.source.characters import find_bad_character
 from publication.source.markup import compare_markup
+from publication.source.placeholders import PLACEHOLDER, format_problem, specs
 
 # The catalogue stage's logger, as before the checks had a module of their own: what
 # filters or reads its notes keeps working.
@@ -41,6 +41,9 @@ LOG = logging.getLogger("publication.i18n.catalog")
 
 _PLACEHOLDER_RE = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{(\w*)\}")
 _LONG_RUN_RE = re.compile(r"\S{61,}")
+# Characters of one translation: the longest source text is 600 (content.LONG), and a
+# longer one would only be set over page after page (a 5 MB msgstr took two minutes).
+MAX_MESSAGE = 2000
 
 
 def is_formatted(ids: str | tuple[str, ...] | list[str]) -> bool:
@@ -219,24 +222,38 @@ def _message_problems(message: Message, parsed: ParsedPo) -> list[Problem]:
         def add(text: str, line: int = line, where: str = where) -> None:
             problems.append(Problem(parsed.path, line, f"{where}: {text}"))
 
-        char = bad_character(string)
-        if char is not None:
-            add(f"contains the invisible control character {char}; remove it")
+        if len(string) > MAX_MESSAGE:
+            add(f"the translation is {len(string):,} characters long; at most {MAX_MESSAGE:,} "
+                "fit (the English text has "
+                f"{len(sources[min(index, len(sources) - 1)]):,}): shorten it")
+            continue
+        bad = find_bad_character(string)
+        if bad is not None:
+            add(bad.describe())
         found = _placeholders(string)
-        foreign = found - wanted
+        # One with a width (%(count)20000000s) is that placeholder written wrongly: not
+        # also "missing" or "not in the source text".
+        widened = {spec.written for spec in specs(string) if spec.placeholder and not spec.plain}
+        foreign = found - wanted - widened
         if foreign:
             add(f"placeholder {_listed(foreign)} is not in the source text"
                 + (f" (it has {', '.join(sorted(wanted))}): copy those unchanged" if wanted
                    else ", which has none: remove it"))
         # A plural form other than the last may leave the number out ("one war"); the
         # last form, and any singular message, must keep every placeholder.
-        missing = wanted - found
+        missing = wanted - found - widened
         if missing and (not plural or index == len(strings) - 1):
             add(f"placeholder {', '.join(sorted(missing))} from the source text is missing; "
                 "copy it into the translation unchanged")
-        if formatted and not foreign and not _formats(string, names):
-            add("a % sign that is not a placeholder: write %% for a percent sign")
-        for issue in compare_markup(sources[min(index, len(sources) - 1)], string):
+        if formatted and not foreign:
+            problem = format_problem(string, names)
+            if problem is not None:
+                add(problem)
+        elif widened:  # not formatted: a width is no placeholder, but say what it is
+            add(f"placeholder {_listed(widened)} is not in the source text, which has "
+                "none: remove it")
+        for issue in dict.fromkeys(compare_markup(sources[min(index, len(sources) - 1)],
+                                                  string)):
             add(_quoted_issue(issue))
     return problems
 
@@ -258,13 +275,7 @@ def _placeholders(text: str) -> set[str]:
 
 
 def formats_cleanly(text: str, source: str) -> bool:
-    """Whether `text` can be %-formatted with the named placeholders of `source`."""
-    return _formats(text, {m.group(1) for m in _PLACEHOLDER_RE.finditer(source) if m.group(1)})
-
-
-def _formats(text: str, names: set[str]) -> bool:
-    try:
-        text % {name: "1" for name in names}
-    except (ValueError, TypeError, KeyError):
-        return False
-    return True
+    """Whether `text` can be %-formatted with the named placeholders of `source` as the
+    program formats it (read, never formatted: no width makes it allocate)."""
+    return format_problem(text, {m.group(1) for m in _PLACEHOLDER_RE.finditer(source)
+                                 if m.group(1)}) is None

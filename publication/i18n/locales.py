@@ -3,15 +3,19 @@ needs to know about each from Babel's CLDR data."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, localedata
 
-from publication.errors import UsageError
+from publication.errors import UsageError, display_path, shown
 from publication.model import DOMAIN, SOURCE_LOCALE, Project
 
 _LOCALE_RE = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2})?$")
+LOG = logging.getLogger(__name__)
+_SAID: set[Path] = set()  # folders already warned about in this process
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,23 @@ def locale_info(code: str) -> LocaleInfo:
 
 
 def available_locales(project: Project) -> list[str]:
-    """The source locale and every locale with a catalogue, validated, sorted."""
+    """The source locale and every locale with a catalogue, validated, sorted.
+
+    A folder with a catalogue whose name is not a locale code (`locales/dé/`, `locales/
+    german/`) is left out with a warning, once per process: the other languages build."""
     found = []
     if project.locales.is_dir():
         for folder in sorted(project.locales.iterdir()):
             po = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
-            if _LOCALE_RE.match(folder.name) and po.is_file():
+            if not po.is_file():
+                continue
+            if _LOCALE_RE.match(folder.name) and localedata.exists(folder.name):
                 found.append(folder.name)
+            elif folder not in _SAID:
+                _SAID.add(folder)
+                LOG.warning("%s: the folder name %s is not a locale code Babel knows, so its "
+                            "catalogue is not built; rename the folder to its language's code "
+                            "(two or three small letters, then optionally _ and a script or "
+                            "region: it, pt_BR, sr_Latn)", display_path(po),
+                            shown(folder.name, 30))
     return [SOURCE_LOCALE, *[code for code in found if code != SOURCE_LOCALE]]

@@ -73,7 +73,13 @@ class ParsedPo:
 
 
 class NotRegularFile(OSError):
-    """A catalogue that is a symbolic link, a folder, a device or a pipe: never read."""
+    """A catalogue that is a symbolic link, a folder, a device or a pipe, or one too
+    large to be a catalogue: never read."""
+
+
+# Bytes of one catalogue: a complete one is about 40 KB; the limit leaves room for many
+# campaigns, and keeps a wrong or hostile file from costing minutes and gigabytes.
+MAX_PO_BYTES = 2 * 1024 * 1024
 
 
 def read_po_file(path: Path) -> bytes:
@@ -88,10 +94,16 @@ def read_po_file(path: Path) -> bytes:
                                  "regular file: put the file itself in its place") from None
         raise
     with os.fdopen(fd, "rb") as fileobj:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile("is not a regular file (a folder, device or pipe); put "
                                  "the catalogue file itself in its place")
-        return fileobj.read()
+        raw = fileobj.read(MAX_PO_BYTES + 1)  # at most that much, even if it grows
+        if max(len(raw), info.st_size) > MAX_PO_BYTES:
+            raise NotRegularFile(f"is {max(len(raw), info.st_size):,} bytes; a catalogue is "
+                                 f"at most {MAX_PO_BYTES:,} bytes (a complete one is about "
+                                 "40,000): is it the right file?")
+        return raw
 
 
 # The last catalogues read, by everything that decides the result: a build reads the

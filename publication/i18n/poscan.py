@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from publication.errors import Problem, shown
+from publication.source.characters import find_bad_character
 
 MessageKey = tuple[str | None, str]  # (context, msgid; the singular for a plural message)
 
@@ -33,22 +33,6 @@ _UNESCAPED = {"n": "\n", "t": "\t", "r": "\r"}  # and \" and \\ stand for themse
 PREVIOUS_KEYWORDS = ("msgctxt", "msgid", "msgid_plural")  # what a `#|` line may start with
 # Babel's parser strips each line as bytes: ASCII whitespace only.
 _ASCII_SPACE = " \t\n\r\x0b\x0c"
-# Invisible characters that scripts need: soft hyphen, zero-width space, (non-)joiners,
-# direction marks. Everything else in categories Cc, Cf, Zl, Zp is refused.
-ALLOWED_FORMAT_CHARS = frozenset("\u00ad\u200b\u200c\u200d\u200e\u200f\u061c")
-
-
-def bad_character(text: str) -> str | None:
-    """The first control, format or line-separator character not allowed in a
-    translation, as 'U+XXXX'; None when there is none."""
-    for char in text:
-        if char in "\n\t" or char in ALLOWED_FORMAT_CHARS:
-            continue
-        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp"):
-            return f"U+{ord(char):04X}"
-    return None
-
-
 def unquote(string: str) -> str:
     """The text of one PO string the grammar check accepted: `"a\\tb"` -> 'a<TAB>b'."""
     return _ESCAPE_RE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(1)), string[1:-1])
@@ -86,9 +70,13 @@ def syntax_problems(lines: list[str], path: Path) -> list[Problem]:
                              "add 'msgstr \"\"' or delete the entry")
 
     for number, raw_line in enumerate(lines, start=1):
-        char = bad_character(raw_line.rstrip("\r"))
-        if char is not None:
-            add(number, f"contains the invisible control character {char}; remove it")
+        content = raw_line.rstrip("\r")
+        bad = find_bad_character(content)
+        if bad is not None:
+            quote = content.find('"')
+            if 0 <= quote < bad.index:  # say what it follows in the text, not the keyword
+                bad = find_bad_character(content[quote + 1:]) or bad
+            add(number, bad.describe())
         line = raw_line.strip()
         obsolete = line.startswith("#~")
         if obsolete:

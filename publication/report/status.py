@@ -85,12 +85,13 @@ SAMPLE_IMPRINT = Imprint("group", "Group", "Meeting", ("group@example.org",),
                          responsible="Person")
 
 
-def kind_messages(project: Project, *, imprint: bool = False,
+def kind_messages(project: Project, *, imprint: bool = False, campaigns: Sequence[str] = (),
                   ) -> dict[str, frozenset[MessageKey]]:
-    """The messages each publication kind uses, over every campaign; with `imprint`, also
-    those it uses around a local group's details (`build --imprint`)."""
+    """The messages each publication kind uses, over every campaign (or those named in
+    `campaigns`, `status --campaign`); with `imprint`, also those it uses around a local
+    group's details (`build --imprint`)."""
     used: dict[str, set[MessageKey]] = {name: set() for name in KINDS}
-    for slug in find_campaigns(project.content):
+    for slug in campaigns or find_campaigns(project.content):
         for name, keys in campaign_kind_messages(project, slug, imprint=imprint).items():
             used[name] |= keys
     return {name: frozenset(keys) for name, keys in used.items()}

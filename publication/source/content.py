@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from publication.errors import InputError, Problem
+from publication.errors import InputError, Problem, shown
 from publication.model import CONTENT_FILE
 from publication.model import find_campaigns as find_campaigns  # where it was
 from publication.source.images import image_problems
 from publication.source.markup import MarkupProblem, parse_inline
+from publication.source.placeholders import format_problem, specs
 from publication.source.schema import (
     DERIVED,
     ID,
@@ -43,7 +43,7 @@ from publication.source.schema import (
     json_schema,
     schema_problems,
 )
-from publication.source.yamlsource import load_yaml
+from publication.source.yamlsource import load_yaml, strict_problems
 
 # What the file's values are (the schema's building blocks).
 SHORT = Str(min_length=1, max_length=120)
@@ -225,7 +225,7 @@ def load_campaign(folder: Path) -> Campaign:
     """Load and validate `folder/campaign.yaml`; raise InputError listing every problem."""
     path = folder / CONTENT_FILE
     doc = load_yaml(path)
-    problems = schema_problems(doc, campaign_schema())
+    problems = strict_problems(doc, ("petition_url",)) or schema_problems(doc, campaign_schema())
     if problems:
         raise InputError(problems)
     reader = Reader(doc, folder)
@@ -260,30 +260,28 @@ def shown_texts(campaign: Campaign) -> Iterator[Text]:
     return (text for text in iter_texts(campaign) if text not in hidden)
 
 
-# A placeholder the program fills in: `%(count)s` in a text with a number, `%(url)s` in
-# a template string. A message with one is formatted (publication.i18n.checks.is_formatted).
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
-
-
 def _percent_problems(campaign: Campaign, path: Path) -> list[Problem]:
     """A text's `%` as TRANSLATING.md says: a percent sign, except in a text with a
     number (`count`), which is formatted, so there `%%` is one and `%(count)s` the number.
-    A placeholder in a text without a number would never be replaced."""
+    A placeholder in a text without a number would never be replaced. The text is read,
+    never formatted (a width such as %(count)999999999s would allocate gigabytes)."""
     problems = []
     for text in iter_texts(campaign):
         for source in filter(None, (text.source, text.plural)):
             if text.count is None:
-                for match in PLACEHOLDER.finditer(source):
-                    problems.append(Problem(path, text.line, (
-                        f"{text.context}: {match.group()} is replaced only in a text with a "
-                        "number (count, one, other); write the words themselves here")))
+                for spec in specs(source):
+                    if spec.placeholder:
+                        problems.append(Problem(path, text.line, (
+                            f"{text.context}: {shown(spec.text, 30)[1:-1]} is replaced only in a "
+                            "text with a number (count, one, other); write the words "
+                            "themselves here")))
                 continue
-            try:
-                source % {"count": 1}
-            except (ValueError, TypeError, KeyError):
-                problems.append(Problem(path, text.line, (
-                    f"{text.context}: a % sign that is not %(count)s: in a text with a "
-                    "number, write %% for a percent sign")))
+            problem = format_problem(source, ("count",))
+            if problem is not None:
+                if problem.startswith("a % sign"):
+                    problem = ("a % sign that is not %(count)s: in a text with a number, "
+                               "write %% for a percent sign")
+                problems.append(Problem(path, text.line, f"{text.context}: {problem}"))
     return problems
 
 

@@ -51,12 +51,12 @@ def image_problems(images: tuple[Image, ...], doc: YamlDocument) -> list[Problem
         try:
             info = inspect(image.path)
         except ValueError as exc:
-            problems.append(Problem(doc.path, line, f"images.{index}.src: {exc}"))
+            problems.append(Problem(doc.path, line, f"images.{index + 1}.src: {exc}"))
             continue
         if info.vector:
             continue
         ppi = info.pixels_wide / (image_width_mm(image.place) / MM_PER_INCH)
-        what = (f"images.{index}.src: {image.path.name} is {info.pixels_wide} px wide, "
+        what = (f"images.{index + 1}.src: {image.path.name} is {info.pixels_wide} px wide, "
                 f"{ppi:.0f} ppi at the {image_width_mm(image.place):g} mm it is printed at")
         if ppi < MIN_PPI:
             problems.append(Problem(doc.path, line, f"{what} (at least {MIN_PPI} ppi: give a "

@@ -25,8 +25,8 @@ from babel import Locale, UnknownLocaleError
 
 from publication.errors import InputError, Problem
 from publication.model import Imprint
-from publication.source.schema import Keys, Reader, Str, json_schema, schema_problems
-from publication.source.yamlsource import load_yaml
+from publication.source.schema import Help, Keys, Reader, Str, json_schema, schema_problems
+from publication.source.yamlsource import YamlDocument, load_yaml, strict_problems
 
 SLUG_MAX = 40
 
@@ -54,7 +54,9 @@ class GroupFile:
     slug: Annotated[str, Str(max_length=SLUG_MAX, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$",
                              form="lower-case letters and digits, joined by single hyphens")
                     ] | None
-    contact: Annotated[Contact, Keys(min=1)]
+    contact: Annotated[Contact, Keys(min=1), Help(
+        "give at least one of email:, phone:, web:, each on its own line indented "
+        "below contact: (see examples/group.yaml)")]
     # Who answers for the content, printed as its own line: German press law asks for a
     # "V.i.S.d.P." (verantwortlich im Sinne des Presserechts) with name and address.
     responsible: Annotated[str, Str(min_length=1, max_length=90)] | None
@@ -79,7 +81,8 @@ def load_imprint(path: Path) -> Imprint:
     if not isinstance(doc.data, dict):
         raise InputError([Problem(path, doc.line_of(()), "an imprint file is a map with "
                                   "name, meeting and contact (see examples/group.yaml)")])
-    problems = schema_problems(doc, imprint_schema())
+    doc = _plain_contact(doc)
+    problems = strict_problems(doc, ("contact",)) or schema_problems(doc, imprint_schema())
     if problems:
         raise InputError(problems)
     given = Reader(doc).read(GroupFile)
@@ -114,6 +117,22 @@ def load_imprint(path: Path) -> Imprint:
     return Imprint(slug=slug, name=given.name, meeting=given.meeting,
                    contact=tuple(contact), lang=lang, direction=direction, source=path,
                    lines=tuple(lines), responsible=given.responsible)
+
+
+def _plain_contact(doc: YamlDocument) -> YamlDocument:
+    """`contact: x@example.org` read as `contact: {email: x@example.org}`: a contact
+    written as one plain value is taken when it is clearly an e-mail address, a phone
+    number or a web address (by the schema's own patterns)."""
+    value = doc.data.get("contact")
+    if not isinstance(value, str):
+        return doc
+    properties = imprint_schema()["properties"]["contact"]["properties"]
+    for key in CONTACT_ORDER:
+        if re.fullmatch(properties[key]["pattern"], value.strip()):
+            line = doc.line_of(("contact",))
+            return YamlDocument(doc.path, {**doc.data, "contact": {key: value.strip()}},
+                                {**doc.lines, ("contact", key): line})
+    return doc
 
 
 def _printed(key: str, value: str) -> str:

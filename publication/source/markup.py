@@ -15,6 +15,8 @@ from html.parser import HTMLParser
 
 from markupsafe import Markup, escape
 
+from publication.errors import shown
+
 ALLOWED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "em": (),
     "strong": (),
@@ -24,6 +26,10 @@ ALLOWED_ATTRIBUTES: dict[str, tuple[str, ...]] = {
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _HREF_RE = re.compile(r"^(https://|mailto:)[^\s<>\"']+$")
 _UNFINISHED_RE = re.compile(r"<[A-Za-z/!?]")  # a tag, not a lone "<"
+# Tags inside each other: a text needs two or three (a link in emphasis); thousands would
+# overflow the stack of whatever reads the HTML next (html5lib, WeasyPrint's layout).
+MAX_NESTING = 8
+MAX_HREF = 300  # characters of a link address: a printed one is much shorter
 
 
 class MarkupProblem(ValueError):
@@ -67,10 +73,19 @@ class _Parser(HTMLParser):
             raise MarkupProblem(f"<{tag}> must have exactly the attributes "
                                 f"{', '.join(wanted) or 'none'}, not {', '.join(names) or 'none'}")
         value = attrs[0][1] or "" if attrs else ""
+        if tag == "a" and len(value) > MAX_HREF:
+            raise MarkupProblem(f"the link address {shown(value, 40)} is {len(value):,} "
+                                f"characters long; at most {MAX_HREF} are allowed")
         if tag == "a" and not _HREF_RE.match(value):
-            raise MarkupProblem(f"link target {value!r} must be an https: or mailto: address")
+            raise MarkupProblem(f"the link address {shown(value, 40)} must be an https: "
+                                "or mailto: address, not data:, javascript: or another kind")
         if tag == "span" and not _LANG_RE.match(value):
-            raise MarkupProblem(f"lang={value!r} is not a language code")
+            raise MarkupProblem(f"lang={shown(value, 30)} is not a language code (like en or "
+                                "pt-BR)")
+        if len(self.stack) >= MAX_NESTING:
+            raise MarkupProblem(f"tags nested more than {MAX_NESTING} deep (<{tag}> inside "
+                                f"{len(self.stack)} open tags): a text needs two or three at "
+                                "most; close each tag before opening the next")
         self.stack.append(tag)
         self.tags.append(InlineTag(tag, value))
         self.tokens.append(("start", tag, value))
@@ -107,8 +122,8 @@ def parse_inline(text: str) -> Inline:
     # What is left unparsed is an unfinished tag ('<img src="x"'); close() would hand
     # it over as text. Refuse it: it is a mistake or an attempt to smuggle markup.
     if _UNFINISHED_RE.match(parser.rawdata):
-        raise MarkupProblem(f"unfinished markup: {parser.rawdata[:30]!r} (write &lt; for a "
-                            "less-than sign)")
+        raise MarkupProblem(f"unfinished markup: {shown(parser.rawdata, 30)} (write &lt; for "
+                            "a less-than sign)")
     parser.close()
     if parser.stack:
         raise MarkupProblem(f"<{parser.stack[-1]}> is never closed")
@@ -137,12 +152,18 @@ def compare_markup(source: str, translation: str) -> list[str]:
     src_links = sorted(t.value for t in src.tags if t.name == "a")
     dst_links = sorted(t.value for t in dst.tags if t.name == "a")
     if src_links != dst_links:
-        problems.append(f"links must be the same as the source's: {src_links} not {dst_links}")
+        problems.append("links must be the same as the source's: the source links to "
+                        f"{_links(src_links)}, the translation to {_links(dst_links)}")
     src_langs = {t.value for t in src.tags if t.name == "span"}
     for tag in dst.tags:
         if tag.name == "span" and src_langs and tag.value not in src_langs:
             problems.append(f'<span lang="{tag.value}"> is not in the source string')
-    return problems
+    return list(dict.fromkeys(problems))  # each problem once, however many tags have it
+
+
+def _links(targets: list[str]) -> str:
+    """Link addresses for a message: each quoted and cut, 'nothing' when there are none."""
+    return ", ".join(shown(target, 60) for target in targets) if targets else "nothing"
 
 
 def to_markup(text: str) -> Markup:

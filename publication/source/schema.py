@@ -30,10 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-import jsonschema
-
-from publication.errors import Problem
-from publication.source.yamlsource import JsonPath, YamlDocument
+from publication.errors import Problem, shown
+from publication.source.validation import schema_problems as schema_problems
+from publication.source.yamlsource import JsonPath, YamlDocument, path_name
 
 T = TypeVar("T")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -137,6 +136,14 @@ class ItemKey:
 @dataclass(frozen=True)
 class Note:
     """The translator's note of a Text field."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Help:
+    """What to write for a value, in words for the person editing the file (a map's
+    keys, an example file); messages about the value say it."""
 
     text: str
 
@@ -262,11 +269,17 @@ def _value_schema(hint: Any, markers: tuple[object, ...]) -> dict[str, Any]:
         schema["additionalProperties"] = _value_schema(*_unwrap(value))
         return schema
     if hint in (str, Text, dt.date, Path):  # Text first: it is a dataclass too
-        return _string_schema(_find(markers, Str) or Str())
+        schema = _string_schema(_find(markers, Str) or Str())
+        note = _find(markers, Note)
+        if note is not None and "description" not in schema:
+            schema["description"] = note.text
+        return schema
     if hint is int:
         return _integer_schema(_find(markers, Range) or Range())
     if dataclasses.is_dataclass(hint):
-        return _object_schema(typing.cast(type, hint), _find(markers, Keys))
+        schema = _object_schema(typing.cast(type, hint), _find(markers, Keys))
+        helped = _find(markers, Help)
+        return {"description": helped.text, **schema} if helped else schema
     raise TypeError(f"{hint}: not a type a source file can hold")
 
 
@@ -342,48 +355,6 @@ def _integer_schema(spec: Range) -> dict[str, Any]:
     if spec.maximum is not None:
         schema["maximum"] = spec.maximum
     return schema
-
-
-def schema_problems(doc: YamlDocument, schema: dict[str, Any]) -> list[Problem]:
-    """Every way `doc` breaks `schema`, as file:line problems (unknown keys one by one)."""
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.FormatChecker())
-    problems = []
-    for error in validator.iter_errors(doc.data):
-        where: JsonPath = tuple(error.absolute_path)
-        name = _name(where)
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            known = set(error.schema.get("properties", {}))
-            for key in sorted(set(error.instance) - known):
-                problems.append(Problem(doc.path, doc.line_of((*where, key)),
-                                        f"{name}: unknown key '{key}' (known: "
-                                        f"{', '.join(sorted(known))})"))
-            continue
-        problems.append(Problem(doc.path, doc.line_of(where), f"{name}: {_explain(error)}"))
-    return sorted(problems, key=lambda p: p.line)
-
-
-def _name(where: JsonPath) -> str:
-    return ".".join(str(p) for p in where) or "top level"
-
-
-def _explain(error: jsonschema.ValidationError) -> str:
-    if error.validator == "pattern" and isinstance(error.instance, str):
-        form = error.schema.get("description") if isinstance(error.schema, Mapping) else None
-        return f"{error.instance!r} is not in the expected form" + (f" ({form})" if form else "")
-    if error.validator in ("required", "type") and isinstance(error.schema, Mapping):
-        # Say what the missing or mistyped value should be: an item's id above all.
-        missing = error.message.split("'")[1] if error.validator == "required" else None
-        wanted = error.schema.get("properties", {}).get(missing, {}) if missing else {}
-        hint = (wanted.get("description") if isinstance(wanted, Mapping) else None) \
-            or (error.schema.get("description") if error.validator == "type" or
-                missing == "text" else None)
-        if hint:
-            return f"{error.message}: {hint}"
-    if error.validator == "maxLength" and isinstance(error.instance, str):
-        return (f"too long: {len(error.instance)} characters, at most "
-                f"{error.validator_value} fit")
-    return error.message
 
 
 # -- the dataclasses from a document that passed the schema ------------------------------
@@ -465,8 +436,8 @@ class Reader:
                 earlier = first[name]
                 self.problems.append(Problem(
                     self.doc.path, self.doc.line_of((*where, index, key)),
-                    f"{_name((*where, index, key))}: {name!r} is already the {key} of "
-                    f"{_name((*where, earlier))} (line "
+                    f"{path_name((*where, index, key))}: {shown(name)} is already the {key} of "
+                    f"{path_name((*where, earlier))} (line "
                     f"{self.doc.line_of((*where, earlier, key))}); give each item its own"))
             else:
                 first[name] = index
@@ -487,7 +458,7 @@ class Reader:
         path = (self.folder / value).resolve()
         if not path.is_relative_to(self.folder.resolve()) or not path.is_file():
             self.problems.append(Problem(self.doc.path, self.doc.line_of(where),
-                                         f"{_name(where)}: {value!r} is not a file in "
+                                         f"{path_name(where)}: {shown(value)} is not a file in "
                                          f"{self.folder.name}/"))
         return path
 

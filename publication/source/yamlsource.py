@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from publication.errors import InputError, Problem, escape_controls, shown
+from publication.source.characters import find_bad_character
 
 JsonPath = tuple[str | int, ...]
 
@@ -61,6 +62,29 @@ class YamlDocument:
         while where not in self.lines and where:
             where = where[:-1]
         return self.lines.get(where, 1)
+
+
+def path_name(where: JsonPath) -> str:
+    """Where a value sits, as messages name it: keys joined by dots, list items counted
+    from 1 as in catalogue contexts (`facts.2` is the second fact)."""
+    return ".".join(str(p + 1) if isinstance(p, int) else str(p) for p in where) \
+        or "top level"
+
+
+def strict_problems(doc: YamlDocument, where: JsonPath) -> list[Problem]:
+    """Each address or number in the map at `where` (an e-mail, a phone number, a web
+    address) holding an invisible character, even a direction mark, which could change
+    the order it is shown in."""
+    values = doc.data
+    for key in where:
+        values = values.get(key) if isinstance(values, dict) else None
+    problems = []
+    for key, value in values.items() if isinstance(values, dict) else ():
+        bad = find_bad_character(value, strict=True) if isinstance(value, str) else None
+        if bad is not None:
+            problems.append(Problem(doc.path, doc.line_of((*where, key)),
+                                    f"{path_name((*where, key))}: {bad.describe()}"))
+    return problems
 
 
 class _TooMuch(Exception):
@@ -207,7 +231,11 @@ class _Converter:
                                  "once the aliases (*name) are expanded")
         self.lines[where] = line
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, line)
+            value = self.scalar(node, line, path_name(where) + ": " if where else "")
+            bad = find_bad_character(value) if isinstance(value, str) else None
+            if bad is not None:
+                self.problem(line, f"{path_name(where)}: {bad.describe()}")
+            return value
         if id(node) in self.within:
             raise _TooMuch(line, "this value contains an alias (*name) of itself, which "
                                  "never ends; write the value out instead")
@@ -237,28 +265,28 @@ class _Converter:
             result[key] = self.convert(value_node, (*where, key), depth + 1)
         return result
 
-    def scalar(self, node: yaml.ScalarNode, line: int) -> Any:
+    def scalar(self, node: yaml.ScalarNode, line: int, name: str = "") -> Any:
         text: str = node.value
         if node.tag not in _SCALAR_TAGS:
-            self.problem(line, f"unsupported YAML tag {shown(node.tag)}: only plain values, "
+            self.problem(line, f"{name}unsupported YAML tag {shown(node.tag)}: only plain values, "
                                "maps and lists are read")
             return None
         if len(text) > MAX_SCALAR:
-            self.problem(line, f"a value of {len(text):,} characters; at most "
+            self.problem(line, f"{name}a value of {len(text):,} characters; at most "
                                f"{MAX_SCALAR:,} are read")
             return None
         if node.tag in _NUMBER_TAGS and len(text) > MAX_DIGITS:
-            self.problem(line, f"a number of {len(text)} characters; at most {MAX_DIGITS} are "
-                               "read (put the value in quotes if it is text)")
+            self.problem(line, f"{name}a number of {len(text)} characters; at most "
+                               f"{MAX_DIGITS} are read (put the value in quotes if it is text)")
             return None
         try:
             value = self.scalars.construct_object(node, deep=True)
         except (ValueError, OverflowError):
             if node.tag == _TIMESTAMP_TAG:
-                self.problem(line, f"{shown(text)} is not a date: write the date as "
+                self.problem(line, f"{name}{shown(text)} is not a date: write the date as "
                                    "YYYY-MM-DD (a real date)")
             else:
-                self.problem(line, f"{shown(text)} looks like a number but is not one: "
+                self.problem(line, f"{name}{shown(text)} looks like a number but is not one: "
                                    "put the value in quotes if it is text")
             return None
         # Dates stay ISO strings so that the schema sees one type for them.
