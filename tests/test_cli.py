@@ -1,4 +1,4 @@
-"""The command line's arguments (publication/cli.py): global options anywhere, help for
+"""The command line's arguments (publication/cli/): global options anywhere, help for
 every option, `watch` with its own usage, and messages that point the right way."""
 
 from __future__ import annotations

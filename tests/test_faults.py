@@ -1,5 +1,5 @@
 """Faults end with one clear sentence and an exit code, never a traceback
-(publication/cli.py, publication/files.py): a full disk, a read-only folder, Ctrl-C, a
+(publication/cli/, publication/files.py): a full disk, a read-only folder, Ctrl-C, a
 reader that stops reading, and a real bug (its traceback in a crash log)."""
 
 from __future__ import annotations

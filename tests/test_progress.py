@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from publication import cli
+from publication.cli import commands
 from publication.cli import Progress, main
 from publication.model import Outcome, Project, Target
 
@@ -37,7 +37,7 @@ def test_quiet_when_not_a_terminal(project: Project, capsys: pytest.CaptureFixtu
     assert "[1/1] built fixture/en/letter-a4" in caplog.text  # a plain log line instead
     caplog.clear()
     # On a terminal the live line replaces the log lines; -q silences both.
-    monkeypatch.setattr(cli, "_live", lambda args: not args.quiet)
+    monkeypatch.setattr(commands, "_live", lambda args: not args.quiet)
     assert main(["build", "--kind", "letter", "--size", "a4", "--force"],
                 root=project.root) == 0
     assert "\r\x1b[K[1/1]" in capsys.readouterr().err

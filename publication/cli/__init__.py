@@ -1,0 +1,222 @@
+"""Command line of the campaign publication builder: `make-pdf --help`, or from a checkout
+`python make_pdf.py --help`.
+
+Thin on purpose: it parses arguments, calls the `publication` package and turns its
+errors into messages and exit codes: 0 done, 1 build or check failed (a full disk or a
+read-only folder too, said in one sentence), 2 usage, 130 interrupted (Ctrl-C), 70 an
+internal error, a bug: its traceback goes to a crash log (output/.log/crash-*.txt) that
+the message names, never onto the terminal. Output cut short by its reader (`status |
+head -1`) ends quietly with 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import errno
+import logging
+import os
+import select
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from publication import InputError, PublicationError, UsageError
+from publication.cli.codes import (
+    CRASH_FOLDER,
+    EXIT_BUG,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+)
+from publication.cli.commands import Progress, _build, _size
+from publication.cli.parser import _parser
+from publication.errors import display_path, escape_controls
+from publication.files import DISK_FULL, READ_ONLY, WriteFailed
+from publication.model import Project
+
+__all__ = ["CRASH_FOLDER", "EXIT_BUG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK",
+           "EXIT_USAGE", "Progress", "main"]
+
+
+def main(argv: Sequence[str] | None = None, root: Path | None = None,
+         prog: str = "make-pdf") -> int:
+    """Run one command on the project at `root` (default: the current folder); return its
+    exit code. `prog` is the command's name in messages."""
+    parser = _parser(prog)
+    try:
+        args = _parse(parser, argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    for name in ("make_pdf", "publication"):
+        logging.getLogger(name).setLevel(logging.WARNING if args.quiet else logging.INFO)
+    project = Project(Path.cwd() if root is None else root)
+    try:
+        with _ctrl_c_in_this_process_only():
+            result: int = args.handler(project, args)
+        sys.stdout.flush()  # a reader that went away shows here, not at exit
+        return result
+    except UsageError as exc:
+        _say(prog, str(exc))
+        return EXIT_USAGE
+    except InputError as exc:
+        for problem in exc.problems:
+            _say(None, str(problem))
+        return EXIT_FAILED
+    except PublicationError as exc:
+        _say(prog, str(exc))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        building = args.handler is _build
+        _say(prog, "interrupted; earlier PDFs kept" if building else "interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError as exc:  # `make_pdf.py status | head -1`: the reader is done
+        if not _stdout_closed():  # another pipe: not the reader's doing
+            return _crash(project, prog, exc)
+        _silence_stdout()
+        return EXIT_OK
+    except OSError as exc:
+        message = _fault(project, exc)
+        if message is None:
+            return _crash(project, prog, exc)
+        _say(prog, message)
+        return EXIT_FAILED
+    except Exception as exc:
+        return _crash(project, prog, exc)
+
+
+@contextlib.contextmanager
+def _ctrl_c_in_this_process_only() -> Iterator[None]:
+    """Ctrl-C interrupts this process, not the build's worker processes (forked from it,
+    they inherit this handler): the terminal sends SIGINT to all of them, and a worker
+    that is interrupted while it waits for work would print a traceback. The build stops
+    its workers itself (the targets being made finish, no other one starts)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pid = os.getpid()
+
+    def interrupt(signum: int, frame: object) -> None:
+        if os.getpid() == pid:
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None
+                      else previous)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parser.parse_args`, but an option the command does not know is reported with that
+    command's usage (`watch --imprint`: watch's usage, not the top-level one)."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _say(prog: str | None, message: str) -> None:
+    """One message on stderr, control characters escaped; a closed stderr is ignored."""
+    text = escape_controls(message, keep="\n")
+    with contextlib.suppress(OSError, ValueError):
+        print(f"{prog}: {text}" if prog else text, file=sys.stderr)
+
+
+def _stdout_closed() -> bool:
+    """Whether nobody reads stdout any more (True too when that cannot be told)."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return True
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that flushing it at exit raises nothing either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+        pass
+
+
+def _fault(project: Project, exc: OSError) -> str | None:
+    """The sentence for an operating-system error a user can act on, else None (a bug)."""
+    path = Path(exc.filename) if isinstance(exc.filename, str | Path) else None
+    where = display_path(path) if path else "a file"
+    again = "then run the command again"
+    if exc.errno in DISK_FULL:
+        what = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is used up"
+        output = display_path(project.output)
+        inside = path is not None and path.resolve().is_relative_to(project.output.resolve())
+        free = (f"free some space ({output}/ holds {_size(project.output)}: delete the "
+                "outputs you do not need there, or other files on that disk)" if inside
+                else "free some space on that disk")
+        return f"{what}: could not write {where}; {free}, {again}"
+    if exc.errno in READ_ONLY:
+        folder = display_path(path.parent) if path else "the folder"
+        if isinstance(exc, WriteFailed) or exc.errno == errno.EROFS:
+            why = "it is on a read-only disk" if exc.errno == errno.EROFS else \
+                f"the folder is read-only ({exc.strerror})"
+            return (f"cannot write {where}: {why}; make {folder} writable (or work in a copy "
+                    f"of the project where you can write), {again}")
+        return f"cannot use {where}: {exc.strerror}; check the permissions of {folder}, {again}"
+    if exc.errno == errno.EIO:
+        return f"the disk reported an error on {where} ({exc.strerror}); check the disk, {again}"
+    return None
+
+
+
+def _crash(project: Project, prog: str, exc: BaseException) -> int:
+    """A bug: its traceback into a crash log, one sentence on the terminal."""
+    report = (f"{prog} {' '.join(sys.argv[1:])}\n"
+              f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')}, Python "
+              f"{sys.version.split()[0]}, {sys.platform}\n\n"
+              + "".join(traceback.format_exception(exc)))
+    log = _write_crash_log(project, report)
+    summary = escape_controls(f"{type(exc).__name__}: {exc}")[:200]
+    if log is None:
+        _say(prog, f"internal error ({summary}); this is a bug, please report it with the "
+                   "traceback below:\n" + report)
+    else:
+        _say(prog, f"internal error ({summary}); this is a bug, please report it with the "
+                   f"file {display_path(log)}, which holds the details")
+    return EXIT_BUG
+
+
+def _write_crash_log(project: Project, report: str) -> Path | None:
+    """Write `report` to output/.log/crash-<time>.txt, or else to a temporary file; the
+    path, or None when neither could be written."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    folder = project.output / CRASH_FOLDER
+    data = report.encode("utf-8", "replace")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if folder.is_symlink() or not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(folder))
+        fd, name = tempfile.mkstemp(prefix=f"crash-{stamp}-", suffix=".txt", dir=folder)
+    except OSError:
+        try:
+            fd, name = tempfile.mkstemp(prefix=f"make-pdf-crash-{stamp}-", suffix=".txt")
+        except OSError:
+            return None
+    try:
+        with os.fdopen(fd, "wb") as fileobj:
+            fileobj.write(data)
+    except OSError:
+        return None
+    return Path(name)
+
