@@ -9,6 +9,8 @@ PY := $(VENV)/bin/python
 LOCK := requirements.lock
 APT_PACKAGES := $(shell sed 's/\#.*//' setup/debian-packages.txt)
 NOTO := /usr/share/fonts/truetype/noto
+# Where `make` puts the ICC profiles it extracts (publication/kinds.py ICC_DIR).
+FOGRA39 := /usr/local/share/color/icc/campaign-publications/FOGRA39L_coated.icc
 # pip reads no machine-wide configuration (its extra indexes and caps): only the lock counts.
 PIP := PIP_CONFIG_FILE=/dev/null $(PY) -m pip
 # The interpreter and platforms the lock is resolved for (it holds every platform's hashes).
@@ -26,7 +28,7 @@ test: setup verapdf readers axe
 	@echo "tests in random order, seed $(SEED) (repeat this order: make test SEED=$(SEED))"
 	$(PY) -m pytest -q -p randomly --randomly-seed=$(SEED)
 
-setup: system-packages $(VENV)/.project fonts/.installed
+setup: system-packages $(VENV)/.project fonts/.installed $(FOGRA39)
 
 # Install only the Debian packages that are missing; skip apt entirely when all are there.
 system-packages:
@@ -69,8 +71,10 @@ test-lowest: setup
 	.venv-lowest/bin/python -m pytest -q -p no:randomly --deselect tests/test_quality.py
 
 # The fonts are copied from Debian and checked against the sums recorded when their PDFs
-# were last looked at: a changed font would silently change every PDF.
-fonts/.installed: setup/fonts.sha256 | system-packages
+# were last looked at: a changed font would silently change every PDF. Then the Hebrew and
+# Arabic faces get Noto Sans's punctuation and digits (tools/fonts/merge.py, reproducible),
+# so that a right-to-left line is drawn in one font and every PDF reader orders it right.
+fonts/.installed: setup/fonts.sha256 tools/fonts/merge.py $(VENV)/.locked | system-packages
 	@cd $(NOTO) && sha256sum --quiet -c $(CURDIR)/setup/fonts.sha256 || { \
 		echo "The Noto fonts in $(NOTO) differ from the ones recorded in setup/fonts.sha256" \
 			"(a Debian update of fonts-noto-core?). Every PDF would change. Build with the new" \
@@ -78,7 +82,24 @@ fonts/.installed: setup/fonts.sha256 | system-packages
 			"'make accept-fonts' and commit setup/fonts.sha256." >&2; exit 1; }
 	mkdir -p fonts
 	for f in $$(awk '{print $$2}' setup/fonts.sha256); do cp $(NOTO)/$$f fonts/$$f; done
+	$(PY) tools/fonts/merge.py -q fonts
 	touch $@
+
+# The FOGRA39 profile for the A4/A3 print-shop files (publication/kinds.py CONDITIONS):
+# the one file of Debian's texlive-base that holds it ("free of known copyright
+# restrictions"), taken out of the downloaded package, not installing the package (20 MB),
+# and checked against setup/profiles.sha256 like the fonts.
+TEXLIVE_ICC := ./usr/share/texlive/texmf-dist/tex/generic/colorprofiles/FOGRA39L_coated.icc
+$(FOGRA39): setup/profiles.sha256 | system-packages
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cd "$$tmp" && \
+	apt-get download -q texlive-base >/dev/null && \
+	dpkg-deb --fsys-tarfile texlive-base_*.deb | tar -x $(TEXLIVE_ICC) && \
+	cp $(TEXLIVE_ICC) FOGRA39L_coated.icc && \
+	sha256sum --quiet -c $(CURDIR)/setup/profiles.sha256 || { \
+		echo "FOGRA39L_coated.icc from texlive-base differs from setup/profiles.sha256" >&2; \
+		exit 1; } && \
+	SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo) && \
+	$$SUDO install -D -m 644 FOGRA39L_coated.icc $@
 
 # Record the installed Debian fonts as the ones to use, after looking at their PDFs.
 accept-fonts: system-packages

@@ -11,6 +11,11 @@ from pathlib import Path
 
 PT_PER_MM = 72 / 25.4
 PRINT_SUFFIX = "-print.pdf"  # <kind>-<size>-print.pdf: the print-shop file
+OFFICE_SUFFIX = "-office.pdf"  # <kind>-<size>-office.pdf: the sheet for an office printer
+PROOF_NAME = "proof.pdf"        # output/<campaign>/proof.pdf: every publication at a glance
+# The PDFs that are not accessible files, by how their names end: for printing or for
+# reviewing, not for reading; neither tagged nor PDF/UA (each says so in its subject).
+NOT_FOR_READING = (PRINT_SUFFIX, OFFICE_SUFFIX, PROOF_NAME)
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,8 @@ class Kind:
     print_stylesheet: str | None = None
     # The pages (0-based) whose backgrounds run into the bleed that way; None: every page.
     bleed_pages: tuple[int, ...] | None = None
+    # The office sheet (<kind>-<size>-office.pdf, press.office): its imposition, or None.
+    office_layout: str | None = None
     seconds: float = 0.3            # a guess of its build time, until one is recorded
     # The campaign images it draws (content `images`, by `place`) and their printed width
     # in mm, on A3 for a kind with headline steps (scaled to the paper), else on any paper.
@@ -132,7 +139,7 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind("leaflet", "Leaflet", ("a4", "letter"), panels=3, pages=6, qr_mm=30.0,
              print_layout="trifold", print_stylesheet="press.css", bleed_pages=(0,),
-             seconds=0.5,
+             office_layout="office", seconds=0.5,
              images=(("mark", 14.0), ("cover", 80.0), ("facts", 52.0), ("back", 60.0))),
         # One headline size for every language (the layout below it adapts), readable
         # from 3 m; the smaller steps are for a long translation or a local group's box.
@@ -142,7 +149,7 @@ KINDS: dict[str, Kind] = {
              images=(("mark", 30.0),)),
         Kind("petition", "Petition sheet", ("a4", "letter"), qr_mm=22.0, seconds=0.25,
              images=(("mark", 16.0),),
-             grid=SignatureGrid(margin_mm=12.0, head_mm=50.0, info_mm=30.0,
+             grid=SignatureGrid(margin_mm=12.0, head_mm=50.0, info_mm=33.0,
                                 imprint_info_mm=40.0, header_row_mm=9.0, row_mm=8.5,
                                 foot_mm=6.0)),
         Kind("letter", "Letter", ("a4", "letter"), pages=1, seconds=0.15),

@@ -55,7 +55,7 @@ def test_a_coarse_png_is_refused_at_its_line(project: Project) -> None:
     _png(folder / "logo.png", round(MARK_MM / 25.4 * (MIN_PPI - 20)))
     path, line = _with_image(project, "logo.png")
     [problem] = _problems(project)
-    assert problem.startswith(f"{path}:{line}: images.0.src: logo.png is ")
+    assert problem.startswith(f"{path}:{line}: images.1.src: logo.png is ")
     assert f"at least {MIN_PPI} ppi" in problem
 
 

@@ -46,9 +46,15 @@ def manifest(project: Project) -> dict[str, Any]:
 
 def test_the_manifest_lists_every_pdf_with_its_facts(built: Project) -> None:
     files = {f["path"]: f for f in manifest(built)["files"]}
+    proofs = {f["path"]: f for f in manifest(built)["proofs"]}
     on_disk = sorted(p.relative_to(built.output).as_posix()
                      for p in (built.output / "fixture").rglob("*.pdf"))
-    assert sorted(files) == on_disk and len(on_disk) == 6  # 2 locales x (petition, poster + print)
+    # 2 locales x (petition, poster + print), and the campaign's proof sheet.
+    assert sorted({**files, **proofs}) == on_disk and len(on_disk) == 7
+    assert list(proofs) == ["fixture/proof.pdf"]
+    for path, facts in proofs.items():
+        data = (built.output / path).read_bytes()
+        assert (facts["sha256"], facts["bytes"]) == (hashlib.sha256(data).hexdigest(), len(data))
     for path, facts in files.items():
         data = (built.output / path).read_bytes()
         assert facts["sha256"] == hashlib.sha256(data).hexdigest()
@@ -130,7 +136,7 @@ def test_the_index_in_a_browser(built: Project, served: str) -> None:
         pytest.fail("Chromium is missing: 'make test' installs it (Debian package chromium)")
     from playwright.sync_api import sync_playwright
 
-    files = {f["path"]: f for f in manifest(built)["files"]}
+    files = {f["path"]: f for f in manifest(built)["files"] + manifest(built)["proofs"]}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -151,7 +157,8 @@ def test_the_index_in_a_browser(built: Project, served: str) -> None:
                 "img", "is => is.map(i => [i.alt, i.complete && i.naturalWidth > 0])")
             # One thumbnail per output: its accessible PDF's first page (the print-shop
             # file is a link beside it).
-            assert len(images) == len([f for f in files.values() if f["variant"] == "accessible"])
+            assert len(images) == len([f for f in files.values()
+                                       if f.get("variant") == "accessible"])
             assert all(alt.startswith("First page of the ") and ok for alt, ok in images), images
             # A grid per campaign with a caption, header cells for columns and rows: a row
             # per locale.

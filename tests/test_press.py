@@ -19,6 +19,7 @@ from publication.kinds import KINDS, PAPERS, PT_PER_MM
 from publication.model import BuildOptions, Project, Selection
 from publication.pdf.content import Paint, TextRun, page_events
 from publication.press import pdfx
+from publication.press.colour import RICH_BLACK, campaign_inks, cmyk
 from publication.press.impose import (
     BLEED_MM,
     LAYOUTS,
@@ -29,7 +30,7 @@ from publication.press.impose import (
     bleed_fills,
     imposed,
 )
-from publication.press.colour import RICH_BLACK, campaign_inks, cmyk
+from publication.press.marks import SLUG_MM
 from publication.press.pdfx import (
     CONDITIONS,
     expect_for_name,
@@ -142,6 +143,48 @@ def test_poster_background_runs_into_the_bleed(built: Project, tmp_path: Path) -
         r, g, b = colour(x, top + 1.5)
         assert r > 200 and g > 180 and b < 80, f"not the yellow band at {x} mm: {(r, g, b)}"
     assert colour(bx0 - 2, top + 20)[0] > 240, "white outside the bleed"
+
+
+@pytest.mark.parametrize(("locale", "size"), [("en", "a4"), ("ar", "letter")])
+def test_leaflet_cover_colour_runs_into_the_bleed(built: Project, locale: str,
+                                                  size: str) -> None:
+    # The outside of the sheet, drawn by PDFium: the cover's slot is the campaign colour to
+    # the trim and 3 mm past it on the three sides at the sheet's edge, without a white
+    # frame; the slug outside the bleed is white. (Arabic: the cover on the left.)
+    import pypdfium2 as pdfium
+
+    path = _out(built, locale, f"leaflet-{size}-print.pdf")
+    layout = LAYOUTS["trifold"](PAPERS[size], locale == "ar")
+    cover = next(slot for slot in layout.sides[0].slots if slot.page == 0)
+    dpi = 72
+    document = pdfium.PdfDocument(path)
+    try:
+        image = document[0].render(scale=dpi / 72).to_pil().convert("RGB")
+    finally:
+        document.close()
+    px = dpi / 25.4
+    slug, height = SLUG_MM, layout.trim[1]
+
+    def colour(x_mm: float, y_mm: float) -> tuple[int, int, int]:  # from the trim's top left
+        value = image.getpixel((round((slug + x_mm) * px), round((slug + y_mm) * px)))
+        assert isinstance(value, tuple)
+        return value[0], value[1], value[2]
+
+    def yellow(rgb: tuple[int, int, int]) -> bool:
+        return rgb[0] > 200 and rgb[1] > 180 and rgb[2] < 80
+
+    outer = cover.x + cover.width + 1.5 if locale != "ar" else cover.x - 1.5  # in the bleed
+    inner = cover.x + 1.0 if locale != "ar" else cover.x + cover.width - 1.0  # by the fold
+    middle = cover.x + cover.width / 2
+    for x, y in ((middle, -1.5), (middle, height + 1.5), (outer, height / 2),  # the bleed
+                 (outer, -1.5), (outer, height + 1.5),                          # its corners
+                 (middle, 0.5), (middle, height - 0.5), (inner, height / 2)):   # the trim
+        assert yellow(colour(x, y)), (x, y, colour(x, y))
+    for x, y in ((middle, -4.0), (middle, height + 4.0)):  # the slug: beyond the bleed
+        assert min(colour(x, y)) > 240, (x, y, colour(x, y))
+    # The other panels stay white at the trim (only the cover runs into the bleed).
+    other = next(slot for slot in layout.sides[0].slots if slot.page == 4)
+    assert min(colour(other.x + other.width / 2, -1.5)) > 240
 
 
 @pytest.mark.parametrize(("kind_name", "locale", "size"), [

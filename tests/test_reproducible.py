@@ -54,7 +54,8 @@ def test_same_bytes_whatever_the_jobs_zone_and_folder(
     second = _build(tmp_path / "elsewhere" / "copy", fonts_dir, monkeypatch, 2,
                     "Pacific/Kiritimati")
     files = _files(first)
-    assert len(files) == 8, sorted(files)  # 2 locales x 2 kinds, accessible and print
+    # 2 locales x 2 kinds, accessible and print; the leaflets' office sheets; the proof.
+    assert len(files) == 11, sorted(files)
     assert _files(second) == files
     manifest = (first.output / "manifest.json").read_bytes()
     assert (second.output / "manifest.json").read_bytes() == manifest

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from publication.kinds import NOT_FOR_READING
+
 REPO = Path(__file__).resolve().parent.parent
 HOME = REPO / ".verapdf"
 SETUP = "run tools/verapdf/setup.sh (or make verapdf)"
@@ -74,10 +76,11 @@ def report(results: Iterable[Result]) -> str:
 
 
 def accessible_pdfs(root: Path) -> list[Path]:
-    """The accessible PDFs under `root`: not the print-shop files (*-print.pdf, PDF/X rather
-    than PDF/UA), nothing in hidden folders (.cache, .check)."""
+    """The accessible PDFs under `root`: not the files for printing or reviewing (the
+    print-shop files, *-print.pdf, PDF/X rather than PDF/UA; the office sheets,
+    *-office.pdf; the proof sheets, proof.pdf), nothing in hidden folders (.cache, .check)."""
     return sorted(path for path in root.rglob("*.pdf")
-                  if "-print" not in path.name
+                  if not path.name.endswith(NOT_FOR_READING)
                   and not any(part.startswith(".") for part in path.relative_to(root).parts))
 
 
@@ -137,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="tests/verapdf.py",
         description="veraPDF on PDFs, and on the accessible PDFs under folders "
-                    "(*-print.pdf and hidden folders left out)")
+                    "(*-print.pdf, *-office.pdf, proof.pdf and hidden folders left out)")
     parser.add_argument("--flavour", choices=sorted(FLAVOURS), default="ua1")
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     args = parser.parse_args(argv)

@@ -26,7 +26,7 @@ from publication.files import WriteFailed, write_atomic
 from publication.i18n.catalog import CompiledCatalog, compile_catalog, source_catalog
 from publication.i18n.locales import LocaleInfo, locale_info
 from publication.i18n.localize import Localizer
-from publication.kinds import KINDS, PAPERS, Kind, Paper
+from publication.kinds import KINDS, OFFICE_SUFFIX, PAPERS, Kind, Paper
 from publication.model import (
     SOURCE_LOCALE,
     BuildOptions,
@@ -38,6 +38,7 @@ from publication.model import (
     Target,
 )
 from publication.pdf.content import Box
+from publication.press import office
 from publication.press import pdfx as press
 from publication.press.colour import campaign_inks
 from publication.press.impose import LAYOUTS
@@ -191,6 +192,9 @@ class Worker:
             print_findings, print_path = self._print_file(job, document, data)
             findings += print_findings
             written.append(print_path)
+        if options.print_files and job.kind.office_layout:
+            findings += self._office_file(job, document, data)
+            written.append(office_path(path))
         # The PDF first: the cache and the index read it as the target's main product.
         written.remove(path)
         return Made(len(document.pages), warnings + tuple(str(f) for f in coverage + findings),
@@ -224,6 +228,21 @@ class Worker:
             raise GateFailed(path, findings, "the print-shop file was not written")
         write_atomic(path, data)
         return findings, path
+
+    def _office_file(self, job: Job, document: weasyprint.Document, accessible: bytes,
+                     ) -> list[Finding]:
+        """Write the office sheet (press.office) from the accessible file's pages."""
+        assert job.kind.office_layout is not None
+        path = office_path(job.path)
+        imposition = LAYOUTS[job.kind.office_layout](job.paper, job.info.direction == "rtl")
+        meta = office.office_meta(document.metadata.title or job.campaign.slug, job.paper.name,
+                                  job.path.name, job.info.tag, publication_time(job.campaign))
+        data = office.office_file(accessible, imposition, meta, self.project.fonts)
+        findings = office.check_office(data, display_path(path), imposition)
+        if any(f.severity == ERROR for f in findings):
+            raise GateFailed(path, findings, "the office sheet was not written")
+        write_atomic(path, data)
+        return findings
 
     @functools.cached_property
     def font_families(self) -> tuple[str, ...]:
@@ -345,6 +364,11 @@ def page_areas(document: weasyprint.Document) -> dict[int, Box]:
         areas[number] = (x * PT_PER_PX, (page.height - top - root.height) * PT_PER_PX,
                         (x + root.width) * PT_PER_PX, (page.height - top) * PT_PER_PX)
     return areas
+
+
+def office_path(accessible: Path) -> Path:
+    """The office sheet beside its accessible file: leaflet-a4.pdf, leaflet-a4-office.pdf."""
+    return accessible.with_name(accessible.stem + OFFICE_SUFFIX)
 
 
 def _overflows(name: str, document: weasyprint.Document) -> list[Finding]:

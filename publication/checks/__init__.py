@@ -25,7 +25,7 @@ from pathlib import Path
 from publication.checks import alt, contrast, fit, fonts, languages, pdfua, reading_order
 from publication.checks.expectations import Expectations, find_sidecar, read_sidecar, sha256
 from publication.checks.findings import ERROR, WARNING, Finding, count, error, inspect_pdf, warning
-from publication.kinds import PRINT_SUFFIX
+from publication.kinds import NOT_FOR_READING
 from publication.pdf.structure import PdfDocument
 
 Check = Callable[[PdfDocument, Expectations | None], list[Finding]]
@@ -110,7 +110,8 @@ def check_file(path: Path, name: str | None = None) -> FileReport:
 
 
 # Print-shop files (`<kind>-<size>-print.pdf`: imposed, PDF/X, not the accessible edition)
-# are preflighted by the build's press stage; PDF/UA does not apply to them.
+# and office sheets (`-office.pdf`) are checked by the build's press stage; they and the
+# proof sheets (`proof.pdf`) are not for reading, and PDF/UA does not apply to them.
 
 
 def output_pdfs(output: Path) -> list[Path]:
@@ -118,7 +119,7 @@ def output_pdfs(output: Path) -> list[Path]:
     files kept in .check/."""
     if not output.is_dir():
         return []
-    return sorted(p for p in output.rglob("*.pdf") if not p.name.endswith(PRINT_SUFFIX)
+    return sorted(p for p in output.rglob("*.pdf") if not p.name.endswith(NOT_FOR_READING)
                   and not any(part.startswith(".") for part in p.relative_to(output).parts))
 
 

@@ -10,6 +10,10 @@ layouts are data:
   cover, so it is 2 mm narrower than the other two panels; the folds move with it.
   A right-to-left leaflet opens the other way: each side's order is mirrored.
 - `one_up`: a poster, one page on one side.
+- `office`: the tri-fold's two sides for an office printer: the sheet is the paper
+  (A4 or Letter landscape, printed at 100 %), no bleed and no crop marks, the same
+  panel order and mirroring, and short fold guides at the folds' ends in the margin, in
+  the gutter between two panels' text, no nearer the edge than an office printer prints.
 
 A panel is typeset at a third of the sheet (99 mm for A4) but its slot is 99.67 or
 97.67 mm wide: the page is centred in its slot and cut to it, so a wide slot gains
@@ -35,6 +39,7 @@ typesetting, made here from the accessible file's page instead.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -45,7 +50,7 @@ import pikepdf
 from publication.errors import PublicationError
 from publication.kinds import PT_PER_MM, Paper
 from publication.pdf.content import Box, Event, Paint, page_events
-from publication.press.marks import SLUG_MM, SheetGeometry, draw_marks
+from publication.press.marks import SLUG_MM, SheetGeometry, draw_guides, draw_marks
 
 BLEED_MM = 3.0
 FOLD_IN_NARROWER_MM = 2.0
@@ -94,13 +99,16 @@ class Imposition:
     sides: tuple[Side, ...]
     condition: str            # the printing condition (kinds.CONDITIONS) of its paper
     bleed: float = BLEED_MM
+    slug: float = SLUG_MM     # room for the marks around the trim (0: the sheet is the trim)
+    guides: bool = False      # fold guides for an office printer instead of printer's marks
 
     @property
     def media(self) -> tuple[float, float]:
-        return self.trim[0] + 2 * SLUG_MM, self.trim[1] + 2 * SLUG_MM
+        return self.trim[0] + 2 * self.slug, self.trim[1] + 2 * self.slug
 
     def geometry(self, side: Side) -> SheetGeometry:
-        return SheetGeometry(self.media, SLUG_MM, SLUG_MM, self.trim, self.bleed, side.folds)
+        return SheetGeometry(self.media, self.slug, self.slug, self.trim, self.bleed,
+                             side.folds)
 
 
 def trifold(paper: Paper, rtl: bool) -> Imposition:
@@ -126,8 +134,16 @@ def one_up(paper: Paper, rtl: bool) -> Imposition:
                       (Side("front", (Slot(0, 0.0, paper.width),)),), paper.condition)
 
 
-# The impositions a kind's `print_layout` names (publication.kinds).
-LAYOUTS: dict[str, Callable[[Paper, bool], Imposition]] = {"trifold": trifold, "one_up": one_up}
+def office(paper: Paper, rtl: bool) -> Imposition:
+    """The tri-fold leaflet's two sides for an office printer: the sheet is the landscape
+    `paper` itself (no bleed, no slug, no crop marks), with fold guides."""
+    return dataclasses.replace(trifold(paper, rtl), name="office", bleed=0.0, slug=0.0,
+                               guides=True)
+
+
+# The impositions a kind's `print_layout` and `office_layout` name (publication.kinds).
+LAYOUTS: dict[str, Callable[[Paper, bool], Imposition]] = {
+    "trifold": trifold, "one_up": one_up, "office": office}
 
 
 class ImpositionError(PublicationError):
@@ -171,8 +187,8 @@ def imposed(data: bytes, imposition: Imposition, label: str, fonts: Path,
                         f"{page_h:.2f} mm, too big for its {slot.width:.2f} x {height:.2f} mm "
                         "slot")
                 # Page origin (its trim's lower-left corner) on the sheet, in mm.
-                left = SLUG_MM + slot.x - cut
-                bottom = SLUG_MM + (height - page_h) / 2
+                left = imposition.slug + slot.x - cut
+                bottom = imposition.slug + (height - page_h) / 2
                 clip = _clip(slot, imposition)
                 form = sheets.copy_foreign(page.as_form_xobject())
                 bbox = (  # the slot, in the page's own coordinates
@@ -185,17 +201,19 @@ def imposed(data: bytes, imposition: Imposition, label: str, fonts: Path,
                 if areas is not None and slot.page in areas:
                     _grow(form, bleed_fills(page_events(page), areas[slot.page], bbox))
                 placements.append((form, x, y))
-            marks = stack.enter_context(pikepdf.open(io.BytesIO(draw_marks(
-                imposition.geometry(side), f"{label} - {side.name}", fonts))))
+            geometry = imposition.geometry(side)
+            marks = stack.enter_context(pikepdf.open(io.BytesIO(
+                draw_guides(geometry) if imposition.guides
+                else draw_marks(geometry, f"{label} - {side.name}", fonts))))
             placements.append((sheets.copy_foreign(marks.pages[0].as_form_xobject()), 0.0, 0.0))
             sheet.obj.Contents = sheets.make_stream(b"".join(
                 _place(sheet, f"/Fx{number}", form, x, y)
                 for number, (form, x, y) in enumerate(placements)))
-            sheet.obj.TrimBox = pikepdf.Array(_pt(SLUG_MM, SLUG_MM, SLUG_MM + width,
-                                                  SLUG_MM + height))
-            b = imposition.bleed
-            sheet.obj.BleedBox = pikepdf.Array(_pt(SLUG_MM - b, SLUG_MM - b,
-                                                   SLUG_MM + width + b, SLUG_MM + height + b))
+            if imposition.slug:  # a print-shop sheet: its trim and bleed
+                s, b = imposition.slug, imposition.bleed
+                sheet.obj.TrimBox = pikepdf.Array(_pt(s, s, s + width, s + height))
+                sheet.obj.BleedBox = pikepdf.Array(_pt(s - b, s - b, s + width + b,
+                                                       s + height + b))
         yield sheets
 
 
@@ -286,14 +304,14 @@ def _edges(old: tuple[float, float], new: tuple[float, float]) -> tuple[float, f
 def _clip(slot: Slot, imposition: Imposition) -> tuple[float, float, float, float]:
     """The slot on the media (mm), reaching into the bleed where it meets the sheet's edge."""
     width, height = imposition.trim
-    b = imposition.bleed
-    x0 = SLUG_MM + slot.x
+    b, s = imposition.bleed, imposition.slug
+    x0 = s + slot.x
     x1 = x0 + slot.width
     if slot.x <= TOLERANCE_MM:
         x0 -= b
     if slot.x + slot.width >= width - TOLERANCE_MM:
         x1 += b
-    return x0, SLUG_MM - b, x1, SLUG_MM + height + b
+    return x0, s - b, x1, s + height + b
 
 
 def _pt(*mm: float) -> list[float]:

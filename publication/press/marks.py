@@ -1,4 +1,5 @@
-"""Printer's marks for a print-shop sheet, drawn with ReportLab: crop, fold and slug line.
+"""Printer's marks for a print-shop sheet, drawn with ReportLab: crop, fold and slug line;
+and the fold guides of an office sheet.
 
 The marks sit outside the bleed, in the slug around it, so that trimming removes
 them: crop marks continue the trim edges, fold marks continue the folds (dashed,
@@ -30,6 +31,9 @@ LABEL_GAP_MM = 2.5        # from the marks' outer ends to the slug line's baseli
 SLUG_MM = 13.0            # room outside the trim: bleed, marks, slug line
 LABEL_FONT = "NotoSans-Regular.ttf"
 REGISTRATION = CMYKColorSep(1, 1, 1, 1, spotName="All")
+GUIDE_FROM_MM, GUIDE_TO_MM = 5.5, 8.5  # an office sheet's fold guides, from its edge
+GUIDE_WIDTH_PT = 0.5
+GUIDE_GREY = (0.45, 0.45, 0.45)
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ def draw_marks(geometry: SheetGeometry, label: str, fonts: Path) -> bytes:
     """A one-page PDF the size of the media with the marks and the slug line."""
     buffer = io.BytesIO()
     width, height = geometry.media
-    font = _font(fonts / LABEL_FONT)
+    font = register_font(fonts / LABEL_FONT)
     # The initial font too: ReportLab selects it on every page, and PDF/X wants it embedded.
     canvas = Canvas(buffer, pagesize=(width * PT_PER_MM, height * PT_PER_MM),
                     pageCompression=1, invariant=True, initialFontName=font,
@@ -82,8 +86,30 @@ def draw_marks(geometry: SheetGeometry, label: str, fonts: Path) -> bytes:
     return buffer.getvalue()
 
 
+def draw_guides(geometry: SheetGeometry) -> bytes:
+    """A one-page PDF the size of the sheet with fold guides for an office printer: at
+    each fold a short grey dashed line at the top and at the bottom, from `GUIDE_FROM_MM`
+    to `GUIDE_TO_MM` from the edge (a panel's text keeps 9 mm off it, an office printer 5 mm)."""
+    buffer = io.BytesIO()
+    width, height = geometry.media
+    canvas = Canvas(buffer, pagesize=(width * PT_PER_MM, height * PT_PER_MM),
+                    pageCompression=1, invariant=True)
+    canvas.scale(PT_PER_MM, PT_PER_MM)
+    canvas.setStrokeColorRGB(*GUIDE_GREY)
+    canvas.setLineWidth(GUIDE_WIDTH_PT / PT_PER_MM)
+    canvas.setDash(1.0, 0.8)
+    x0, y0 = geometry.trim_x, geometry.trim_y
+    y1 = y0 + geometry.trim[1]
+    for fold in geometry.folds:
+        canvas.line(x0 + fold, y0 + GUIDE_FROM_MM, x0 + fold, y0 + GUIDE_TO_MM)
+        canvas.line(x0 + fold, y1 - GUIDE_FROM_MM, x0 + fold, y1 - GUIDE_TO_MM)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
 @functools.cache
-def _font(path: Path) -> str:
+def register_font(path: Path) -> str:
     """Register the slug font with ReportLab once per process; its name for setFont."""
     if not path.is_file():
         raise PublicationError(f"{path} is missing: the slug line needs it (run 'make setup')")

@@ -41,6 +41,7 @@ from publication.errors import PublicationError
 from publication.kinds import (
     CONDITIONS,
     KINDS,
+    OFFICE_SUFFIX,
     PAPERS,
     PRINT_SUFFIX,
     PT_PER_MM,
@@ -121,7 +122,7 @@ def finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str, inks: Inks) -> byt
     xmp = pdf.make_stream(_xmp(meta, doc_id).encode("utf-8"),
                           Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
     pdf.Root.Metadata = xmp
-    date = _pdf_date(meta.created)
+    date = pdf_date(meta.created)
     pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(
         Title=pikepdf.String(meta.title), Subject=pikepdf.String(meta.subject),
         Creator=pikepdf.String("campaign-publications"),
@@ -185,9 +186,45 @@ def _document_id(meta: PrintMeta) -> str:
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
-def _pdf_date(when: dt.datetime) -> str:
+def pdf_date(when: dt.datetime) -> str:
     when = when.astimezone(dt.UTC)
     return when.strftime("D:%Y%m%d%H%M%S+00'00'")
+
+
+def plain_metadata(pdf: pikepdf.Pdf, meta: PrintMeta) -> None:
+    """The metadata of a file that is neither accessible nor PDF/X (an office sheet, a
+    proof sheet): title, subject, language and dates, in the document information and in
+    XMP, without any PDF/UA or PDF/X claim; the same `meta` gives the same bytes."""
+    date = pdf_date(meta.created)
+    pdf.Root.Lang = pikepdf.String(meta.lang)
+    pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary(
+        Title=pikepdf.String(meta.title), Subject=pikepdf.String(meta.subject),
+        Creator=pikepdf.String("campaign-publications"),
+        Producer=pikepdf.String(PRODUCER), CreationDate=pikepdf.String(date),
+        ModDate=pikepdf.String(date)))
+    when = meta.created.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    xmp = f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.title)}</rdf:li></rdf:Alt>
+   </dc:title>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(meta.subject)}</rdf:li>
+   </rdf:Alt></dc:description>
+   <dc:language><rdf:Bag><rdf:li>{escape(meta.lang)}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Producer>{escape(PRODUCER)}</pdf:Producer>
+   <xmp:CreatorTool>campaign-publications</xmp:CreatorTool>
+   <xmp:CreateDate>{when}</xmp:CreateDate>
+   <xmp:ModifyDate>{when}</xmp:ModifyDate>
+   <xmp:MetadataDate>{when}</xmp:MetadataDate>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+    pdf.Root.Metadata = pdf.make_stream(xmp.encode("utf-8"), Type=pikepdf.Name.Metadata,
+                                        Subtype=pikepdf.Name.XML)
 
 
 def _xmp(meta: PrintMeta, doc_id: str) -> str:
@@ -260,12 +297,16 @@ def is_print_file(path: Path, data: bytes) -> bool:
 
 
 def preflight_file(path: Path, label: str) -> FileReport | None:
-    """The preflight of a print-shop file on disk; None when `path` is not one, or cannot
-    be read (checks.check_file then says so)."""
+    """The preflight of a print-shop file (or the checks of an office sheet) on disk; None
+    when `path` is neither, or cannot be read (checks.check_file then says so)."""
     try:
         data = path.read_bytes()
     except OSError:
         return None
+    if path.name.endswith(OFFICE_SUFFIX):  # an office sheet: its own checks
+        from publication.press.office import office_report  # office.py imports this module
+
+        return office_report(path, label, data)
     if not is_print_file(path, data):
         return None
     expected = expect_for_name(path.name)
@@ -321,7 +362,7 @@ def _output_intent(pdf: pikepdf.Pdf, name: str, expected: PressExpectations | No
         findings.append(error("press.output-condition", name, 0,
                               "the output intent names no printing condition",
                               "set /OutputConditionIdentifier"))
-    if expected is None or findings:
+    if expected is None or findings or profile is None:
         return findings
     printing = CONDITIONS[expected.condition]
     if identifier != printing.identifier:

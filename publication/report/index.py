@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 from publication.errors import PublicationError
 from publication.files import sha256_bytes, write_atomic
-from publication.kinds import KINDS, PRINT_SUFFIX
+from publication.kinds import KINDS, OFFICE_SUFFIX, PRINT_SUFFIX
 from publication.model import (
     CACHE_FOLDER,
     SOURCE_LOCALE,
@@ -131,7 +131,7 @@ class Entry:
     kind: str
     size: str
     imprint: str | None
-    variant: str             # "accessible" or "print"
+    variant: str             # "accessible", "print" (print shop) or "office" (office sheet)
     product: Product
     checks: tuple[int, int] | None
     failed: tuple[str, ...]  # the last build of this target failed: this file is older
@@ -139,7 +139,7 @@ class Entry:
 
     @property
     def check_result(self) -> str:
-        if self.variant == "print":
+        if self.variant != "accessible":  # written only when its own checks passed
             return "preflight passed" if self.checks is not None else "not checked"
         if self.checks is None:
             return "not checked"
@@ -179,7 +179,8 @@ def entries(project: Project, found: Sequence[Record]) -> list[Entry]:
             path = dashboard.inside(project.output, getattr(product, "path", None))
             if path is None or not path.endswith(".pdf"):
                 continue
-            variant = "print" if path.endswith(PRINT_SUFFIX) else "accessible"
+            variant = "print" if path.endswith(PRINT_SUFFIX) else \
+                "office" if path.endswith(OFFICE_SUFFIX) else "accessible"
             thumbnail = dashboard.readable_png(project.output, product.thumbnail)
             pages = product.pages if isinstance(product.pages, int) else None
             if (thumbnail, pages) != (product.thumbnail, product.pages):
@@ -240,17 +241,25 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
     the `outcomes` of the build that writes them (what it rebuilt, skipped, failed).
     `status_key`: what the messages each kind shows are made from (`_kind_messages`;
     "": find them again)."""
-    from publication.report import dashboard
+    from publication.report import dashboard, proof
 
     records = dashboard.current(project, found)
     listed = entries(project, records)
     locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
     shown = _shown(project, status_key)
     completeness = _completeness(project, locales, shown)
+    # The proof sheets first (the page links them): each campaign's accessible files
+    # without a group's details.
+    proofs = proof.write_proofs(project, (
+        proof.ProofFile(e.campaign, e.locale, e.kind, e.size, project.output / e.product.path)
+        for e in listed if e.variant == "accessible" and not e.imprint))
     page = dashboard.build(project, records, outcomes, shown=shown)
     manifest = {
         "version": FORMAT_VERSION,
         "files": [e.as_json() for e in listed],
+        "proofs": [{"path": p.relative_to(project.output).as_posix(),
+                    "sha256": sha256_bytes(p.read_bytes()), "bytes": p.stat().st_size}
+                   for p in proofs],
         "locales": {code: {"language": completeness[code].language,
                            **completeness[code].overall.as_dict(),
                            "problems": [str(p) for p in completeness[code].problems]}

@@ -2,9 +2,10 @@
 # veraPDF over the accessible PDFs that `make pdf` wrote:
 #   tools/verapdf/check-build.sh [--flavour ua1|ua2] [FOLDER...]
 # (FOLDER: the checkout's output/ when none is given).
-# Every output/**/*.pdf but the print-shop files (*-print.pdf, PDF/X, not PDF/UA) and hidden
-# folders, in one JVM start. Prints each failing rule id with its file and a count; exits 0 when
-# every file is compliant, 1 when not, 2 when veraPDF cannot run or there is nothing to check.
+# Every output/**/*.pdf but the files for printing or reviewing (*-print.pdf, PDF/X;
+# *-office.pdf and proof.pdf: not PDF/UA) and hidden folders, in one JVM start. Prints each
+# failing rule id with its file and a count; exits 0 when every file is compliant, 1 when not,
+# 2 when veraPDF cannot run or there is nothing to check.
 # Sets veraPDF up first when needed (tools/verapdf/setup.sh; a no-op once done).
 # PYTHON: the venv's python (.venv/bin/python if not set).
 set -euo pipefail

@@ -1,0 +1,196 @@
+"""The proof sheet: `output/<campaign>/proof.pdf`, every kind and locale at a glance.
+
+One A3 landscape page per publication kind; a row per locale, and in it every page of
+each of the kind's accessible files (its sizes side by side), scaled down, so that staff
+review a whole campaign in every language on one screen or one printed sheet. The pages
+are the built PDFs' own pages placed as form XObjects with pikepdf (vector, nothing drawn
+again), each in a thin frame; the labels are drawn with ReportLab in Noto Sans. The
+accessible files without a local group's details are shown; a proof is for reviewing,
+not for reading, and it claims no PDF/UA. The same files give the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+
+from publication.files import write_atomic
+from publication.i18n.locales import locale_info
+from publication.kinds import KINDS, PAPERS, PROOF_NAME, PT_PER_MM
+from publication.model import Project
+from publication.press.pdfx import PrintMeta, plain_metadata
+
+SHEET_MM = (420.0, 297.0)  # A3 landscape
+MARGIN_MM = 12.0
+TITLE_MM = 12.0            # the page's title line
+LABEL_MM = 22.0            # the locale column
+PAGE_GAP_MM = 2.0
+SIZE_GAP_MM = 7.0
+ROW_GAP_MM = 3.0
+LABEL_FONT = "NotoSans-Regular.ttf"
+FRAME_GREY = 0.6
+
+
+@dataclass(frozen=True)
+class ProofFile:
+    """One accessible PDF shown on the proof: which publication it is and where it is."""
+
+    campaign: str
+    locale: str
+    kind: str
+    size: str
+    path: Path
+
+
+def write_proofs(project: Project, files: Iterable[ProofFile]) -> list[Path]:
+    """Write each campaign's proof sheet from its accessible files; the paths written."""
+    by_campaign: dict[str, list[ProofFile]] = {}
+    for proof_file in files:
+        if proof_file.path.is_file() and proof_file.kind in KINDS:
+            by_campaign.setdefault(proof_file.campaign, []).append(proof_file)
+    written = []
+    for campaign, found in sorted(by_campaign.items()):
+        path = project.output / campaign / PROOF_NAME
+        write_atomic(path, proof_sheet(campaign, found, project.fonts))
+        written.append(path)
+    return written
+
+
+def _order(files: Sequence[ProofFile]) -> dict[str, dict[str, list[ProofFile]]]:
+    """kind -> locale -> its files in the kind's size order (kinds in KINDS order, the
+    source locale first)."""
+    table: dict[str, dict[str, list[ProofFile]]] = {}
+    for kind in KINDS.values():
+        sizes = (*kind.sizes, *kind.extra_sizes)
+        chosen = sorted((f for f in files if f.kind == kind.name and f.size in sizes),
+                        key=lambda f: (f.locale != "en", f.locale, sizes.index(f.size)))
+        for proof_file in chosen:
+            table.setdefault(kind.name, {}).setdefault(proof_file.locale, []).append(proof_file)
+    return table
+
+
+def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path) -> bytes:
+    """The proof sheet of one campaign's accessible files."""
+    table = _order(files)
+    with contextlib.ExitStack() as stack:
+        sheets = stack.enter_context(pikepdf.new())
+        for kind, rows in table.items():
+            placements, labels, frames = _layout(rows, stack)
+            sheet = sheets.add_blank_page(page_size=(SHEET_MM[0] * PT_PER_MM,
+                                                     SHEET_MM[1] * PT_PER_MM))
+            title = f"{campaign}: {KINDS[kind].title} - proof, every language (not for reading)"
+            overlay = stack.enter_context(pikepdf.open(io.BytesIO(
+                _labels(title, labels, frames, fonts))))
+            content = [_place(sheet, "/Fx0", sheets.copy_foreign(
+                overlay.pages[0].as_form_xobject()), 1.0, 0.0, 0.0)]
+            for number, (page, scale, x, y) in enumerate(placements, start=1):
+                form = sheets.copy_foreign(page.as_form_xobject())
+                content.append(_place(sheet, f"/Fx{number}", form, scale, x, y))
+            sheet.obj.Contents = sheets.make_stream(b"".join(content))
+        plain_metadata(sheets, PrintMeta(
+            f"{campaign} - proof sheet",
+            "For reviewing, not for reading: every publication in every language, scaled "
+            "down. The accessible files are beside it, one folder per language.",
+            "en", _created(files)))
+        out = io.BytesIO()
+        sheets.save(out, deterministic_id=True, compress_streams=True,
+                    object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        return out.getvalue()
+
+
+def _created(files: Sequence[ProofFile]) -> dt.datetime:
+    """The proof's date: the latest of its files' (they carry the content's date, or
+    SOURCE_DATE_EPOCH's), so that the same files give the same proof."""
+    dates = []
+    for proof_file in files:
+        with pikepdf.open(proof_file.path) as pdf:
+            value = str(pdf.docinfo.get("/CreationDate", ""))
+        with contextlib.suppress(ValueError):
+            dates.append(dt.datetime.strptime(value[2:16], "%Y%m%d%H%M%S").replace(
+                tzinfo=dt.UTC))
+    return max(dates, default=dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
+
+
+Placement = tuple[pikepdf.Page, float, float, float]   # page, scale, x and y in points
+Label = tuple[str, float, float]                        # text, x and y in mm
+Frame = tuple[float, float, float, float]               # x, y, width, height in mm
+
+
+def _layout(rows: dict[str, list[ProofFile]], stack: contextlib.ExitStack,
+            ) -> tuple[list[Placement], list[Label], list[Frame]]:
+    """Where each page of each file goes on a kind's proof page: one row per locale, all
+    at one scale (the largest at which the widest row and every row's height fit)."""
+    opened = {f.path: stack.enter_context(pikepdf.open(f.path)) for fs in rows.values()
+              for f in fs}
+    sizes = {path: [(float(p.mediabox[2]) - float(p.mediabox[0]),
+                     float(p.mediabox[3]) - float(p.mediabox[1])) for p in pdf.pages]
+             for path, pdf in opened.items()}
+    room_w = (SHEET_MM[0] - 2 * MARGIN_MM - LABEL_MM) * PT_PER_MM
+    room_h = (SHEET_MM[1] - 2 * MARGIN_MM - TITLE_MM) * PT_PER_MM / len(rows) \
+        - ROW_GAP_MM * PT_PER_MM
+    gaps = [(sum(len(sizes[f.path]) - 1 for f in fs) * PAGE_GAP_MM
+             + (len(fs) - 1) * SIZE_GAP_MM) * PT_PER_MM for fs in rows.values()]
+    widths = [sum(w for f in fs for w, _ in sizes[f.path]) for fs in rows.values()]
+    tallest = max(h for page_sizes in sizes.values() for _, h in page_sizes)
+    scale = min(room_h / tallest, *((room_w - gap) / width
+                                    for gap, width in zip(gaps, widths, strict=True)))
+    placements: list[Placement] = []
+    labels: list[Label] = []
+    frames: list[Frame] = []
+    top = (SHEET_MM[1] - MARGIN_MM - TITLE_MM) * PT_PER_MM
+    for row, (locale, found) in enumerate(rows.items()):
+        row_top = top - row * (room_h + ROW_GAP_MM * PT_PER_MM)
+        info = locale_info(locale)
+        labels.append((f"{locale}", MARGIN_MM, row_top / PT_PER_MM - 5))
+        labels.append((info.english_name, MARGIN_MM, row_top / PT_PER_MM - 9))
+        x = (MARGIN_MM + LABEL_MM) * PT_PER_MM
+        for proof_file in found:
+            labels.append((PAPERS[proof_file.size].title, x / PT_PER_MM,
+                           row_top / PT_PER_MM + 1.2))
+            for page, (w, h) in zip(opened[proof_file.path].pages, sizes[proof_file.path],
+                                    strict=True):
+                y = row_top - h * scale
+                placements.append((page, scale, x, y))
+                frames.append((x / PT_PER_MM, y / PT_PER_MM, w * scale / PT_PER_MM,
+                               h * scale / PT_PER_MM))
+                x += w * scale + PAGE_GAP_MM * PT_PER_MM
+            x += (SIZE_GAP_MM - PAGE_GAP_MM) * PT_PER_MM
+    return placements, labels, frames
+
+
+def _labels(title: str, labels: Sequence[Label], frames: Sequence[Frame], fonts: Path) -> bytes:
+    """A one-page PDF the size of the sheet: the title, the labels and the pages' frames."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    from publication.press.marks import register_font
+
+    buffer = io.BytesIO()
+    font = register_font(fonts / LABEL_FONT)
+    canvas = Canvas(buffer, pagesize=(SHEET_MM[0] * PT_PER_MM, SHEET_MM[1] * PT_PER_MM),
+                    pageCompression=1, invariant=True, initialFontName=font)
+    canvas.setFont(font, 14)
+    canvas.drawString(MARGIN_MM * PT_PER_MM, (SHEET_MM[1] - MARGIN_MM - 6) * PT_PER_MM, title)
+    canvas.setFont(font, 8)
+    for text, x, y in labels:
+        canvas.drawString(x * PT_PER_MM, y * PT_PER_MM, text)
+    canvas.setStrokeGray(FRAME_GREY)
+    canvas.setLineWidth(0.5)
+    for x, y, w, h in frames:
+        canvas.rect(x * PT_PER_MM, y * PT_PER_MM, w * PT_PER_MM, h * PT_PER_MM)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _place(sheet: pikepdf.Page, name: str, form: pikepdf.Object, scale: float, x: float,
+           y: float) -> bytes:
+    """The content drawing `form` on `sheet`, scaled and moved; `form` becomes the XObject
+    `name` (chosen here, so that the same files give the same bytes)."""
+    sheet.add_resource(form, pikepdf.Name.XObject, pikepdf.Name(name))
+    return f"q {scale:.5f} 0 0 {scale:.5f} {x:.3f} {y:.3f} cm {name} Do Q\n".encode("ascii")

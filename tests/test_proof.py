@@ -1,0 +1,65 @@
+"""The proof sheet (publication/report/proof.py): every kind and locale side by side,
+written with the index after a build, read back with PDFium."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+
+from publication.checks import output_pdfs
+from publication.kinds import PROOF_NAME, PT_PER_MM
+from publication.model import Project, Selection
+from publication.report.proof import SHEET_MM
+from tests.printing import build_all, module_project
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path) -> Project:
+    project = module_project(tmp_path_factory, fonts_dir, ("ar",))
+    build_all(project, Selection(kinds=("leaflet", "poster"), sizes=("a4", "a3")))
+    return project
+
+
+def test_one_page_per_kind_with_a_row_per_locale(built: Project) -> None:
+    path = built.output / "fixture" / PROOF_NAME
+    document = pdfium.PdfDocument(path)
+    try:
+        assert len(document) == 2, "the leaflet and the poster"
+        for number, title in enumerate(("Leaflet", "Poster")):
+            page = document[number]
+            width, height = (v / PT_PER_MM for v in page.get_size())
+            assert (round(width), round(height)) == SHEET_MM
+            text = page.get_textpage().get_text_range()
+            assert f"fixture: {title}" in text
+            assert "English" in text and "Arabic" in text
+            # Every page of each locale's file is on the sheet, its text with it.
+            assert " ".join(text.split()).count("Free the fixture") >= 2, text[:200]
+    finally:
+        document.close()
+    with pikepdf.open(path) as pdf:
+        placed = [len(page.obj.Resources.XObject) - 1 for page in pdf.pages]  # not the labels
+        assert placed == [2 * 6, 2 * 1]
+        assert "/StructTreeRoot" not in pdf.Root
+        assert str(pdf.docinfo["/Subject"]).startswith("For reviewing, not for reading")
+
+
+def test_the_thumbnails_are_the_pages_drawn(built: Project) -> None:
+    # The Arabic leaflet's cover, in the second row, is drawn: its campaign colour is there.
+    document = pdfium.PdfDocument(built.output / "fixture" / PROOF_NAME)
+    try:
+        image = document[0].render(scale=1).to_pil().convert("RGB")
+    finally:
+        document.close()
+    pixels = image.load()
+    yellow = sum(1 for x in range(image.width) for y in range(image.height)
+                 if (p := pixels[x, y])[0] > 200 and p[1] > 180 and p[2] < 80)
+    assert yellow > 0.01 * image.width * image.height
+
+
+def test_the_proof_is_not_an_accessible_file(built: Project) -> None:
+    assert built.output / "fixture" / PROOF_NAME not in output_pdfs(built.output)
+    assert not any(p.name.endswith(("-print.pdf", "-office.pdf"))
+                   for p in output_pdfs(built.output))
