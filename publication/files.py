@@ -9,10 +9,13 @@ says so in words.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import os
 import re
+import socket
 import tempfile
+import time
 from pathlib import Path
 
 TMP_PREFIX = ".tmp-"
@@ -61,8 +64,9 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    # The writer's process id in the name: `remove_leftovers` keeps a live writer's file.
-    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{os.getpid()}-{path.name}.",
+    # The writer (host and process) in the name: `remove_leftovers` keeps a live one's file.
+    # (The process id is taken at each write: a forked worker has its own.)
+    fd, tmp = tempfile.mkstemp(prefix=f"{TMP_PREFIX}{_host()}.{os.getpid()}-{path.name}.",
                                dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fileobj:
@@ -80,22 +84,40 @@ def remove_leftovers(folder: Path) -> list[Path]:
     """Delete temporary files left under `folder` by a killed run; return what was removed.
 
     A file whose writer is still running (another command writing into the same folder
-    without the build's lock, such as `serve` making a group's set) is left to it."""
+    without the build's lock, such as `serve` making a group's set) is left to it; so is
+    a recent one from another machine sharing the folder (docs/WORKERS.md), whose
+    processes this one cannot see."""
     removed = []
     if folder.is_dir():
         for leftover in folder.rglob(f"{TMP_PREFIX}*"):
-            if leftover.is_file() and not _writer_alive(leftover.name):
+            if leftover.is_file() and not _writer_alive(leftover):
                 leftover.unlink(missing_ok=True)
                 removed.append(leftover)
     return removed
 
 
-def _writer_alive(name: str) -> bool:
-    """Whether the process that named a temporary file `name` is still running."""
-    match = re.match(rf"{re.escape(TMP_PREFIX)}(\d+)-", name)
+@functools.cache
+def _host() -> str:
+    """This machine's name as a temporary file's name holds it."""
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40] or "host"
+
+# A temporary file lives for one write; one from another machine older than this is a
+# leftover of a writer that died there.
+OTHER_HOST_SECONDS = 3600.0
+
+
+def _writer_alive(path: Path) -> bool:
+    """Whether the process that named the temporary file at `path` may still be writing."""
+    match = re.match(rf"{re.escape(TMP_PREFIX)}(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)-",
+                     path.name)
     if match is None:
         return False  # an older build's: its writer is long gone
-    pid = int(match[1])
+    if match["host"] != _host():
+        try:
+            return time.time() - path.stat().st_mtime < OTHER_HOST_SECONDS
+        except OSError:
+            return False
+    pid = int(match["pid"])
     if pid == os.getpid():
         return False  # ours, left by a write that failed
     try:  # Linux: a killed worker not yet reaped is a zombie, no writer

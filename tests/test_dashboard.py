@@ -364,3 +364,24 @@ def test_a_removed_campaign_leaves_the_page_at_the_next_build(
     index.write(project, records)
     html = (project.output / "index.html").read_text("utf-8")
     assert "Fixture campaign" not in html and "Nothing has been built yet" in html
+
+
+def test_a_leaflet_cell_links_its_print_file_and_its_office_sheet(tmp_path: Path) -> None:
+    # The office sheet is the file a group without a print shop prints: the cell links
+    # it beside the print-shop file, and never takes it for the accessible PDF.
+    from publication.model import Record
+    from publication.report import dashboard
+
+    folder = tmp_path / "output" / "c" / "en"
+    folder.mkdir(parents=True)
+    names = ("leaflet-a4.pdf", "leaflet-a4-print.pdf", "leaflet-a4-office.pdf")
+    for name in names:
+        (folder / name).write_bytes(b"%PDF-1.7\n%%EOF\n")
+    for order in (names, names[::-1]):
+        products = tuple(Product(f"c/en/{name}", "0" * 64, 15, 0, 6) for name in order)
+        target = Target("c", "en", "leaflet", "a4")
+        record = Record(dataclasses.asdict(target), {}, "", {}, products)
+        here = dashboard._cell(tmp_path / "output", ("c", "en", "leaflet", "a4", None), record,
+                               None)
+        assert (here.pdf, here.print_pdf, here.office_pdf) == (
+            "c/en/leaflet-a4.pdf", "c/en/leaflet-a4-print.pdf", "c/en/leaflet-a4-office.pdf")

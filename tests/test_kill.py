@@ -13,8 +13,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from publication import files
 from publication.build.builder import build, plan
 from publication.files import TMP_PREFIX, remove_leftovers
+from publication.kinds import NOT_FOR_READING
 from publication.model import BuildOptions, Project, Selection
 from tests.projects import REPO
 
@@ -76,7 +78,8 @@ def _next_build_completes(project: Project) -> None:
     assert report.ok, [o.messages for o in report.failed]
     assert not list(project.output.rglob(f"{TMP_PREFIX}*")), "leftovers are cleaned"
     _assert_whole(_pdfs(project))
-    assert len([p for p in _pdfs(project) if not p.name.endswith("-print.pdf")]) == 8
+    # The accessible PDFs (the print-shop files and office sheets are made beside them).
+    assert len([p for p in _pdfs(project) if not p.name.endswith(NOT_FOR_READING)]) == 8
     index = (project.output / "index.html").read_text("utf-8")
     assert all(p.relative_to(project.output).as_posix() in index for p in _pdfs(project))
 
@@ -129,14 +132,22 @@ def test_a_running_writers_temporary_file_is_not_a_leftover(tmp_path: Path) -> N
     try:
         dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                               capture_output=True, text=True, check=True).stdout.strip()
-        live = tmp_path / f"{TMP_PREFIX}{writer.pid}-leaflet-a4.pdf.abc123"
-        gone = tmp_path / f"{TMP_PREFIX}{dead}-leaflet-a4.pdf.def456"
+        host = files._host()
+        live = tmp_path / f"{TMP_PREFIX}{host}.{writer.pid}-leaflet-a4.pdf.abc123"
+        gone = tmp_path / f"{TMP_PREFIX}{host}.{dead}-leaflet-a4.pdf.def456"
         old = tmp_path / f"{TMP_PREFIX}leaflet-a4.pdf.ghi789"  # before writers were named
-        huge = tmp_path / f"{TMP_PREFIX}{10 ** 30}-leaflet-a4.pdf.jkl012"
-        for path in (live, gone, old, huge):
+        huge = tmp_path / f"{TMP_PREFIX}{host}.{10 ** 30}-leaflet-a4.pdf.jkl012"
+        # Another machine sharing the folder: its processes cannot be seen from here, so
+        # a recent file is left to it, an old one is a leftover.
+        remote = tmp_path / f"{TMP_PREFIX}other-machine.{writer.pid}-poster-a3.pdf.mno345"
+        stale = tmp_path / f"{TMP_PREFIX}other-machine.{writer.pid}-poster-a3.pdf.pqr678"
+        for path in (live, gone, old, huge, remote, stale):
             path.write_bytes(b"part of a PDF")
-        assert sorted(remove_leftovers(tmp_path)) == sorted([gone, old, huge])
-        assert [p.name for p in tmp_path.iterdir()] == [live.name]
+        hours_ago = time.time() - files.OTHER_HOST_SECONDS - 60
+        os.utime(stale, (hours_ago, hours_ago))
+        assert sorted(remove_leftovers(tmp_path)) == sorted([gone, old, huge, stale])
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, remote.name])
+        remote.unlink()
     finally:
         writer.kill()
         writer.wait()

@@ -178,7 +178,8 @@ def _build_options(build: argparse.ArgumentParser) -> None:
                             "folder before giving up (default: 300)")
     build.add_argument("--no-print-files", dest="print_files", action="store_false",
                        help="skip the print-shop files (<kind>-<size>-print.pdf: PDF/X-4 with "
-                            "bleed and marks, for leaflets and posters)")
+                            "bleed and marks, for leaflets and posters) and the leaflet's "
+                            "office sheet (leaflet-<size>-office.pdf)")
 
 
 def _queue_options(command: argparse.ArgumentParser) -> None:

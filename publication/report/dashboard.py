@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from publication.errors import PublicationError
 from publication.i18n.locales import available_locales, locale_info
-from publication.kinds import KINDS, PAPERS, PRINT_SUFFIX
+from publication.kinds import KINDS, OFFICE_SUFFIX, PAPERS, PRINT_SUFFIX, PROOF_NAME
 from publication.model import SOURCE_LOCALE, MessageKey, Outcome, Project, Record
 
 if TYPE_CHECKING:
@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 
-PROOF_NAME = "proof.pdf"  # output/<campaign>/proof.pdf: linked when it is there
 FALLBACK_MARK = "shown in the source language"  # how a fallback warning ends (i18n.localize)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FALLBACK_RE = re.compile(r"^(?P<where>.*?):? ?(?P<state>fuzzy|untranslated|unusable) message "
@@ -149,6 +148,7 @@ class Cell:
     state: str                     # "ok", "fallbacks" or "failed"
     pdf: str | None                # paths relative to the output folder, when on disk
     print_pdf: str | None
+    office_pdf: str | None         # the leaflet's sheet for an office printer
     preview: str | None            # the HTML the PDF was made from (build --html)
     thumbnail: str | None
     built: str | None              # when the accessible PDF was written (UTC)
@@ -299,7 +299,7 @@ def _tally(cells: Iterable[Cell]) -> dict[str, int]:
 def _cell(output: Path, key: Key, record: Record | None, outcome: Outcome | None) -> Cell:
     campaign, locale, kind, size, imprint = key
     label = _label(locale, kind, size, imprint)
-    pdf = print_pdf = preview = thumbnail = None
+    pdf = print_pdf = office_pdf = preview = thumbnail = None
     built = None
     pages = size_bytes = None
     warnings: tuple[str, ...] = ()
@@ -312,6 +312,8 @@ def _cell(output: Path, key: Key, record: Record | None, outcome: Outcome | None
                 continue
             if path.endswith(PRINT_SUFFIX):
                 print_pdf = print_pdf or path
+            elif path.endswith(OFFICE_SUFFIX):
+                office_pdf = office_pdf or path
             elif path.endswith(".pdf") and pdf is None:
                 pdf = path
                 thumbnail = readable_png(output, product.thumbnail)
@@ -331,8 +333,8 @@ def _cell(output: Path, key: Key, record: Record | None, outcome: Outcome | None
     new = outcome is not None and outcome.status == "built"
     anchor = _anchor("output", campaign, locale, imprint or "", kind, size)
     target = f"{campaign}/{locale}/{kind}-{size}" + (f" [{imprint}]" if imprint else "")
-    return Cell(anchor, target, label, state, pdf, print_pdf, preview, thumbnail, built, new,
-                pages, size_bytes, checks, fallbacks, notes, reasons)
+    return Cell(anchor, target, label, state, pdf, print_pdf, office_pdf, preview, thumbnail,
+                built, new, pages, size_bytes, checks, fallbacks, notes, reasons)
 
 
 def _label(locale: str, kind: str, size: str, imprint: str | None) -> str:
