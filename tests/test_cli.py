@@ -9,19 +9,14 @@ import logging
 import pytest
 
 from make_pdf import main
-from publication import cli
+from publication.cli.parser import command_line
 from publication.model import Project
 
 
-def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    [action] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return dict(action.choices)
-
-
 def test_every_option_and_argument_has_help() -> None:
-    parser = cli._parser("make_pdf.py")
+    line = command_line("make_pdf.py")
     missing = []
-    for name, sub in {"": parser, **_subparsers(parser)}.items():
+    for name, sub in {"": line.parser, **line.commands}.items():
         for action in sub._actions:
             if isinstance(action, argparse._SubParsersAction):
                 continue

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from publication.cli import commands
-from publication.cli import Progress, main
+from publication.cli import Progress, commands, main
 from publication.model import Outcome, Project, Target
 
 

@@ -36,8 +36,8 @@ from publication.cli.codes import (
     EXIT_OK,
     EXIT_USAGE,
 )
-from publication.cli.commands import Progress, _build, _size
-from publication.cli.parser import _parser
+from publication.cli.commands import HANDLERS, Progress, folder_size
+from publication.cli.parser import CommandLine, command_line
 from publication.errors import display_path, escape_controls
 from publication.files import DISK_FULL, READ_ONLY, WriteFailed
 from publication.model import Project
@@ -50,9 +50,9 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None,
          prog: str = "make-pdf") -> int:
     """Run one command on the project at `root` (default: the current folder); return its
     exit code. `prog` is the command's name in messages."""
-    parser = _parser(prog)
+    line = command_line(prog)
     try:
-        args = _parse(parser, argv)
+        args = _parse(line, argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None,
         _say(prog, str(exc))
         return EXIT_FAILED
     except KeyboardInterrupt:
-        building = args.handler is _build
+        building = args.handler is HANDLERS["build"]
         _say(prog, "interrupted; earlier PDFs kept" if building else "interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError as exc:  # `make_pdf.py status | head -1`: the reader is done
@@ -116,13 +116,12 @@ def _ctrl_c_in_this_process_only() -> Iterator[None]:
                       else previous)
 
 
-def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
-    """`parser.parse_args`, but an option the command does not know is reported with that
+def _parse(line: CommandLine, argv: Sequence[str] | None) -> argparse.Namespace:
+    """`parse_args`, but an option the command does not know is reported with that
     command's usage (`watch --imprint`: watch's usage, not the top-level one)."""
-    args, extra = parser.parse_known_args(argv)
+    args, extra = line.parser.parse_known_args(argv)
     if extra:
-        [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        line.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     return args
 
 
@@ -162,7 +161,7 @@ def _fault(project: Project, exc: OSError) -> str | None:
         what = "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is used up"
         output = display_path(project.output)
         inside = path is not None and path.resolve().is_relative_to(project.output.resolve())
-        free = (f"free some space ({output}/ holds {_size(project.output)}: delete the "
+        free = (f"free some space ({output}/ holds {folder_size(project.output)}: delete the "
                 "outputs you do not need there, or other files on that disk)" if inside
                 else "free some space on that disk")
         return f"{what}: could not write {where}; {free}, {again}"

@@ -25,7 +25,7 @@ from publication.i18n.locales import available_locales, locale_info
 from publication.model import Project
 
 
-def _size(folder: Path) -> str:
+def folder_size(folder: Path) -> str:
     """How much `folder` holds, for a message: '12.3 MB'."""
     total = 0
     for base, _, names in os.walk(folder):
@@ -120,7 +120,7 @@ def _build(project: Project, args: argparse.Namespace) -> int:
                for message in outcome.messages):  # in a worker: said once more, what to do
             log.error("the disk is full: free some space (%s/ holds %s: delete the outputs "
                       "you do not need there, or other files on that disk), then build again",
-                      display_path(project.output), _size(project.output))
+                      display_path(project.output), folder_size(project.output))
         return report.ok
 
     if args.watch or args.command == "watch":
@@ -326,3 +326,18 @@ def _check(project: Project, args: argparse.Namespace) -> int:
         for line in lines if not args.quiet else lines[:-1]:
             print(line)
     return EXIT_FAILED if checks.failed(reports, args.strict) else EXIT_OK
+
+
+# What each command runs, by the name publication.cli.parser gives it (watch: build's).
+HANDLERS: dict[str, Callable[[Project, argparse.Namespace], int]] = {
+    "build": _build,
+    "extract": _extract,
+    "update": _update,
+    "init": _init,
+    "compile": _compile,
+    "status": _status,
+    "preview": _preview,
+    "serve": _serve,
+    "worker": _worker,
+    "check": _check,
+}

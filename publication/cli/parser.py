@@ -5,25 +5,23 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import NamedTuple
 
 from publication import model
 from publication.build import builder
-from publication.cli.commands import (
-    _build,
-    _check,
-    _compile,
-    _extract,
-    _init,
-    _preview,
-    _serve,
-    _status,
-    _update,
-    _worker,
-)
+from publication.cli.commands import HANDLERS
 from publication.kinds import KINDS, PAPERS
 
 
-def _parser(prog: str) -> argparse.ArgumentParser:
+class CommandLine(NamedTuple):
+    """The parser and each command's own (for messages in that command's usage)."""
+
+    parser: argparse.ArgumentParser
+    commands: dict[str, argparse.ArgumentParser]
+
+
+def command_line(prog: str) -> CommandLine:
+    """Every command's arguments; `prog`: the command's name in usage and messages."""
     parser = argparse.ArgumentParser(
         prog=prog, description="Build accessible campaign PDFs in many languages.")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only problems")
@@ -49,7 +47,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     build.add_argument("--watch", action="store_true",
                        help="after building, rebuild what each saved .po file (or content, "
                             "template, style) affects, until Ctrl-C (the same as 'watch')")
-    build.set_defaults(handler=_build)
+    build.set_defaults(handler=HANDLERS["build"])
 
     watch = commands.add_parser("watch", parents=[common],
                                 help="build, then rebuild what each saved .po file (or "
@@ -59,28 +57,28 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                                             "rebuild what each saved file affects, until "
                                             "Ctrl-C.")
     _build_options(watch)
-    watch.set_defaults(handler=_build, watch=True, imprint=None)
+    watch.set_defaults(handler=HANDLERS["build"], watch=True, imprint=None)
 
     extract = commands.add_parser("extract", parents=[common],
                                   help="write locales/messages.pot from the content and "
                                        "templates")
-    extract.set_defaults(handler=_extract)
+    extract.set_defaults(handler=HANDLERS["extract"])
 
     update = commands.add_parser("update", parents=[common],
                                  help="merge messages.pot into every catalogue")
     _locales_option(update, "only this locale's catalogue")
-    update.set_defaults(handler=_update)
+    update.set_defaults(handler=HANDLERS["update"])
 
     init = commands.add_parser("init", parents=[common],
                                help="start a catalogue for a new language")
     init.add_argument("locale", metavar="LOCALE",
                       help="the language's code, like 'it', 'pt_BR' or 'sr_Latn'")
-    init.set_defaults(handler=_init)
+    init.set_defaults(handler=HANDLERS["init"])
 
     compile_ = commands.add_parser("compile", parents=[common],
                                    help="check catalogues, then write .mo files")
     _locales_option(compile_, "only this locale's catalogue")
-    compile_.set_defaults(handler=_compile)
+    compile_.set_defaults(handler=HANDLERS["compile"])
 
     status = commands.add_parser("status", parents=[common],
                                  help="how complete each translation is, per publication "
@@ -102,7 +100,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     status.add_argument("--min-complete", type=float, metavar="PCT",
                         help="exit 1 when a locale is less than PCT %% translated or its "
                              "catalogue has problems")
-    status.set_defaults(handler=_status)
+    status.set_defaults(handler=HANDLERS["status"])
 
     preview = commands.add_parser("preview", parents=[common],
                                   help="show a locale's publications in a web browser, "
@@ -111,7 +109,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                          help="the locale to preview (one with a catalogue in locales/)")
     preview.add_argument("--port", type=int, default=0, metavar="N",
                          help="the port on 127.0.0.1 to listen on (default: a free one)")
-    preview.set_defaults(handler=_preview)
+    preview.set_defaults(handler=HANDLERS["preview"])
 
     serve = commands.add_parser("serve", parents=[common],
                                 help="the web app where local groups make their own sets")
@@ -127,7 +125,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     serve.add_argument("--broker", metavar="redis://HOST:PORT/DB",
                        help="make the sets on Celery workers of this Redis broker "
                             "(make_pdf.py worker) instead of in this process's pool")
-    serve.set_defaults(handler=_serve)
+    serve.set_defaults(handler=HANDLERS["serve"])
 
     worker = commands.add_parser("worker", parents=[common],
                                  help="a Celery worker making sets for 'serve' and 'build "
@@ -138,7 +136,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                         help="worker processes (default: 1)")
     worker.add_argument("--name", metavar="NAME", help="the worker's name (default: host)")
     _queue_options(worker)
-    worker.set_defaults(handler=_worker)
+    worker.set_defaults(handler=HANDLERS["worker"])
 
     check = commands.add_parser("check", parents=[common],
                                 help="check PDFs for accessibility and print problems "
@@ -147,8 +145,8 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                        help="the PDF files to check (default: every PDF under output/)")
     check.add_argument("--json", action="store_true", help="print JSON for scripts")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
-    check.set_defaults(handler=_check)
-    return parser
+    check.set_defaults(handler=HANDLERS["check"])
+    return CommandLine(parser, dict(commands.choices))
 
 
 def _build_options(build: argparse.ArgumentParser) -> None:
