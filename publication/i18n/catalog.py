@@ -10,6 +10,7 @@ themselves are in publication.i18n.locales.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import os
@@ -308,12 +309,12 @@ def _translations(catalog: Catalog, rule: PluralRule) -> Translations:
     gettext would turn the .mo header's Plural-Forms into Python with `c2py` (eval) as
     it reads it; it is given the constant rule `0` to compile, and `rule` (the file's own
     expression, by our parser) replaces it, as gettext's runtime would use the file's."""
-    catalog.mime_headers = [("Plural-Forms", f"nplurals={rule.nplurals}; plural=0;")]
+    # A shallow copy: the catalogue read is shared within the process (pofile.parse_po)
+    # and stays as it was; the copy's messages are the same objects, only read here.
+    constant = copy.copy(catalog)
+    constant.mime_headers = [("Plural-Forms", f"nplurals={rule.nplurals}; plural=0;")]
     buffer = io.BytesIO()
-    try:
-        write_mo(buffer, catalog, use_fuzzy=False)
-    finally:
-        catalog.mime_headers = [("Plural-Forms", rule.header)]
+    write_mo(buffer, constant, use_fuzzy=False)
     buffer.seek(0)
     translations = Translations(buffer, domain=DOMAIN)
     translations.plural = rule
