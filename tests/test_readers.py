@@ -7,7 +7,9 @@ be read exactly by each. pdf.js must be installed (`cd tools/readers && npm ci`,
 
 And the reason for tools/fonts/merge.py, read with the same harness: a Hebrew line with
 digits and punctuation, set in the merged face (one font for the whole line), reads back
-exactly in pdf.js; the merge gives the same bytes every time.
+exactly in pdf.js; a bracket drawn mirrored in right-to-left text has a glyph of its own,
+so that the same bracket in a left-to-right phone number on that page reads right in every
+reader and passes the gate; the merge gives the same bytes every time.
 """
 
 from __future__ import annotations
@@ -151,3 +153,60 @@ def test_a_hebrew_line_in_the_merged_face_reads_right_in_pdfjs(merged: Path,
     except table.ReaderMissing as exc:
         pytest.fail(f"{exc}; {INSTALL}")
     assert table.normal(HEBREW) in text
+
+
+def test_mirrored_brackets_get_glyphs_of_their_own(merged: Path) -> None:
+    from fontTools.ttLib import TTFont
+
+    for path in sorted(merged.glob("*Campaign-*.ttf")):
+        font = TTFont(path)
+        cmap, gsub = font.getBestCmap(), font["GSUB"].table
+        [feature] = [r.Feature for r in gsub.FeatureList.FeatureRecord
+                     if r.FeatureTag == merge.RTL_FEATURE]
+        [lookup] = [gsub.LookupList.Lookup[i] for i in feature.LookupListIndex]
+        mapping = lookup.SubTable[0].mapping
+        index = [r.FeatureTag for r in gsub.FeatureList.FeatureRecord].index(
+            merge.RTL_FEATURE)
+        for script in gsub.ScriptList.ScriptRecord:
+            assert index in script.Script.DefaultLangSys.FeatureIndex, (path.name, script)
+        glyf, hmtx = font["glyf"], font["hmtx"]
+        for pair in ("()", "[]", "\u00ab\u00bb"):
+            for char in pair:
+                name = cmap[ord(char)]
+                copy = mapping[name]
+                assert copy != name and copy not in cmap.values(), (path.name, char)
+                assert hmtx[copy] == hmtx[name]
+                assert glyf[copy].getCoordinates(glyf)[0] == glyf[name].getCoordinates(glyf)[0]
+
+
+def test_a_phone_number_on_a_hebrew_page_reads_right_in_every_reader(
+        merged: Path, fonts_dir: Path, tmp_path: Path) -> None:
+    """The same ( ) in left-to-right text (the phone) and mirrored in right-to-left text
+    (the Hebrew parenthesis) on one page: with one glyph for both, one of them read
+    wrong everywhere (the phone as "+49 )0(221 123456") and the gate refused the page."""
+    from tests.checking import check, checks_of, page, tagged_pdf
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    for face in (*merged.glob("*Campaign-*.ttf"), *fonts_dir.glob("NotoSans-*.ttf")):
+        (fonts / face.name).symlink_to(face)
+    phone = "+49 (0)221 123456"
+    body = (f"<p>התקשרו (בשעות היום) למספר</p>"
+            f'<p dir="ltr" lang="de">{phone}</p>'
+            f"<p>ישתפו פעולה עם בית הדין (בהאג) ועם „הצדדים“.</p>")
+    data, expectations = tagged_pdf(page(body, fonts, lang="he", direction="rtl"), lang="he")
+    assert checks_of(check(data, expectations), "error") == set()
+    pdf = tmp_path / "phone.pdf"
+    pdf.write_bytes(data)
+    try:
+        texts = {"pdfjs": table.pdfjs_pages([pdf])[pdf], "pdfium": table.pdfium_pages(pdf),
+                 "poppler": table.poppler_pages(pdf)}
+    except table.ReaderMissing as exc:
+        pytest.fail(f"{exc}; {INSTALL}")
+    for reader, pages in texts.items():
+        assert table.normal(phone) in table.normal("\n".join(pages)), reader
+    # pdf.js and poppler read the mirrored brackets' logical characters. (PDFium mirrors
+    # every bracket of a right-to-left segment once more itself: it reads them swapped.)
+    for reader in ("pdfjs", "poppler"):
+        text = table.normal("\n".join(texts[reader]))
+        assert "(בשעות היום)" in text and "(בהאג)" in text, (reader, text)

@@ -3,6 +3,7 @@ in logical order, language of parts, table scopes, page numbers as artifacts."""
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -116,9 +117,13 @@ def test_pdftotext_reads_the_ligatures_right(arabic_poster: PdfDocument) -> None
 def test_a_run_in_another_language_gets_its_own_lang(arabic_poster: PdfDocument) -> None:
     assert str(arabic_poster.pdf.Root.Lang) == "ar"
     english = [e for e in arabic_poster.elements if e.lang == "en"]
-    assert [arabic_poster.read_text(e) for e in english] == ["Example Org"]
-    inner = [k for k in english[0].kids if isinstance(k, Element)]
-    assert all(arabic_poster.effective_lang(k) == "en" for k in inner)
+    # The quote role's <span lang="en">, then the publisher's address (content
+    # petition.return_to), printed in the source language on every locale's poster.
+    assert [arabic_poster.read_text(e) for e in english] == [
+        "Example Org", "Example Org", "1 Example Street"]
+    for element in english:
+        inner = [k for k in element.kids if isinstance(k, Element)]
+        assert all(arabic_poster.effective_lang(k) == "en" for k in inner)
 
 
 def test_the_check_is_clean_and_fails_without_actual_text(arabic_poster: PdfDocument) -> None:
@@ -156,7 +161,7 @@ def test_hebrew_reads_back_the_catalogue(project: Project) -> None:
         assert _letters(HEBREW[context]) in text, (context, text[:200])
 
 
-def test_table_headers_get_scope_and_page_numbers_become_artifacts(project: Project) -> None:
+def test_table_headers_get_scope(project: Project) -> None:
     path, outcome = build_one(project, "en", "petition", "a4")
     assert outcome.status == "built", outcome.messages  # type: ignore[attr-defined]
     with PdfDocument.open(path) as doc:
@@ -164,10 +169,21 @@ def test_table_headers_get_scope_and_page_numbers_become_artifacts(project: Proj
         assert len(headers) >= 3
         assert all(str(e.attributes("/Table")["/Scope"]) == "/Column" for e in headers)
         assert isinstance(doc.tree_root, pikepdf.Dictionary) and "/IDTree" in doc.tree_root
-        assert b"/Pagination" in doc.pages[0].Contents.read_bytes()
     raw = find_sidecar(path)
     assert raw is not None
     assert check(path.read_bytes(), read_sidecar(raw)) == []
+
+
+def test_page_numbers_become_pagination_artifacts(fonts_dir: Path) -> None:
+    # (The petition numbers its pages in its caption now: page-margin content is tested
+    # on a page of its own.)
+    html = page("<p>First</p><p style='break-before: page'>Second</p>", fonts_dir,
+                css="@page { @bottom-center { content: counter(page) } }")
+    data, expectations = tagged_pdf(html)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for number in (0, 1):
+            assert b"/Pagination" in pdf.pages[number].Contents.read_bytes()
+    assert check(data, expectations) == []
 
 
 def test_recording_goes_by_features_not_by_version(monkeypatch: pytest.MonkeyPatch,
@@ -191,3 +207,21 @@ def test_units_cover_generated_quotes_and_line_breaks(fonts_dir: object) -> None
     assert texts == ["\u201cJustice now\u201d", "first\nsecond", "one", "two deux"]
     assert [(p.lang, p.text) for p in expectations.languages] == [("fr", "deux")]
     assert check(data, expectations) == []
+
+
+def test_right_to_left_lines_keep_the_space_they_were_broken_at(fonts_dir: Path) -> None:
+    """Each line's /ActualText ends with the space the line was broken at (WeasyPrint
+    draws none there), so that tag-tree readers keep the words apart; a line broken
+    after a hyphen gets none."""
+    words = ("האוכלוסיות האזרחיות בישראל ובעזה חוו בשנים האחרונות הרבה יותר מדי "
+             "טרגדיות, שפיכות דמים מיותרת ואובדן חיים. המשפט ההומניטרי הבין-לאומי "
+             "וזכויות האדם הבין-לאומיות")
+    html = page(f'<p style="width: 32mm; hyphens: manual">{words}</p>', fonts_dir,
+                lang="he", direction="rtl")
+    data, expectations = tagged_pdf(html, lang="he")
+    assert check(data, expectations) == []
+    with PdfDocument(pikepdf.open(io.BytesIO(data)), "lines") as doc:
+        lines = [e.actual_text for e in doc.elements if e.actual_text]
+    assert len(lines) >= 6, lines
+    assert "".join(lines).strip() == words
+    assert all(line.endswith(" ") or line.endswith("-") for line in lines[:-1]), lines

@@ -40,4 +40,4 @@ def test_french_gets_narrow_no_break_spaces_and_others_do_not() -> None:
 
 def test_the_first_number_of_a_fact_is_marked() -> None:
     marked = big_number(Markup("More than 2,000 civilians, 2,000 homes"), "2,000")
-    assert marked == 'More than <strong class="number">2,000</strong> civilians, 2,000 homes'
+    assert marked == 'More than <div class="number">2,000</div> civilians, 2,000 homes'

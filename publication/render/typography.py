@@ -86,7 +86,13 @@ def spacing(markup: Markup, lang: str) -> Markup:
 
 
 def big_number(markup: Markup, number: str) -> Markup:
-    """`markup` with the first `number` in its text set as the fact's big number."""
+    """`markup` with the first `number` in its text set as the fact's big number.
+
+    The number is a block of its own (a `div`, which WeasyPrint tags /Div): set on its own
+    line in large type, it must also end a block in the tag tree, or readers that join
+    text items by geometry (pdf.js: the next line is closer than half the big type's
+    size) run it into the next word ("50days"). An inline element shown as a block
+    (`strong`, which WeasyPrint tags NonStruct) gives them no boundary."""
     done = False
 
     def change(text: str) -> str:
@@ -95,6 +101,6 @@ def big_number(markup: Markup, number: str) -> Markup:
             return text
         done = True
         before, _, after = text.partition(number)
-        return f'{before}<strong class="number">{number}</strong>{after}'
+        return f'{before}<div class="number">{number}</div>{after}'
 
     return _on_text(markup, change)

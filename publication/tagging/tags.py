@@ -19,7 +19,8 @@ Two steps, both driven from the build:
    proves on a canned document that these fixes still take.
 2. `fix()` edits the written PDF with pikepdf, using those notes: /ActualText with
    the logical string on the structure element of every right-to-left run (the Span
-   of each line, or a Link), /Lang on elements in another language than their
+   of each line, or a Link; a line's ends with the space the line was broken at, see
+   `line_end_spaces`), /Lang on elements in another language than their
    surroundings, /Scope on TH, an IDTree for the IDs WeasyPrint gives header cells,
    page-margin content re-marked as pagination artifacts, /Contents on link
    annotations that lack it, raised glyphs (Arabic and Hebrew marks) drawn on the
@@ -42,6 +43,7 @@ Each fix is also written as a patch for WeasyPrint itself, in docs/upstream/.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,6 +75,7 @@ class Run:
     text: str
     rtl: bool             # drawn right to left or holding right-to-left characters
     pagination: bool      # in a page-margin box (page numbers): an artifact, not content
+    block: int | None = None  # the HTML element whose lines hold it (see line_end_spaces)
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class TagRecord:
     holds_text: set[int] = field(default_factory=set)                # keys with line boxes
     generated: dict[tuple[int, str], str] = field(default_factory=dict)  # ::before/::after
     langs: dict[int, str] = field(default_factory=dict)              # key -> language
+    block_texts: dict[int, str] = field(default_factory=dict)        # Run.block -> DOM text
 
 
 @dataclass(frozen=True)
@@ -159,11 +163,32 @@ class _Recorder:
                 margin.update(id(b) for b in child.descendants() if weasy.is_text(b))
         if not self.record.order and weasy.children(root):
             self._number_elements(root)
+        blocks = self._line_blocks(root)
         for box, mcid in marked:
             if weasy.is_text(box):
                 text = weasy.text(box).translate(BIDI_CONTROLS).replace("\u00ad", "")
                 rtl = box.style["direction"] == "rtl" or _is_rtl_text(text)
-                self.record.runs[(page, mcid)] = Run(text, rtl, id(box) in margin)
+                self.record.runs[(page, mcid)] = Run(text, rtl, id(box) in margin,
+                                                     blocks.get(id(box)))
+
+    def _line_blocks(self, root: Box) -> dict[int, int]:
+        """Each text box of the page (by id) -> the element whose line boxes hold it, with
+        that element's DOM text noted in the record."""
+        found: dict[int, int] = {}
+        stack = [root]
+        while stack:
+            box = stack.pop()
+            for child in weasy.children(box):
+                if not weasy.is_line(child):
+                    stack.append(child)
+                    continue
+                if child.element is None:
+                    continue
+                key = id(child.element)
+                if key not in self.record.block_texts:
+                    self.record.block_texts[key] = dom_text(child.element)
+                found.update((id(t), key) for t in child.descendants() if weasy.is_text(t))
+        return found
 
     def enter(self, box: Box) -> tuple[str, str | None]:
         parent_lang = self.langs[-1] if self.langs else None
@@ -287,20 +312,22 @@ def _fix_content(pdf: pikepdf.Pdf, record: TagRecord) -> None:
         if not isinstance(owners, pikepdf.Array):
             continue
         done: set[tuple[int, int]] = set()
+        spaced = {mcid for (p, mcid) in line_end_spaces(record) if p == index}
         for mcid, run in runs.items():
             owner = owners[mcid] if mcid < len(owners) else None
             if run.rtl and not run.pagination and isinstance(owner, pikepdf.Dictionary) and \
                     owner.objgen not in done:
                 done.add(owner.objgen)
-                _actual_text(owner, runs)
+                _actual_text(owner, runs, spaced)
         pagination = {mcid for mcid, run in runs.items() if run.pagination}
         if pagination:
             _paginate(pdf, page, pagination, owners)
 
 
-def _actual_text(owner: pikepdf.Dictionary, runs: dict[int, Run]) -> None:
+def _actual_text(owner: pikepdf.Dictionary, runs: dict[int, Run], spaced: set[int]) -> None:
     """Give an element whose kids are only MCIDs (a Span per line, a Link) the logical text
-    of its runs as /ActualText; one with other kids is left to its kids."""
+    of its runs as /ActualText, with the space a line ended at after a run in `spaced`;
+    one with other kids is left to its kids."""
     kids = owner.get("/K")
     items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
     mcids: list[int] = []
@@ -311,7 +338,55 @@ def _actual_text(owner: pikepdf.Dictionary, runs: dict[int, Run]) -> None:
         isinstance(k, pikepdf.Dictionary) and str(k.get("/Type", "")) == "/OBJR")]
     if others or not mcids or any(m not in runs for m in mcids):
         return
-    owner.ActualText = pikepdf.String("".join(runs[m].text for m in mcids))
+    owner.ActualText = pikepdf.String("".join(runs[m].text + " " * (m in spaced)
+                                              for m in mcids))
+
+
+_COLLAPSIBLE = re.compile(r"[ \t\n\r\f]+")
+_HYPHENS = "\u2010-"
+
+
+def line_end_spaces(record: TagRecord) -> set[tuple[int, int]]:
+    """The runs, as (page, MCID), after which their element's text has a space that no
+    run draws: the space a line was broken at, which WeasyPrint does not draw.
+
+    A run's /ActualText replaces its content for readers of the tag tree, so without it
+    the last word of a line and the first of the next run together ("טרגדיות,שפיכות").
+    Each element's runs, in drawing order, are found one after another in its DOM text
+    (whitespace collapsed, case folded); a run that is not there (generated content such
+    as a list marker or CSS quotes) is passed over, and a hyphen a line was broken after
+    (hyphenation) is matched without it."""
+    by_block: dict[int, list[tuple[tuple[int, int], str]]] = {}
+    for where in sorted(record.runs):
+        run = record.runs[where]
+        if run.block is not None and not run.pagination:
+            by_block.setdefault(run.block, []).append((where, run.text.casefold()))
+    found: set[tuple[int, int]] = set()
+    for block, items in by_block.items():
+        text = _COLLAPSIBLE.sub(" ", record.block_texts.get(block, "")).translate(
+            BIDI_CONTROLS).replace("\u00ad", "").casefold()
+        at = 0
+        for index, (where, drawn) in enumerate(items):
+            match = _find_run(text, drawn, at)
+            if match is None:
+                continue
+            at = match
+            following = items[index + 1][1] if index + 1 < len(items) else ""
+            if at < len(text) and text[at] == " " and not drawn.endswith(" ") and \
+                    not following.startswith(" "):
+                found.add(where)
+    return found
+
+
+def _find_run(text: str, run: str, at: int) -> int | None:
+    """Where `run` ends in `text` when it starts at `at` (after whitespace only)."""
+    for form in (run, run.rstrip(_HYPHENS)) if run.endswith(tuple(_HYPHENS)) else (run,):
+        if not form.strip():
+            return None
+        start = text.find(form, at)
+        if start >= 0 and not text[at:start].strip():
+            return start + len(form)
+    return None
 
 
 def _paginate(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int],

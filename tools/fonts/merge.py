@@ -34,12 +34,21 @@ How:
   target already uses gets a ".latn" suffix.
 - cmap: each added character maps to its glyph in every Unicode subtable.
 - GDEF: added glyphs are class 1 (base), so lookups that skip marks see them as bases.
-- GSUB and GPOS are left alone: the added glyphs take part in no substitution, no
+- GPOS is left alone, and the added glyphs take part in no substitution but one: no
   kerning and no mark attachment (a Hebrew point or Arabic haraka on a digit would get
   the shaper's fallback position; the catalogues have none). Noto Sans's `rtlm` is not
   copied: HarfBuzz mirrors ( ) [ ] { } < > « » ‹ › in right-to-left runs by Unicode
   Bidi_Mirroring, which works because the cmap has both of each pair (the script face's
   pair when it has one).
+- Mirrored forms of their own (MIRROR_PAIRS): mirroring draws a logical ")" of a
+  right-to-left run with the glyph of "(", the glyph a left-to-right "(" uses too. A PDF
+  maps each glyph to one Unicode value (ToUnicode), so one of the two uses reads wrong
+  in every reader (a Hebrew "(ICC)" read ")ICC(", guillemets swapped in Arabic). Each
+  glyph of a pair gets a copy, "<name>.rtl" (the same outline and advance, the same
+  GDEF class), and a single substitution under `rtla`, which HarfBuzz applies to every
+  right-to-left run and to no other, puts the copy in place after mirroring: the
+  original glyph is only ever the character itself, the copy only ever its mirror,
+  and each maps to its one logical character.
 - Names: family (IDs 1, 16), full name (4), PostScript name (6) and unique ID (3) are the
   new family's; the version (5) and copyright (0) say what was merged from where; the
   trademark, manufacturer, designer, vendor and designer URLs, licence (13) and licence
@@ -56,6 +65,7 @@ How:
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 import unicodedata
 from pathlib import Path
@@ -90,6 +100,13 @@ MERGED: tuple[int, ...] = tuple(sorted(set(
     + _range(0x2030, 0x205E)        # ‰ ′ ″ ‹ › ‼ ⁄ ⁎ ...
     + [0x20AC, 0x2116, 0x2122, 0x2212]  # € № ™ minus
 )))
+
+
+# Bidi_Mirroring_Glyph pairs (Unicode BidiMirroring.txt) of the characters in MERGED
+# and in the script faces: each of a pair is the other's mirror.
+MIRROR_PAIRS = ("()", "[]", "{}", "<>", "\u00ab\u00bb", "\u2039\u203a", "\u2045\u2046",
+                "\u207d\u207e")
+RTL_FEATURE = "rtla"
 
 
 def wanted(code: int) -> bool:
@@ -150,12 +167,18 @@ def merge(target_path: Path, source_path: Path, family: str) -> tuple[TTFont, li
         for table in target["cmap"].tables:
             if table.isUnicode():
                 table.cmap[code] = added[source_name]
+    forms = _mirror_copies(target, order, taken)
     target.setGlyphOrder(order)
     glyf.glyphOrder = order
     gdef = target["GDEF"].table if "GDEF" in target else None
     if gdef is not None and gdef.GlyphClassDef is not None:
+        classes = gdef.GlyphClassDef.classDefs
         for new in added.values():
-            gdef.GlyphClassDef.classDefs[new] = 1
+            classes[new] = 1
+        for name, copy in forms.items():
+            if name in classes:
+                classes[copy] = classes[name]
+    _substitute_in_rtl_runs(target, forms)
     if "DSIG" in target:
         del target["DSIG"]
     _rename(target, source, family)
@@ -164,6 +187,66 @@ def merge(target_path: Path, source_path: Path, family: str) -> tuple[TTFont, li
     os2.updateFirstAndLastCharIndex(target)
     target["maxp"].numGlyphs = len(order)
     return target, codes
+
+
+def _mirror_copies(font: TTFont, order: list[str], taken: set[str]) -> dict[str, str]:
+    """A copy of the glyph of each character of MIRROR_PAIRS whose pair the cmap has
+    whole, appended to `order`: glyph name -> its copy's name."""
+    cmap = font.getBestCmap()
+    glyf, hmtx = font["glyf"], font["hmtx"]
+    forms: dict[str, str] = {}
+    for pair in MIRROR_PAIRS:
+        if not all(ord(char) in cmap for char in pair):
+            continue
+        for char in pair:
+            name = cmap[ord(char)]
+            if name in forms:
+                continue
+            new = f"{name}.rtl"
+            while new in taken:
+                new += "_"
+            glyf[new] = copy.deepcopy(glyf[name])
+            hmtx[new] = hmtx[name]
+            order.append(new)
+            taken.add(new)
+            forms[name] = new
+    return forms
+
+
+def _substitute_in_rtl_runs(font: TTFont, forms: dict[str, str]) -> None:
+    """A single substitution of each glyph by its copy, as feature RTL_FEATURE of every
+    script and language system of the face's GSUB."""
+    if not forms:
+        return
+    from fontTools.otlLib.builder import buildLookup, buildSingleSubstSubtable
+    from fontTools.ttLib.tables import otTables
+
+    gsub = font["GSUB"].table
+    lookups = gsub.LookupList
+    lookups.Lookup.append(buildLookup([buildSingleSubstSubtable(dict(sorted(forms.items())))]))
+    lookups.LookupCount = len(lookups.Lookup)
+    feature = otTables.Feature()
+    feature.FeatureParams = None
+    feature.LookupListIndex = [lookups.LookupCount - 1]
+    feature.LookupCount = 1
+    record = otTables.FeatureRecord()
+    record.FeatureTag = RTL_FEATURE
+    record.Feature = feature
+    features = gsub.FeatureList
+    # Feature records are kept in tag order; the language systems refer to them by index.
+    tags = [r.FeatureTag for r in features.FeatureRecord]
+    at = sum(1 for tag in tags if tag <= RTL_FEATURE)
+    features.FeatureRecord.insert(at, record)
+    features.FeatureCount = len(features.FeatureRecord)
+    for script in gsub.ScriptList.ScriptRecord:
+        systems = [script.Script.DefaultLangSys,
+                   *(r.LangSys for r in script.Script.LangSysRecord)]
+        for system in filter(None, systems):
+            indices = [i + (i >= at) for i in system.FeatureIndex] + [at]
+            system.FeatureIndex = sorted(indices)
+            system.FeatureCount = len(indices)
+            if system.ReqFeatureIndex != 0xFFFF and system.ReqFeatureIndex >= at:
+                system.ReqFeatureIndex += 1
 
 
 def _rename(target: TTFont, source: TTFont, family: str) -> None:
