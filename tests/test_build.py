@@ -121,7 +121,8 @@ def test_content_error_fails_the_build_with_file_and_line(
     path.write_text(text.replace("rows: 5", "rows: -1"), encoding="utf-8")
     assert main(["-q", "build", "--kind", "petition", "--jobs", "1"], root=project.root) == 1
     failures = [r.getMessage() for r in caplog.records if r.name == "make_pdf"]
-    assert any(f"campaign.yaml:{line}: petition.rows: -1 is less than the minimum of 1" in m
+    assert any(f"campaign.yaml:{line}: petition.rows: -1 is too small: write a whole number "
+               "from 1 to 60" in m
                for m in failures), failures
     caplog.clear()
 

@@ -301,7 +301,7 @@ def test_a_forged_record_is_no_record(german: Project, tmp_path: Path,
     good = path.read_text("utf-8")
     inputs = cache.Inputs.take(german, BuildOptions(jobs=1))
     assert cache.load(german, LETTER) is not None
-    caplog.set_level(logging.DEBUG, logger="publication.build.cache")
+    caplog.set_level(logging.DEBUG, logger="publication.build")  # cache and records
     for name, change in FORGERIES.items():
         path.write_text(good, "utf-8")
         forge(german, LETTER, change)
