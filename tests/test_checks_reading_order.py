@@ -78,7 +78,8 @@ def test_soft_hyphens_break_lines_without_changing_the_text(fonts_dir: Path) -> 
 
 
 def test_build_strict_fails_on_a_check_warning(project: Project,
-                                               caplog: pytest.LogCaptureFixture) -> None:
+                                               caplog: pytest.LogCaptureFixture,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     # Every message "translated" as a copy of its source: no fallback, but the QR code's
     # alternate text is still the English one, which the gate warns about.
     catalog.write_pot(project, catalog.extract(project))
@@ -97,4 +98,10 @@ def test_build_strict_fails_on_a_check_warning(project: Project,
     assert main([*args, "--strict"], root=project.root) == 1
     failure = " ".join(r.getMessage() for r in caplog.records)
     assert "[alt.untranslated]" in failure and "rejected file is kept" in failure
+    caplog.clear()
+    # `check` on the rejected file finds what the build found (with its expectations).
+    [rejected] = project.output.rglob("poster-a3.rejected.pdf")
+    assert main(["check", "--strict", str(rejected)], root=project.root) == 1
+    said = " ".join(r.getMessage() for r in caplog.records) + " ".join(capsys.readouterr())
+    assert "[alt.untranslated]" in said, said
     caplog.clear()

@@ -183,6 +183,8 @@ class Worker:
             # Like a refused catalogue, a refused file leaves the earlier one as it was.
             rejected = sidecar_path(path, self.project.output).parent / f"{path.stem}.rejected.pdf"
             write_atomic(rejected, data)
+            # With its expectations, so that `check` on it finds what the build found.
+            write_sidecar(rejected, self.project.output, expectations)
             raise GateFailed(path, findings, f"not written; the rejected file is kept for "
                                              f"inspection: {display_path(rejected)}")
         write_atomic(path, data)
