@@ -18,6 +18,7 @@ from publication.kinds import PRINT_SUFFIX
 SOURCE_LOCALE = "en"
 DOMAIN = "messages"
 CACHE_FOLDER = ".cache"  # output/.cache: a record per output
+CHECK_FOLDER = ".check"  # output/.check: what each PDF must contain (its sidecar)
 RECORD_FORMAT = 1
 CONTENT_FILE = "campaign.yaml"  # content/<campaign>/campaign.yaml
 

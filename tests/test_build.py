@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import shutil
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po, write_po
 
 from make_pdf import main
+from publication.build import cache
 from publication.build.builder import build, plan
 from publication.errors import UsageError
 from publication.i18n import catalog
@@ -138,3 +142,32 @@ def test_summary_says_shared_reasons_once() -> None:
     lines = list(summarize(report))
     assert lines == ["2 failed", "FAILED c/fr/poster-a3, c/fr/poster-tabloid:",
                      f"  {reasons[0]}"]
+
+
+def test_the_outputs_of_a_campaign_removed_from_the_content_are_removed(
+    project: Project, caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="publication.build.builder")
+    shutil.copytree(project.content / "fixture", project.content / "second")
+    letters = Selection(kinds=("letter",), sizes=("a4",), locales=("en",))
+    assert build(project, plan(project, letters), BuildOptions(jobs=1)).ok
+    second = [project.output / "second", project.output / ".cache" / "second",
+              project.output / ".check" / "second", project.output / ".thumbs" / "second"]
+    assert all(folder.is_dir() for folder in second)
+    # A record is untrusted: one naming a campaign outside output/ removes nothing there.
+    outside = project.root / "keep"
+    outside.mkdir()
+    forged = project.output / ".cache" / "fixture" / "en" / "letter-a4.json"
+    record = json.loads(forged.read_text(encoding="utf-8"))
+    evil = project.output / ".cache" / "evil.json"
+    evil.write_text(json.dumps({**record, "target": {**record["target"], "campaign": "../keep"}}),
+                    encoding="utf-8")
+    shutil.rmtree(project.content / "second")
+    assert build(project, plan(project, letters), BuildOptions(jobs=1)).ok
+    assert not any(folder.exists() for folder in second)
+    assert "removed the outputs of campaign second" in caplog.text
+    assert outside.is_dir() and (project.output / "fixture" / "en" / "letter-a4.pdf").is_file()
+    assert {r.campaign for r in cache.records(project)} == {"fixture"}
+    index = (project.output / "index.html").read_text(encoding="utf-8")
+    assert "second/en/letter-a4.pdf" not in index
+    caplog.clear()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,8 +26,19 @@ from publication.files import remove_leftovers
 from publication.i18n import missing
 from publication.i18n.locales import available_locales, locale_info
 from publication.kinds import KINDS, PAPERS, Kind
-from publication.model import BuildOptions, Imprint, Outcome, Project, Record, Selection, Target
+from publication.model import (
+    CACHE_FOLDER,
+    CHECK_FOLDER,
+    BuildOptions,
+    Imprint,
+    Outcome,
+    Project,
+    Record,
+    Selection,
+    Target,
+)
 from publication.report import index
+from publication.report.index import THUMBS_FOLDER
 
 LOG = logging.getLogger(__name__)
 
@@ -76,6 +89,29 @@ def plan(project: Project, selection: Selection, imprint: Imprint | None = None)
     return targets
 
 
+# Folders of output/ that hold a campaign's files in a sub-folder named after it.
+_PER_CAMPAIGN = ("", CACHE_FOLDER, CHECK_FOLDER, THUMBS_FOLDER)
+_FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def remove_gone_campaigns(project: Project) -> list[str]:
+    """Delete the outputs (PDFs, records, expectations, thumbnails) of every campaign the
+    records name whose folder is gone from content/; return the campaigns removed. The
+    names come from records, which are untrusted: only a plain folder name directly
+    under each output folder is ever removed, never through a symbolic link."""
+    gone = sorted({r.campaign for r in cache.records(project)} - set(project.campaigns()))
+    removed = []
+    for name in gone:
+        if not _FOLDER_NAME.fullmatch(name) or (project.content / name).exists():
+            continue  # not a folder name; or a folder whose campaign.yaml is missing
+        for base in (project.output / sub if sub else project.output for sub in _PER_CAMPAIGN):
+            folder = base / name
+            if folder.is_dir() and not folder.is_symlink():
+                shutil.rmtree(folder)
+        removed.append(name)
+    return removed
+
+
 def _sizes(kind: Kind, asked: tuple[str, ...]) -> tuple[str, ...]:
     if not asked:
         return kind.sizes
@@ -95,6 +131,9 @@ def build(
     """
     with locked(project.output, options.wait):
         remove_leftovers(project.output)
+        for name in remove_gone_campaigns(project):
+            LOG.info("removed the outputs of campaign %s: it is no longer in %s", name,
+                     project.content)
         inputs = cache.Inputs.take(project, options)
         results: dict[Target, Outcome] = {}
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from publication.files import write_atomic
+from publication.model import CHECK_FOLDER
 
 FORMAT_VERSION = 1
-CHECK_FOLDER = ".check"
 
 
 @dataclass(frozen=True)
