@@ -20,11 +20,16 @@ class PublicationError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in an input file, at a line (1-based; 0 when the whole file)."""
+    """One thing wrong in an input file, at a line (1-based; 0 when the whole file).
+
+    `code` names the kind of problem for programs that say it in their own words (the
+    web app's form, in the page's language): "too_long", "form", "required",
+    "controls", "language", "fit"; "" when none is given."""
 
     path: Path
     line: int
     message: str
+    code: str = ""
 
     def __str__(self) -> str:
         where = f"{display_path(self.path)}:{self.line}" if self.line else display_path(self.path)

@@ -99,6 +99,14 @@ class Kind:
     # in mm, on A3 for a kind with headline steps (scaled to the paper), else on any paper.
     images: tuple[tuple[str, float], ...] = ()
     grid: SignatureGrid | None = None  # a signature sheet's page layout
+    # The web app's preview of a group's set (publication.serve.packing): the bottom part
+    # (this fraction of the height) of the page that holds the group's imprint, drawn
+    # first while the rest is made; None: no preview. Kinds with one are offered first.
+    preview_foot: float | None = None
+
+    def makes(self, size: str) -> bool:
+        """Whether it is made in `size` (by default or when asked for)."""
+        return size in self.sizes or size in self.extra_sizes
 
     def petition_rows(self, paper: Paper, imprint: bool = False) -> int:
         """Signature rows per page on `paper` (0: not a signature sheet)."""
@@ -139,13 +147,14 @@ KINDS: dict[str, Kind] = {
     for k in (
         Kind("leaflet", "Leaflet", ("a4", "letter"), panels=3, pages=6, qr_mm=30.0,
              print_layout="trifold", print_stylesheet="press.css", bleed_pages=(0,),
-             office_layout="office", seconds=0.5,
+             office_layout="office", seconds=0.5, preview_foot=1.0,
              images=(("mark", 14.0), ("cover", 80.0), ("facts", 52.0), ("back", 60.0))),
         # One headline size for every language (the layout below it adapts), readable
         # from 3 m; the smaller steps are for a long translation or a local group's box.
         Kind("poster", "Poster", ("a3", "tabloid"), extra_sizes=("a2",), pages=1, qr_mm=55.0,
              headline_steps_a3=(72.0, 68.0, 66.0),
              print_layout="one_up", print_stylesheet="press.css", seconds=0.4,
+             preview_foot=0.32,
              images=(("mark", 30.0),)),
         Kind("petition", "Petition sheet", ("a4", "letter"), qr_mm=22.0, seconds=0.25,
              images=(("mark", 16.0),),
@@ -155,6 +164,11 @@ KINDS: dict[str, Kind] = {
         Kind("letter", "Letter", ("a4", "letter"), pages=1, seconds=0.15),
     )
 }
+
+
+def default_sizes() -> tuple[str, ...]:
+    """The sizes some kind is made in by default (A2 only when asked for), in PAPERS order."""
+    return tuple(p for p in PAPERS if any(p in kind.sizes for kind in KINDS.values()))
 
 
 def image_width_mm(place: str) -> float:

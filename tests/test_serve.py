@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from io import BytesIO
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
+from publication.errors import Problem
 from publication.serve import forms, sets
 from publication.serve.app import Settings
 from tests.webapp import running
@@ -146,12 +148,73 @@ def test_script_injection_is_text(app: tuple[str, Settings]) -> None:
 def test_bidi_controls_are_refused(app: tuple[str, Settings]) -> None:
     url, _ = app
     with httpx.Client() as client:
-        for control in ("\u202e", "\u2066", "\u200f"):
+        for control in ("\u202e", "\u2066"):
             response = post(client, url, {"name": f"Gruppe {control}drow", "email": "a@b.de"})
             assert response.status_code == 400
             assert "Steuerzeichen" in error_of(response.text, "name")
         response = post(client, url, {"name": "Gruppe\x07", "email": "a@b.de"})
         assert "Steuerzeichen" in error_of(response.text, "name")
+        # A direction mark where group.yaml refuses it too: in an address.
+        response = post(client, url, {"name": "Gruppe", "email": "a\u200f@b.de"})
+        assert "Steuerzeichen" in error_of(response.text, "email")
+
+
+OFFERED = {"campaign": ("israel-opt",), "locales": ("de", "ar"), **forms.offered_kinds()}
+PICKED = {"campaign": ["israel-opt"], "locales": ["de"], "kinds": ["poster"],
+          "sizes": ["a3"]}
+
+
+def test_the_form_allows_what_group_yaml_allows() -> None:
+    """A right-to-left mark in a name is allowed by the imprint rules (running text), so
+    the form takes it as a group.yaml does, and the value read back is what was typed."""
+    name = "\u0645\u062c\u0645\u0648\u0639\u0629 \u200f(Nord)"
+    valid, errors = forms.validate(forms.clean({"name": name, "email": "a@b.de"}), PICKED,
+                                   OFFERED)
+    assert errors == [] and valid is not None
+    assert valid.imprint.name == name
+    assert sets.parse_imprint(valid.group_yaml).name == name
+
+
+def test_line_separators_stay_in_their_field() -> None:
+    """YAML reads U+0085, U+2028 and U+2029 as line breaks: written as escapes, each
+    value stays on its line, is refused by the imprint rules for what it is, and the
+    problem is on the field it is in."""
+    for separator in ("\x85", "\u2028", "\u2029"):
+        for field in ("name", "meeting", "responsible"):
+            values = forms.clean({"name": "Gruppe", "meeting": "Montags", "responsible": "A B",
+                                  "email": "a@b.de", field: f"Gruppe{separator}Nord"})
+            text, where = forms.group_yaml(values)
+            assert text.count("\n") == len(text.splitlines()) == len(where) + 2
+            valid, errors = forms.validate(values, PICKED, OFFERED)
+            assert valid is None
+            assert [(e.field, e.code) for e in errors] == [(field, "controls")], separator
+
+
+def test_problems_are_put_on_fields_by_their_code() -> None:
+    """The form reads a problem's code, not its English words."""
+    where = {1: "name", 2: "meeting"}
+    reworded = Problem(Path("group.yaml"), 2, "far too much text", "too_long")
+    error = forms.field_error(reworded, where, {"meeting": "m" * 95})
+    assert (error.field, error.code, dict(error.values)) == \
+        ("meeting", "too_long", {"length": 95, "max": 90})
+    missing = Problem(Path("group.yaml"), 1, "anything", "required:contact")
+    assert forms.field_error(missing, where).code == "contact"
+    with pytest.raises(sets.InputError) as caught:
+        sets.parse_imprint(forms.group_yaml(forms.clean({"name": "x" * 61}))[0])
+    assert sorted(p.code for p in caught.value.problems) == ["required:contact", "too_long"]
+
+
+def test_one_set_holds_a_limited_number_of_publications(app: tuple[str, Settings]) -> None:
+    url, _ = app
+    with httpx.Client() as client:
+        response = post(client, url, {"name": "Gruppe", "email": "a@b.de",
+                                      "locales": ["de", "ar", "en", "fr"],
+                                      "kinds": ["leaflet", "poster", "petition", "letter"],
+                                      "sizes": ["a4", "a3"]})
+        assert response.status_code == 400
+        assert error_of(response.text, "sizes").startswith(
+            f"Das sind 16 Drucksachen; ein Satz hat höchstens {forms.MAX_TARGETS}.")
+        assert forms.MAX_TARGETS < 16
 
 
 def test_password(tmp_path: Path) -> None:
@@ -161,12 +224,51 @@ def test_password(tmp_path: Path) -> None:
         assert client.get(f"{url}/de/", auth=("group", "s3cret")).status_code == 200
 
 
+def test_wrong_passwords_are_rate_limited(tmp_path: Path) -> None:
+    """Guessing: past a few wrong passwords every request of that client waits, the
+    right password too; the general limit is checked before the password."""
+    with running(tmp_path, password="s3cret", login_burst=5) as (url, _), \
+            httpx.Client() as client:
+        codes = [client.get(f"{url}/de/", auth=("x", f"guess{n}")).status_code
+                 for n in range(200)]
+        assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
+        refused = client.get(f"{url}/de/", auth=("group", "s3cret"))
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    with running(tmp_path, password="s3cret", rate=1.0, burst=3) as (url, _), \
+            httpx.Client() as client:
+        codes = [client.get(f"{url}/de/", auth=("x", "wrong")).status_code for _ in range(6)]
+        assert codes[:3] == [401] * 3 and set(codes[3:]) == {429}
+
+
 def test_rate_limit_per_client(tmp_path: Path) -> None:
     with running(tmp_path, rate=1.0, burst=5) as (url, _), httpx.Client() as client:
         codes = [client.get(f"{url}/de/").status_code for _ in range(8)]
         assert codes[:5] == [200] * 5 and 429 in codes[5:]
         limited = client.get(f"{url}/de/")
         assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+        # Behind a proxy on this machine, each forwarded client has its own bucket.
+        other = client.get(f"{url}/de/", headers={"x-forwarded-for": "10.0.0.9"})
+        assert other.status_code == 200
+
+
+def test_sets_waiting_to_be_made_are_capped(tmp_path: Path) -> None:
+    """One client cannot queue more than its share, nor all clients more than the cap:
+    503 with Retry-After, the form's work left undone."""
+    with running(tmp_path, max_queued=2, max_queued_per_client=1) as (url, settings):
+        def post_as(address: str, name: str) -> httpx.Response:
+            with httpx.Client(headers={"x-forwarded-for": address}) as client:
+                return post(client, url, {"name": name, "email": "a@b.de",
+                                          "kinds": ["poster"], "sizes": ["a3"]})
+        first = post_as("10.0.0.1", "Gruppe Eins")
+        assert first.status_code == 303
+        again = post_as("10.0.0.1", "Gruppe Eins")  # the same set: at once, not counted
+        assert again.status_code == 303
+        own = post_as("10.0.0.1", "Gruppe Zwei")
+        assert own.status_code == 503 and own.headers["retry-after"]
+        assert post_as("10.0.0.2", "Gruppe Drei").status_code == 303
+        full = post_as("10.0.0.3", "Gruppe Vier")
+        assert full.status_code == 503
+        assert len(settings.queue.futures) == 2  # type: ignore[union-attr]
 
 
 def test_100_identical_requests_make_one_set(app: tuple[str, Settings]) -> None:
@@ -184,7 +286,7 @@ def test_100_identical_requests_make_one_set(app: tuple[str, Settings]) -> None:
         assert len(locations) == 1
         key = locations.pop().rsplit("/", 1)[1]
         assert list(settings.queue.futures) == [key]  # type: ignore[union-attr]
-        result = sets.SetResult.from_json(settings.queue.futures[key].result(300))  # type: ignore[union-attr]
+        result = settings.queue.wait(key, 300)  # type: ignore[union-attr]
         assert result.ok and [o["kind"] for o in result.outcomes] == ["poster"]
         # Once made: the same details give the same files, at once.
         again = post(client, url, fields)
@@ -197,3 +299,60 @@ def test_100_identical_requests_make_one_set(app: tuple[str, Settings]) -> None:
         readme = archive.read("README.txt").decode()
         assert "de/poster-a3-print.pdf: Plakat, A3: für eine Druckerei" in readme
         assert client.get(f"{url}/sets/{key}/poster.png").headers["content-type"] == "image/png"
+
+
+def test_a_set_whose_zip_is_gone_is_not_found(app: tuple[str, Settings]) -> None:
+    url, settings = app
+    from tests.test_serve_sets import fake_made, spec
+
+    key = spec("Ohne Zip").key
+    fake_made(settings.store, key)
+    with httpx.Client() as client:
+        assert client.get(f"{url}/sets/{key}/files.zip").content == b"PK"
+        (sets.set_folder(settings.store, key) / sets.ZIP).unlink()
+        response = client.get(f"{url}/sets/{key}/files.zip")
+        assert response.status_code == 404
+
+
+def test_campaign_titles_are_read_once_per_catalogue(app: tuple[str, Settings],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from publication.serve import app as module
+
+    url, _ = app
+    loaded: list[Path] = []
+    real = module.load_campaign
+    monkeypatch.setattr(module, "load_campaign",
+                        lambda path: loaded.append(path) or real(path))
+    with httpx.Client() as client:
+        for _ in range(3):
+            assert client.get(f"{url}/he/").status_code == 200
+            assert client.get(f"{url}/es/").status_code == 200
+    # Each page language's titles read at most once (the module's earlier tests may
+    # have read them already), whatever the number of requests.
+    assert len(loaded) <= 2 * len(module.Pages(app[1]).campaigns)
+
+
+def test_a_slow_broker_does_not_stall_other_requests(tmp_path: Path) -> None:
+    """Handlers that ask Redis run in threads: while Redis is busy (a script running
+    for 1.5 s), the app still answers every other request at once."""
+    import redis as redis_client
+
+    from tests.webapp import redis_server
+
+    with redis_server(tmp_path) as broker, \
+            running(tmp_path / "store", broker) as (url, _):
+        busy = redis_client.Redis.from_url(broker)
+        script = ("local t = redis.call('TIME'); local stop = t[1] * 1e6 + t[2] + 1500000 "
+                  "while true do local n = redis.call('TIME'); "
+                  "if n[1] * 1e6 + n[2] > stop then break end end return 1")
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            blocking = pool.submit(busy.eval, script, 0)
+            time.sleep(0.2)
+            asking = pool.submit(httpx.get, f"{url}/sets/{'b' * 32}/state", timeout=10)
+            time.sleep(0.1)
+            start = time.monotonic()
+            with httpx.Client() as client:
+                assert client.get(f"{url}/static/page.css").status_code == 200
+            assert time.monotonic() - start < 0.5
+            assert asking.result().status_code == 200 and blocking.result() == 1
+        busy.close()

@@ -85,9 +85,9 @@ def test_a_group_makes_and_downloads_its_set(app: str, browser: Any, locale: str
         path = tmp_path / "set.zip"
         caught.value.save_as(path)
         names = sorted(zipfile.ZipFile(path).namelist())
-        assert names == ["README.txt", *sorted(
+        assert names == sorted(["README.txt", f"{locale}/leaflet-a4-office.pdf", *(
             f"{locale}/{kind}-{size}{suffix}.pdf" for kind, size in
-            (("leaflet", "a4"), ("poster", "a3")) for suffix in ("", "-print"))]
+            (("leaflet", "a4"), ("poster", "a3")) for suffix in ("", "-print"))])
         readme = zipfile.ZipFile(path).read("README.txt").decode()
         assert ("Welche Datei wofür ist" if locale == "de" else "أي ملف لأي غرض") in readme
         pdf = zipfile.ZipFile(path).read(f"{locale}/leaflet-a4.pdf")

@@ -45,3 +45,35 @@ def test_every_file_is_checked_before_any_set_is_made(
     assert f"{bad}:1: name: too long: 61 characters, at most 60 fit" in err
     assert f"{bad}:3: contact.email: 'nope' is not in the expected form" in err
     assert not (project.output / "fixture" / "en" / "gruppe").exists()
+
+
+@pytest.mark.parametrize("flag", ["--force", "--strict", "--html", "--no-print-files",
+                                  "--fail-fast"])
+def test_options_sets_are_not_made_with_are_refused(
+        project: Project, tmp_path: Path, flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    files = []
+    for slug in ("gruppe-a", "gruppe-b"):
+        path = tmp_path / f"{slug}.yaml"
+        path.write_text(GROUP.format(name=slug, slug=slug))
+        files.append(str(path))
+    assert main(["build", "--imprint", *files, "--locale", "en", flag],
+                root=project.root) == 2
+    assert flag in capsys.readouterr().err
+    assert not (project.output / "fixture").exists()
+
+
+def test_a_group_edited_and_reverted_gets_its_own_details_again(
+        project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every version of a staff group's details writes the same folder: the set of the
+    first version, asked again after another one was built, is made again."""
+    from tests.pdfread import struct_text
+
+    path, other = tmp_path / "gruppe.yaml", tmp_path / "andere.yaml"
+    other.write_text(GROUP.format(name="Andere Gruppe", slug="andere"))
+    argv = ["build", "--imprint", str(path), str(other), "--locale", "en", "--kind",
+            "poster", "--size", "a3"]
+    poster = project.output / "fixture" / "en" / "gruppe" / "poster-a3.pdf"
+    for name in ("Gruppe Erst", "Gruppe Zweit", "Gruppe Erst"):
+        path.write_text(GROUP.format(name=name, slug="gruppe"))
+        assert main(argv, root=project.root) == 0, capsys.readouterr().err
+        assert name in struct_text(poster)

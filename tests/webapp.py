@@ -11,11 +11,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
 from publication.model import Project
 from publication.serve.app import Settings, create_app, settings_for
+from publication.serve.commands import server_options
 from tests.projects import REPO
 
 REDIS_SERVER = Path("/usr/bin/redis-server")
@@ -29,13 +31,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running(store: Path, broker: str | None = None, password: str | None = None,
-            rate: float = 50.0, burst: int = 500) -> Iterator[tuple[str, Settings]]:
-    """The app serving the repository's project into `store`; yields its URL."""
+            rate: float = 50.0, burst: int = 500, **limits: Any,
+            ) -> Iterator[tuple[str, Settings]]:
+    """The app serving the repository's project into `store` as `serve` runs it; yields
+    its URL. `limits`: other Settings (max_queued, login_burst...)."""
     settings = settings_for(Project(REPO), store, broker, 2, 5, password)
     settings.rate, settings.burst = rate, burst
+    for name, value in limits.items():
+        assert hasattr(settings, name), name
+        setattr(settings, name, value)
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings),
+                                           **server_options("127.0.0.1", port)))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -79,8 +79,11 @@ def _build(project: Project, args: argparse.Namespace) -> int:
         if len(args.imprint) > 1 or args.broker:  # the job queue, as `serve` uses it
             from publication.serve.commands import build_groups
 
+            given = model.BuildOptions(force=args.force, write_html=args.html,
+                                       strict=args.strict, fail_fast=args.fail_fast,
+                                       print_files=args.print_files)
             return EXIT_OK if build_groups(project, args.imprint, selection, args.broker,
-                                           args.jobs, args.wait) else EXIT_FAILED
+                                           args.jobs, args.wait, given) else EXIT_FAILED
         from publication.source.imprint import load_imprint
 
         group = load_imprint(args.imprint[0])

@@ -82,9 +82,14 @@ class Session:
         return sorted(found, key=lambda t: (KINDS[t.kind].seconds, t.kind, t.size))
 
     def reload(self) -> None:
-        """Content, templates or styles changed: a new worker reads them again."""
-        self.worker = Worker(self.project)
-        self.outputs.clear()
+        """Content, templates or styles changed: a new worker reads them again. The
+        outputs are cleared under the lock the HTTP threads read them with."""
+        worker = Worker(self.project)
+        with self.changed:
+            self.worker = worker
+            self.outputs.clear()
+            self.version += 1
+            self.changed.notify_all()
 
     def refresh(self, on_output: Callable[[], None] | None = None) -> None:
         """Read the catalogue and remake what changed; never raises (problems are

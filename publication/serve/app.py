@@ -7,9 +7,15 @@ does not know a group's details cannot name its files), and only the files that 
 result lists; no part of a request is used as a path.
 
 Safe to expose on an intranet: bound to 127.0.0.1 unless told otherwise, an optional
-shared password (HTTP Basic), CSRF tokens (a cookie and the same value in the form,
-SameSite=Strict), a request size limit, a rate limit per client, a strict Content
+shared password (HTTP Basic; wrong ones have a stricter rate limit of their own), CSRF
+tokens (a cookie and the same value in the form, SameSite=Strict), a request size
+limit, a rate limit per client (checked before anything else, the password too), caps
+on the sets waiting to be made (for everyone and per client: 503 when full) and on the
+publications one set asks for, sets deleted after `sets.RETENTION`, a strict Content
 Security Policy, and no HTTP handling of our own beyond these checks.
+
+Handlers that touch the disk, Redis or the content are plain functions (Starlette runs
+them in its thread pool), so that a slow store or broker never stalls the event loop.
 """
 
 from __future__ import annotations
@@ -20,11 +26,11 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
@@ -37,11 +43,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from publication.errors import UsageError
+from publication.files import sha256_file
 from publication.i18n.catalog import compile_catalog, source_catalog
 from publication.i18n.locales import available_locales, locale_info
 from publication.i18n.localize import Localizer
 from publication.model import SOURCE_LOCALE, Project
 from publication.serve import forms, sets
+from publication.serve.limits import Admission, RateLimit
 from publication.serve.queue import CeleryQueue, LocalQueue
 from publication.serve.sets import SetSpec
 from publication.serve.text import TEMPLATES, render_text
@@ -65,31 +73,12 @@ class Settings:
     rate: float = 2.0        # requests a client may make per second, on average
     burst: int = 60          # and at once
     version: str = ""        # the project's version, part of every set's key
-
-
-@dataclass
-class RateLimit:
-    """A token bucket per client address."""
-
-    rate: float
-    burst: int
-    buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def allow(self, client: str) -> float:
-        """0 when `client` may go on, else the seconds until it may."""
-        now = time.monotonic()
-        with self.lock:
-            tokens, last = self.buckets.get(client, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
-            if tokens < 1:
-                self.buckets[client] = (tokens, now)
-                return (1 - tokens) / self.rate
-            self.buckets[client] = (tokens - 1, now)
-            if len(self.buckets) > 10_000:  # forget the oldest clients
-                for old in sorted(self.buckets, key=lambda c: self.buckets[c][1])[:5_000]:
-                    del self.buckets[old]
-            return 0.0
+    login_rate: float = 0.1  # wrong passwords a client may send per second, on average
+    login_burst: int = 10    # and at once; past it every request of its is refused (429)
+    max_queued: int = 32     # sets waiting to be made, of every client together
+    max_queued_per_client: int = 4
+    retention: float = sets.RETENTION  # seconds a set is kept after it was made
+    expired_at: float = field(default=0.0, compare=False)  # when sets were last expired
 
 
 class Guard:
@@ -99,6 +88,7 @@ class Guard:
         self.app = app
         self.settings = settings
         self.limit = RateLimit(settings.rate, settings.burst)
+        self.failures = RateLimit(settings.login_rate, settings.login_burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -131,16 +121,20 @@ class Guard:
             await _secured(PlainTextResponse("request too large", 413))(scope, receive, send)
 
     def _refuse(self, scope: Scope, headers: dict[str, str]) -> Response | None:
+        client = client_of(scope)
+        # The rate limits first: a wrong password costs a token like any request, and
+        # one of the client's few tokens for wrong passwords; with none left, even the
+        # right password waits, so that guessing it takes years.
+        wait = self.limit.allow(client) or self.failures.waiting(client)
         password = self.settings.password
-        if password is not None and not _authorised(headers.get("authorization", ""),
-                                                    password):
-            return PlainTextResponse("a password is needed", 401, headers={
-                "WWW-Authenticate": 'Basic realm="campaign publications", charset="UTF-8"'})
-        client = scope.get("client") or ("?", 0)
-        wait = self.limit.allow(str(client[0]))
+        if not wait and password is not None and not _authorised(
+                headers.get("authorization", ""), password):
+            wait = self.failures.allow(client)
+            if not wait:
+                return PlainTextResponse("a password is needed", 401, headers={
+                    "WWW-Authenticate": 'Basic realm="campaign publications", charset="UTF-8"'})
         if wait:
-            return PlainTextResponse("too many requests; try again in a moment", 429,
-                                     headers={"Retry-After": str(int(wait) + 1)})
+            return _too_many(wait)
         length = headers.get("content-length", "0")
         if not length.isdigit() or int(length) > MAX_BODY:
             return PlainTextResponse("request too large", 413)
@@ -149,6 +143,18 @@ class Guard:
 
 class _TooLarge(Exception):
     pass
+
+
+def client_of(scope: Scope) -> str:
+    """The client's address: the socket's, or a proxy's X-Forwarded-For where uvicorn
+    trusts it (from 127.0.0.1 only: README, "Serving")."""
+    client = scope.get("client") or ("?", 0)
+    return str(client[0])
+
+
+def _too_many(wait: float) -> Response:
+    return PlainTextResponse("too many requests; try again in a moment", 429,
+                             headers={"Retry-After": str(int(wait) + 1)})
 
 
 _SECURITY = [(k.encode(), v.encode()) for k, v in (
@@ -190,9 +196,6 @@ def create_app(settings: Settings) -> Starlette:
     return app
 
 
-Handler = Callable[[Request], Awaitable[Response]]
-
-
 class Pages:
     """The handlers, over one project and store."""
 
@@ -201,6 +204,9 @@ class Pages:
         self.project = settings.project
         self.locales = available_locales(self.project)
         self.campaigns = self.project.campaigns()
+        self.admission = Admission(settings.max_queued, settings.max_queued_per_client)
+        self.titles: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self.expire()
 
     # -- what may be asked for --------------------------------------------------------
 
@@ -218,14 +224,14 @@ class Pages:
 
     # -- pages ------------------------------------------------------------------------
 
-    async def root(self, request: Request) -> Response:
+    def root(self, request: Request) -> Response:
         wanted = [part.split(";")[0].strip().replace("-", "_")
                   for part in request.headers.get("accept-language", "").split(",")]
         code = next((c for w in wanted for c in (w, w.split("_")[0]) if c in self.locales),
                     SOURCE_LOCALE)
         return RedirectResponse(f"/{code}/", 303)
 
-    async def static(self, request: Request) -> Response:
+    def static(self, request: Request) -> Response:
         name = str(request.path_params["name"])
         if name not in STATIC:
             return PlainTextResponse("not found", 404)
@@ -236,7 +242,8 @@ class Pages:
         if code is None:
             return PlainTextResponse("no such page", 404)
         if request.method == "GET":
-            return self._form_page(request, code, forms.clean({}), {}, [])
+            return await run_in_threadpool(self._form_page, request, code, forms.clean({}),
+                                           {}, [])
         try:
             data = await request.form(max_files=0, max_fields=64, max_part_size=MAX_BODY)
         except _TooLarge:  # the Guard's answer: 413
@@ -248,15 +255,40 @@ class Pages:
         values = forms.clean({k: str(data.get(k, "")) for k in forms.FIELD_NAMES})
         choices = {name: [str(v) for v in data.getlist(name)] for name in self.offered()}
         if not cookie or not hmac.compare_digest(cookie.encode(), sent.encode()):
-            return self._form_page(request, code, values, choices,
-                                   [forms.FieldError("form", "csrf")], 403)
+            return await run_in_threadpool(self._form_page, request, code, values, choices,
+                                           [forms.FieldError("form", "csrf")], 403)
+        return await run_in_threadpool(self._submit, request, code, values, choices)
+
+    def _submit(self, request: Request, code: str, values: dict[str, str],
+                choices: dict[str, list[str]]) -> Response:
         valid, errors = forms.validate(values, choices, self.offered())
         if valid is None:
             return self._form_page(request, code, values, choices, errors, 400)
         spec = SetSpec(valid.campaign, valid.locales, valid.kinds, valid.sizes,
                        valid.group_yaml, self.settings.version)
-        self.settings.queue.submit(spec)
+        queue = self.settings.queue
+        self.expire()
+        if queue.state(spec.key).state != "done":
+            refused = self.admission.admit(
+                spec.key, client_of(request.scope),
+                lambda key: queue.state(key).state in ("queued", "running"),
+                lambda: queue.submit(spec))
+            if refused is not None:
+                return PlainTextResponse(
+                    "too many sets are being made now; please try again in a few minutes"
+                    if refused == "busy" else
+                    "your earlier sets are still being made; please wait until they are "
+                    "done", 503, headers={"Retry-After": "60"})
         return RedirectResponse(f"/{code}/sets/{spec.key}", 303)
+
+    def expire(self) -> None:
+        """Delete the sets past their retention, at most once an hour."""
+        now = time.time()
+        with _EXPIRING:
+            if now - self.settings.expired_at < EXPIRE_EVERY:
+                return
+            self.settings.expired_at = now
+        sets.expire(self.settings.store, self.settings.retention)
 
     def _form_page(self, request: Request, code: str, values: dict[str, str],
                    choices: dict[str, list[str]], errors: list[forms.FieldError],
@@ -276,13 +308,27 @@ class Pages:
 
     def _defaults(self, code: str) -> dict[str, tuple[str, ...]]:
         return {"campaign": tuple(self.campaigns[:1]), "locales": (code,),
-                "kinds": ("leaflet", "poster"), "sizes": ("a4", "a3")}
+                **forms.default_choices()}
 
     def _page_locales(self) -> list[tuple[str, str]]:
         return [(c, locale_info(c).name) for c in self.locales]
 
     def _titles(self, code: str) -> list[tuple[str, str]]:
-        """Each campaign's name, its title in the page's language."""
+        """Each campaign's name, its title in the page's language; kept while the
+        content and the catalogue are unchanged (by their digest)."""
+        sources = [self.project.content / name / "campaign.yaml" for name in self.campaigns]
+        if code != SOURCE_LOCALE:
+            sources.append(self.project.po(code))
+        digest = hashlib.sha256()
+        for path in sources:
+            try:
+                digest.update(sha256_file(path).encode())
+            except OSError:
+                digest.update(b"-")
+        cache = (code, digest.hexdigest())
+        found = self.titles.get(cache)
+        if found is not None:
+            return found
         titles = []
         for name in self.campaigns:
             try:
@@ -294,9 +340,12 @@ class Pages:
             except Exception:  # a broken catalogue or content: the folder's name
                 title = name
             titles.append((name, title))
+        if len(self.titles) > 4 * len(self.locales):  # old digests
+            self.titles.clear()
+        self.titles[cache] = titles
         return titles
 
-    async def set_page(self, request: Request) -> Response:
+    def set_page(self, request: Request) -> Response:
         code, key = self._locale(request), self._key(request)
         if code is None or key is None:
             return PlainTextResponse("no such page", 404)
@@ -313,7 +362,7 @@ class Pages:
                            result=result, errors=errors, page_locales=self._page_locales())
         return Response(html, media_type="text/html; charset=utf-8")
 
-    async def state(self, request: Request) -> Response:
+    def state(self, request: Request) -> Response:
         key = self._key(request)
         if key is None:
             return PlainTextResponse("not found", 404)
@@ -322,22 +371,37 @@ class Pages:
         return JSONResponse({"state": state.state, "done": state.done, "total": state.total,
                              "previews": list(result.previews) if result else []})
 
-    async def download(self, request: Request) -> Response:
+    def download(self, request: Request) -> Response:
         key = self._key(request)
         result = sets.read_result(self.settings.store, key) if key else None
         if key is None or result is None:
             return PlainTextResponse("not found", 404)
-        return FileResponse(sets.set_folder(self.settings.store, key) / "files.zip",
-                            media_type="application/zip", filename="publications.zip")
+        return _file(sets.set_folder(self.settings.store, key) / sets.ZIP,
+                     "application/zip", "publications.zip")
 
-    async def preview(self, request: Request) -> Response:
+    def preview(self, request: Request) -> Response:
         key = self._key(request)
         name = f"{request.path_params['preview']}.png"
         result = sets.read_result(self.settings.store, key) if key else None
         if key is None or result is None or name not in result.previews:
             return PlainTextResponse("not found", 404)
-        return FileResponse(sets.set_folder(self.settings.store, key) / name,
-                            media_type="image/png")
+        return _file(sets.set_folder(self.settings.store, key) / name, "image/png")
+
+
+def _file(path: Path, media_type: str, filename: str | None = None) -> Response:
+    """A set's file, opened here: one deleted since its result was read (an expired set)
+    is a 404, not an error while the response is sent."""
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return PlainTextResponse("not found", 404)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename \
+        else None
+    return Response(content, media_type=media_type, headers=headers)
+
+
+EXPIRE_EVERY = 3600.0  # seconds between looks for sets past their retention
+_EXPIRING = threading.Lock()
 
 
 def _lines_of(store: Path, key: str) -> dict[int, str] | None:

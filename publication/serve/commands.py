@@ -8,26 +8,44 @@ on Celery (`--broker`), into output/<campaign>/<locale>/<group slug>/.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from publication.build.lock import locked
 from publication.errors import InputError, Problem, UsageError
-from publication.model import Project, Selection
+from publication.model import BuildOptions, Project, Selection
 from publication.serve.queue import DEFAULT_MAX_TASKS, open_queue
 from publication.serve.sets import SetResult, SetSpec, parse_imprint
 
 LOG = logging.getLogger("make_pdf")
 
 
+# What a set is made with is fixed (every check, the print files, no HTML, each set in
+# full, made once): the build options that would change that, by their flag.
+FIXED_OPTIONS = (("force", False, "--force"), ("strict", False, "--strict"),
+                 ("write_html", False, "--html"), ("print_files", True, "--no-print-files"),
+                 ("fail_fast", False, "--fail-fast"))
+
+
 def build_groups(project: Project, files: Sequence[Path], selection: Selection,
-                 broker: str | None, jobs: int, wait: float) -> bool:
-    """Make each imprint file's set; False when any file failed."""
+                 broker: str | None, jobs: int, wait: float,
+                 options: BuildOptions | None = None) -> bool:
+    """Make each imprint file's set; False when any file failed. `options`: the build's
+    other options, each refused (UsageError) where it differs from how sets are made."""
     from publication.build.builder import plan
+    from publication.kinds import KINDS, default_sizes
     from publication.serve.app import project_version
 
+    given = [flag for name, usual, flag in FIXED_OPTIONS
+             if options is not None and getattr(options, name) != usual]
+    if given:
+        raise UsageError(f"{', '.join(given)} cannot be used with several --imprint files "
+                         "or --broker: each group's set is made with every check and its "
+                         "print files, once; build one --imprint file at a time for them")
     texts: dict[Path, str] = {}
     problems: list[Problem] = []
     slugs: dict[str, str] = {}
@@ -36,7 +54,7 @@ def build_groups(project: Project, files: Sequence[Path], selection: Selection,
             text = path.read_text("utf-8")
             imprint = parse_imprint(text)
         except InputError as exc:
-            problems += [Problem(path, p.line, p.message) for p in exc.problems]
+            problems += [dataclasses.replace(p, path=path) for p in exc.problems]
             continue
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(path, 0, f"cannot read: {exc}"))
@@ -53,7 +71,7 @@ def build_groups(project: Project, files: Sequence[Path], selection: Selection,
     plan(project, selection)  # the selection's names, checked before anything is queued
     version = project_version(project)
     specs = [(path, SetSpec(campaign, selection.locales or _all_locales(project),
-                            selection.kinds or _all_kinds(), selection.sizes or _all_sizes(),
+                            selection.kinds or tuple(KINDS), selection.sizes or default_sizes(),
                             text, version, salted=False))
              for path, text in texts.items() for campaign in campaigns]
     queue = open_queue(project.root, project.output, broker, jobs, DEFAULT_MAX_TASKS)
@@ -76,6 +94,8 @@ def _report(path: Path, result: SetResult, number: int, total: int) -> bool:
     built = sum(o["status"] == "built" for o in result.outcomes)
     LOG.info("[%d/%d] %s: %d file(s) built, %d failed", number, total, path, built,
              len(result.outcomes) - built)
+    if result.error:
+        LOG.error("%s: the set could not be made: %s", path, result.error)
     for line, message in result.problems:
         LOG.error("%s:%d: %s", path, line, message)
     for outcome in result.outcomes:
@@ -92,16 +112,13 @@ def _all_locales(project: Project) -> tuple[str, ...]:
     return tuple(available_locales(project))
 
 
-def _all_kinds() -> tuple[str, ...]:
-    from publication.kinds import KINDS
-
-    return tuple(KINDS)
-
-
-def _all_sizes() -> tuple[str, ...]:
-    from publication.kinds import KINDS
-
-    return tuple(dict.fromkeys(s for kind in KINDS.values() for s in kind.sizes))
+def server_options(host: str, port: int) -> dict[str, Any]:
+    """How uvicorn runs the app. Behind a proxy: X-Forwarded-For and X-Forwarded-Proto
+    are believed from 127.0.0.1 only (a proxy on this machine), so that the rate limit
+    counts each client and the CSRF cookie is Secure over https (README, "Serving")."""
+    return {"host": host, "port": port, "log_level": "warning", "server_header": False,
+            "limit_concurrency": 200, "timeout_keep_alive": 5, "proxy_headers": True,
+            "forwarded_allow_ips": "127.0.0.1"}
 
 
 def serve(project: Project, host: str, port: int, store: Path | None, broker: str | None,
@@ -119,8 +136,7 @@ def serve(project: Project, host: str, port: int, store: Path | None, broker: st
         LOG.warning("serving on %s without a password: anyone who can reach it can use "
                     "it (give --password-file for an intranet)", host)
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning",
-                    server_header=False, limit_concurrency=200, timeout_keep_alive=5)
+        uvicorn.run(create_app(settings), **server_options(host, port))
     finally:
         settings.queue.close()
 

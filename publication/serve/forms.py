@@ -2,10 +2,14 @@
 rules (publication.source.imprint, through `sets.parse_imprint`), and each problem put
 back next to the field it came from, as a code the page says in its language.
 
-The fields are written one per line, each value double-quoted with only `\\` and `"`
-escaped, so that the file says exactly what was typed (an invisible control character
-is refused by the YAML reader, as in a file written by hand) and every problem's line
-names its field.
+The fields are written one per line, each value double-quoted, with `\\`, `"` and every
+character YAML would read as a line break or refuse (controls, U+0085, U+2028, U+2029:
+Unicode categories Cc, Zl, Zp) and every format character (Cf) written as an escape, so
+that the value read back is exactly what was typed, each field stays on its own line
+(every problem's line names its field), and what the imprint rules allow or refuse
+(bidi controls, direction marks, joiners) is decided by them alone, as for a group.yaml.
+Problems are put back on fields by their machine code (publication.errors.Problem.code),
+never by their English words.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from publication.errors import InputError, Problem
-from publication.kinds import KINDS, PAPERS
+from publication.kinds import KINDS, default_sizes
 from publication.model import Imprint
-from publication.serve.sets import parse_imprint
-from publication.source.imprint import slugify
+from publication.serve.sets import IMPRINT_LINE, parse_imprint
+from publication.source.imprint import imprint_schema, slugify
+from publication.typeset.fit import FIT_CODE
 
 # (form field, its key in group.yaml); contact's keys are written under `contact:`.
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -30,10 +35,8 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("email", "contact.email"), ("phone", "contact.phone"), ("web", "contact.web"))
 FIELD_NAMES = tuple(name for name, _ in FIELDS)
 MAX_FIELD = 2000  # characters read of a field; the imprint's own limits are far lower
-# Reordering characters: a name with them can print in another order than it reads
-# (and than the screen reader says). Joiners (U+200C, U+200D) are letters' business.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                          "\u2066\u2067\u2068\u2069")
+MAX_TARGETS = 12  # publications one set may ask for (locales x kinds x sizes)
+_ESCAPED = ("Cc", "Cf", "Zl", "Zp")  # written as \\uXXXX escapes (see the docstring)
 DEFAULT_SLUG = "group"  # the folder of a group whose name has no letters a-z (Arabic)
 
 
@@ -91,11 +94,21 @@ def fields_by_line(text: str) -> dict[int, str]:
 
 
 def _quoted(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """`value` as a YAML double-quoted scalar on one line that reads back as `value`."""
+    def escape(char: str) -> str:
+        if char in '\\"':
+            return "\\" + char
+        if unicodedata.category(char) in _ESCAPED:
+            code = ord(char)
+            return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+        return char
+    return '"' + "".join(escape(c) for c in value) + '"'
 
 
 def clean(raw: Mapping[str, str]) -> dict[str, str]:
-    """The text fields as typed, trimmed, line breaks as spaces, at most MAX_FIELD."""
+    """The text fields as typed, trimmed, at most MAX_FIELD characters. A line break
+    typed into a field (a browser sends CR LF) is a space; any other invisible character
+    is left for the imprint rules to judge."""
     return {name: re.sub(r"[\r\n]+", " ", str(raw.get(name, ""))[:MAX_FIELD]).strip()
             for name in FIELD_NAMES}
 
@@ -112,70 +125,83 @@ def validate(values: Mapping[str, str], choices: Mapping[str, Sequence[str]],
                 name == "campaign" and len(given) != 1):
             errors.append(FieldError(name, "choice"))
         picked[name] = tuple(v for v in given if v in allowed)
-    for name in FIELD_NAMES:
-        if any(ch in BIDI_CONTROLS for ch in values.get(name, "")):
-            errors.append(FieldError(name, "controls"))
     text, where = group_yaml(values)
     imprint = None
-    if not any(e.code == "controls" for e in errors):
-        try:
-            imprint = parse_imprint(text)
-        except InputError as exc:
-            errors.extend(field_error(p, where) for p in exc.problems)
+    try:
+        imprint = parse_imprint(text)
+    except InputError as exc:
+        errors.extend(field_error(p, where, values) for p in exc.problems)
     if errors or imprint is None:
         return None, errors
-    if not any(size in KINDS[kind].sizes or size in KINDS[kind].extra_sizes
-               for kind in picked["kinds"] for size in picked["sizes"]):
+    count = target_count(picked["locales"], picked["kinds"], picked["sizes"])
+    if not count:
         return None, [FieldError("sizes", "choice")]
+    if count > MAX_TARGETS:
+        return None, [FieldError("sizes", "too_many", {"count": count, "max": MAX_TARGETS})]
     return Request(picked["campaign"][0], picked["locales"], picked["kinds"], picked["sizes"],
                    text, imprint), []
 
 
+def target_count(locales: Sequence[str], kinds: Sequence[str], sizes: Sequence[str]) -> int:
+    """How many publications a set of these locales, kinds and sizes holds."""
+    return len(locales) * sum(KINDS[k].makes(s) for k in kinds if k in KINDS for s in sizes)
+
+
 def offered_kinds() -> dict[str, tuple[str, ...]]:
-    """Kinds and the sizes they are made in (the A2 poster only when asked for)."""
-    return {"kinds": tuple(KINDS), "sizes": tuple(p for p in PAPERS if p != "a2")}
+    """Kinds and the sizes they are made in by default (the A2 poster is not offered)."""
+    return {"kinds": tuple(KINDS), "sizes": default_sizes()}
 
 
-_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"too long: (?P<length>\d+) characters, at most (?P<max>\d+)"), "too_long"),
-    (re.compile(r"is not in the expected form"), "form"),
-    (re.compile(r"'(?P<key>\w+)' is a required property"), "required"),
-    (re.compile(r"should be non-empty|is too short|does not have enough properties"),
-     "required"),
-    (re.compile(r"control character"), "controls"),
-    (re.compile(r"not a language code"), "language"),
-    (re.compile(r"does not fit|runs? .*past|overflow", re.IGNORECASE), "fit"),
-)
+def default_choices() -> dict[str, tuple[str, ...]]:
+    """The kinds and sizes ticked on a new form: the kinds with a preview, each in its
+    first size."""
+    shown = [kind for kind in KINDS.values() if kind.preview_foot is not None]
+    return {"kinds": tuple(k.name for k in shown),
+            "sizes": tuple(dict.fromkeys(k.sizes[0] for k in shown))}
 
 
-def field_error(problem: Problem, where: Mapping[int, str]) -> FieldError:
-    """The field a problem of the form's group.yaml is about, and what it says."""
-    message = problem.message
-    for pattern, code in _MESSAGES:
-        found = pattern.search(message)
-        if found is None:
-            continue
-        values = {k: v for k, v in found.groupdict().items() if k != "key"}
-        name = where.get(problem.line, "name")
-        key = found.groupdict().get("key")
-        if key == "contact":
-            return FieldError("email", "contact", english=message)
-        if key in FIELD_NAMES:
-            name = key
-        if code == "required" and message.startswith("contact"):
-            return FieldError("email", "contact", english=message)
-        return FieldError(name, code, values, english=message)
-    return FieldError(where.get(problem.line, "name"), "other", english=message)
+def field_error(problem: Problem, where: Mapping[int, str],
+                values: Mapping[str, str] | None = None) -> FieldError:
+    """The field a problem of the form's group.yaml is about (by its line, or the key a
+    "required:<key>" problem names), and its code; `values`: the form's, for the length
+    of a value that is too long."""
+    name = where.get(problem.line, "name")
+    code, _, key = problem.code.partition(":")
+    if code == "required" and key:
+        missing = next((n for n, k in FIELDS if k == key), None)
+        if missing is None:  # a map: `contact`
+            return FieldError("email", "contact", english=problem.message)
+        name = missing
+    if code == "too_long":
+        limit = _max_length(dict(FIELDS)[name])
+        length = len((values or {}).get(name, ""))
+        if limit is not None and length:
+            return FieldError(name, code, {"length": length, "max": limit},
+                              english=problem.message)
+        code = "other"
+    known = {"too_long", "form", "required", "controls", "language", FIT_CODE}
+    return FieldError(name, code if code in known else "other", english=problem.message)
+
+
+def _max_length(key: str) -> int | None:
+    """The imprint schema's limit for the value at `key` ("contact.email")."""
+    schema: Any = imprint_schema()
+    for part in key.split("."):
+        schema = schema.get("properties", {}).get(part, {})
+    limit = schema.get("maxLength")
+    return int(limit) if limit is not None else None
 
 
 def build_errors(messages: Sequence[str], where: Mapping[int, str]) -> list[FieldError]:
-    """Problems a build found with the group's details (`group.yaml:LINE: …`, a box
-    the text does not fit), next to their fields."""
+    """Problems a build found with the group's details, next to their fields. A build
+    reports only one kind of problem at the imprint's lines, text that does not fit its
+    box (publication.typeset.fit, code FIT_CODE); its message names the line."""
     found = []
     for message in messages:
-        match = re.match(r"group\.yaml:(\d+): (.*)", message, re.DOTALL)
+        match = IMPRINT_LINE.match(message)
         if match:
-            found.append(field_error(Problem(None, int(match[1]), match[2]), where))  # type: ignore[arg-type]
+            found.append(FieldError(where.get(int(match[1]), "name"), FIT_CODE,
+                                    english=match[2]))
     return found
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publication.files import write_atomic
-from publication.kinds import PAPERS, PRINT_SUFFIX
+from publication.kinds import KINDS, PAPERS, PRINT_SUFFIX
 from publication.model import SOURCE_LOCALE, Imprint, Outcome, Project
 from publication.serve.text import render_text
 
@@ -21,20 +21,20 @@ if TYPE_CHECKING:
 
 LOG = logging.getLogger(__name__)
 PREVIEW_PIXELS = 900   # the preview's width
-POSTER_FOOT = 0.32     # the part of the poster's height its foot (the group's box) is in
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)  # the same bytes for the same files
 
 
-def previews(store: Path, folder: Path, outcomes: Sequence[Outcome],
-             imprint: Imprint) -> tuple[str, ...]:
-    """Draw the previews the set's files allow; their names in `folder`."""
+def previews(folder: Path, outcomes: Sequence[Outcome], imprint: Imprint) -> tuple[str, ...]:
+    """Draw the previews the set's files allow (one per kind with a `preview_foot`, of
+    its first file built); their names in `folder`."""
     drawn = []
-    leaflet = _first(outcomes, "leaflet")
-    if leaflet is not None and _draw(leaflet, folder / "leaflet.png", imprint.name, None):
-        drawn.append("leaflet.png")
-    poster = _first(outcomes, "poster")
-    if poster is not None and _draw(poster, folder / "poster.png", None, POSTER_FOOT):
-        drawn.append("poster.png")
+    for kind in KINDS.values():
+        pdf = _first(outcomes, kind.name)
+        if kind.preview_foot is None or pdf is None:
+            continue
+        name = f"{kind.name}.png"
+        if _draw(pdf, folder / name, imprint.name, kind.preview_foot):
+            drawn.append(name)
     return tuple(drawn)
 
 
@@ -43,18 +43,17 @@ def _first(outcomes: Iterable[Outcome], kind: str) -> Path | None:
                 None)
 
 
-def _draw(pdf: Path, target: Path, find: str | None, foot: float | None) -> bool:
-    """Draw the page that holds `find` (else the first page), or only the bottom `foot`
-    of the first page, PREVIEW_PIXELS wide."""
+def _draw(pdf: Path, target: Path, find: str, foot: float) -> bool:
+    """Draw the bottom `foot` (a fraction of its height) of the page that holds `find`,
+    PREVIEW_PIXELS wide."""
     import pypdfium2 as pdfium
 
     try:
         document = pdfium.PdfDocument(pdf)
         try:
-            number = _page_with(document, find) if find else 0
-            page = document[number]
+            page = document[_page_with(document, find)]
             width, height = page.get_size()
-            crop = (0, 0, 0, height * (1 - foot)) if foot else (0, 0, 0, 0)
+            crop = (0, 0, 0, height * (1 - foot))
             image = page.render(scale=PREVIEW_PIXELS / width, crop=crop).to_pil()
         finally:
             document.close()

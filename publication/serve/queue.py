@@ -12,18 +12,22 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from publication.errors import PublicationError
 from publication.serve import sets
 from publication.serve.sets import SetResult, SetSpec
 
 LOG = logging.getLogger(__name__)
 DEFAULT_MAX_TASKS = 20  # sets a worker process makes before it is replaced
 QUEUED_SECONDS = 6 * 3600  # how long a Celery set counts as queued without a result
+WAIT_POLL = 0.5  # seconds between looks at a Celery set that `wait` waits for
 
 
 @dataclass(frozen=True)
@@ -58,59 +62,103 @@ def _state_from_store(store: Path, key: str) -> State | None:
     progress = sets.read_progress(store, key)
     if progress is not None:
         return State("running", *progress)
+    failed = sets.read_failed(store, key)
+    if failed is not None:
+        return State("failed", error=failed.error or "some files could not be made")
     return None
+
+
+def _finished(store: Path, key: str) -> SetResult | None:
+    """A set's last making as the store has it: kept, or failed and not kept."""
+    return sets.read_result(store, key) or sets.read_failed(store, key)
 
 
 class LocalQueue:
     """Worker processes of this machine (`jobs` of them), started from a fork server
-    that has the pipeline imported, each replaced after `max_tasks` sets."""
+    that has the pipeline imported, each replaced after `max_tasks` sets. A set's future
+    is kept only while it is queued or being made; what it gave is in the store."""
 
     def __init__(self, root: Path, store: Path, jobs: int = 1,
                  max_tasks: int = DEFAULT_MAX_TASKS) -> None:
         self.root, self.store = root, store
+        self.jobs, self.max_tasks = jobs, max_tasks
+        self.pool = self._pool()
+        self.futures: dict[str, Future[str]] = {}
+        self.lock = threading.Lock()
+
+    def _pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["publication.serve.sets",
                                         "publication.build.pipeline"])
-        self.pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                        max_tasks_per_child=max_tasks)
-        self.futures: dict[str, Future[str]] = {}
-        self.lock = threading.Lock()
+        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
+                                   max_tasks_per_child=self.max_tasks)
 
     def submit(self, spec: SetSpec) -> None:
         key = spec.key
         with self.lock:
-            future = self.futures.get(key)
-            if future is not None and not (future.done() and future.exception()):
-                return  # being made, or made: computed once
+            if key in self.futures:
+                return  # queued or being made: computed once
             if sets.read_result(self.store, key) is not None:
                 return
-            self.futures[key] = self.pool.submit(_run, str(self.root), str(self.store),
-                                                 spec.to_json())
+            sets.forget_failure(self.store, key)
+            args = (str(self.root), str(self.store), spec.to_json())
+            try:
+                future = self.pool.submit(_run, *args)
+            except BrokenProcessPool:  # a worker died: the pool takes no more, a new one does
+                LOG.info("worker pool broken; starting a new one")
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._pool()
+                future = self.pool.submit(_run, *args)
+            self.futures[key] = future
+        future.add_done_callback(lambda done: self._finished(key, done))
+
+    def _finished(self, key: str, future: Future[str]) -> None:
+        """A set's future is done: a worker that died says so in the store."""
+        error = None if future.cancelled() else future.exception()
+        if error is not None:
+            sets.mark_failed(self.store, key, _crash(error))
+        with self.lock:
+            if self.futures.get(key) is future:
+                del self.futures[key]
 
     def wait(self, key: str, timeout: float | None = None) -> SetResult:
-        """Block until the set is made (for `build --imprint`)."""
+        """Block until the set is made (for `build --imprint`); a worker that died is a
+        PublicationError."""
         with self.lock:
             future = self.futures.get(key)
         if future is not None:
-            return SetResult.from_json(future.result(timeout))
-        result = sets.read_result(self.store, key)
-        if result is None:
-            raise KeyError(key)
-        return result
+            try:
+                return SetResult.from_json(future.result(timeout))
+            except TimeoutError:
+                raise PublicationError(f"set {key} was not made within {timeout:.0f} s"
+                                       ) from None
+            except Exception as exc:  # the worker process died (BrokenProcessPool)...
+                raise PublicationError(f"set {key} could not be made: {_crash(exc)}"
+                                       ) from None
+        found = _finished(self.store, key)
+        if found is None:
+            raise PublicationError(f"set {key} was never queued")
+        if found.error:
+            raise PublicationError(f"set {key} could not be made: {found.error}")
+        return found
 
     def state(self, key: str) -> State:
-        with self.lock:
-            future = self.futures.get(key)
-        if future is not None and future.done() and future.exception() is not None:
-            return State("failed", error=f"{type(future.exception()).__name__}: "
-                                         f"{future.exception()}")
         found = _state_from_store(self.store, key)
-        if found is not None:
+        with self.lock:
+            queued = key in self.futures
+        if found is not None and not (queued and found.state == "failed"):
             return found
-        return State("queued") if future is not None else State("unknown")
+        return State("queued") if queued else State("unknown")
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _crash(error: BaseException) -> str:
+    if isinstance(error, BrokenProcessPool):
+        return ("its worker process ended without finishing it (killed, or out of memory)"
+                f": {error}")
+    return f"{type(error).__name__}: {error}"
 
 
 class CeleryQueue:
@@ -130,16 +178,35 @@ class CeleryQueue:
         key = spec.key
         if sets.read_result(self.store, key) is not None:
             return
-        marker = f"publication:queued:{key}"
+        marker = _marker(key)
         if not self.redis.set(marker, "1", nx=True, ex=QUEUED_SECONDS):
-            if self.app.AsyncResult(key).state != "FAILURE":
+            if self.app.AsyncResult(key).state not in ("FAILURE", "SUCCESS"):
                 return  # queued or being made by someone: computed once
+            # Made and not kept (a failure), or failed: made again.
+            self.app.AsyncResult(key).forget()
             self.redis.set(marker, "1", ex=QUEUED_SECONDS)
+        sets.forget_failure(self.store, key)
         self.app.send_task(tasks_name(), args=[spec.to_json()], task_id=key)
 
     def wait(self, key: str, timeout: float | None = None) -> SetResult:
-        text = self.app.AsyncResult(key).get(timeout=timeout)
-        return SetResult.from_json(str(text))
+        """Block until the set is made; a failed task (or one never queued) is a
+        PublicationError."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            found = sets.read_result(self.store, key)
+            if found is not None:
+                return found
+            task = self.app.AsyncResult(key)
+            if task.state == "SUCCESS":
+                return SetResult.from_json(str(task.result))
+            if task.state == "FAILURE":
+                raise PublicationError(f"set {key} could not be made: {task.result!r}")
+            if task.state == "PENDING" and self.redis.get(_marker(key)) is None:
+                raise PublicationError(f"set {key} is not queued (its queue entry expired "
+                                       "or was never made)")
+            if deadline is not None and time.monotonic() > deadline:
+                raise PublicationError(f"set {key} was not made within {timeout:.0f} s")
+            time.sleep(WAIT_POLL)
 
     def state(self, key: str) -> State:
         found = _state_from_store(self.store, key)
@@ -148,11 +215,15 @@ class CeleryQueue:
         task = self.app.AsyncResult(key)
         if task.state == "FAILURE":
             return State("failed", error=str(task.result))
-        marker = self.redis.get(f"publication:queued:{key}")
+        marker = self.redis.get(_marker(key))
         return State("queued") if marker is not None else State("unknown")
 
     def close(self) -> None:
         self.redis.close()
+
+
+def _marker(key: str) -> str:
+    return f"publication:queued:{key}"
 
 
 def tasks_name() -> str:

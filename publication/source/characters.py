@@ -19,6 +19,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+PROBLEM_CODE = "controls"  # the Problem code of a refused character (errors.Problem.code)
 DIRECTION_MARKS = frozenset("\u200e\u200f\u061c")
 JOINERS = frozenset("\u200c\u200d")
 SOFT_HYPHEN = "\u00ad"

@@ -102,7 +102,8 @@ def load_imprint(path: Path) -> Imprint:
     if not slug:
         raise InputError([Problem(path, doc.line_of(("name",)),
                                   "name: no letters or digits a folder name can use; "
-                                  "add 'slug: <ascii-name>' for the output folder")])
+                                  "add 'slug: <ascii-name>' for the output folder",
+                                  "slug")])
     lang, direction = None, "ltr"
     if given.language is not None:
         try:
@@ -110,7 +111,8 @@ def load_imprint(path: Path) -> Imprint:
         except (UnknownLocaleError, ValueError):
             raise InputError([Problem(path, doc.line_of(("language",)),
                                       f"language: {given.language!r} is not a language "
-                                      "code Babel knows (use a form like 'de' or 'pt-BR')")]
+                                      "code Babel knows (use a form like 'de' or 'pt-BR')",
+                                      "language")]
                              ) from None
         lang = given.language
         direction = "rtl" if locale.character_order == "right-to-left" else "ltr"

@@ -41,7 +41,8 @@ def schema_problems(doc: YamlDocument, schema: dict[str, Any]) -> list[Problem]:
                 hint = (f": did you mean '{meant}'?" if meant else
                         f" (known: {', '.join(sorted(known))})")
                 problems.append(Problem(doc.path, doc.line_of((*where, key)),
-                                        f"{name}: unknown key {shown(key, 40)}{hint}"))
+                                        f"{name}: unknown key {shown(key, 40)}{hint}",
+                                        "unknown_key"))
             continue
         if error.validator == "required" and (where, _missing(error)) in said:
             continue  # said as the misspelt key
@@ -53,10 +54,25 @@ def schema_problems(doc: YamlDocument, schema: dict[str, Any]) -> list[Problem]:
             # jsonschema's words first: the web app's form knows the field by them.
             todo = wanted if wanted.startswith("give ") else f"add '{key}:' with {wanted}"
             problems.append(Problem(doc.path, doc.line_of(where),
-                                    f"{name}: '{key}' is a required property: {todo}"))
+                                    f"{name}: '{key}' is a required property: {todo}",
+                                    f"required:{path_name((*where, key))}"))
             continue
-        problems.append(Problem(doc.path, doc.line_of(where), f"{name}: {_explain(error)}"))
+        problems.append(Problem(doc.path, doc.line_of(where), f"{name}: {_explain(error)}",
+                                _code(error)))
     return sorted(problems, key=lambda p: p.line)
+
+
+# Problem codes (publication.errors.Problem.code) by the schema keyword a value breaks;
+# a missing key is "required:<where>", an empty value "required".
+_CODES = {"pattern": "form", "maxLength": "too_long", "minLength": "required",
+          "minProperties": "required", "minItems": "required", "maxItems": "too_many",
+          "enum": "choice", "format": "form", "minimum": "range", "maximum": "range"}
+
+
+def _code(error: jsonschema.ValidationError) -> str:
+    if error.validator == "type":
+        return "required" if error.instance is None else "type"
+    return _CODES.get(str(error.validator), str(error.validator))
 
 
 def _missing(error: jsonschema.ValidationError) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 
 from publication.errors import InputError, Problem, escape_controls, shown
-from publication.source.characters import find_bad_character
+from publication.source.characters import PROBLEM_CODE, find_bad_character
 
 JsonPath = tuple[str | int, ...]
 
@@ -83,7 +83,8 @@ def strict_problems(doc: YamlDocument, where: JsonPath) -> list[Problem]:
         bad = find_bad_character(value, strict=True) if isinstance(value, str) else None
         if bad is not None:
             problems.append(Problem(doc.path, doc.line_of((*where, key)),
-                                    f"{path_name((*where, key))}: {bad.describe()}"))
+                                    f"{path_name((*where, key))}: {bad.describe()}",
+                                    PROBLEM_CODE))
     return problems
 
 
@@ -106,7 +107,7 @@ def load_yaml(path: Path) -> YamlDocument:
         raise InputError([Problem(path, exc.line, exc.message)]) from None
     except yaml.YAMLError as exc:
         line, message = explain_syntax(exc, text)
-        raise InputError([Problem(path, line, f"YAML syntax: {message}")]) from None
+        raise InputError([Problem(path, line, f"YAML syntax: {message}", "syntax")]) from None
     converter = _Converter(path)
     try:
         data = converter.convert(node, (), 0) if node is not None else None
@@ -216,8 +217,8 @@ class _Converter:
         self.within: set[int] = set()  # the nodes being converted: an alias to one loops
         self.scalars = yaml.constructor.SafeConstructor()
 
-    def problem(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
+    def problem(self, line: int, message: str, code: str = "") -> None:
+        self.problems.append(Problem(self.path, line, message, code))
 
     def convert(self, node: yaml.Node, where: JsonPath, depth: int) -> Any:
         line = node.start_mark.line + 1
@@ -234,7 +235,7 @@ class _Converter:
             value = self.scalar(node, line, path_name(where) + ": " if where else "")
             bad = find_bad_character(value) if isinstance(value, str) else None
             if bad is not None:
-                self.problem(line, f"{path_name(where)}: {bad.describe()}")
+                self.problem(line, f"{path_name(where)}: {bad.describe()}", PROBLEM_CODE)
             return value
         if id(node) in self.within:
             raise _TooMuch(line, "this value contains an alias (*name) of itself, which "

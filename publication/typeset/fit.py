@@ -23,6 +23,7 @@ from publication.typeset.weasy import Box
 
 PX_PER_MM = 96 / 25.4
 TOLERANCE_PX = 1.0
+FIT_CODE = "fit"  # the Problem code of imprint text that does not fit its box
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,8 @@ def check_fit(document: Any, imprint: Imprint, where: str) -> None:
                 problems.append(Problem(
                     imprint.source or Path(imprint.slug), line,
                     f"{field}: {text!r} does not fit the imprint box on the {where}: it runs "
-                    f"{overflow.mm:.1f} mm past the box's {overflow.side} edge; shorten it"))
+                    f"{overflow.mm:.1f} mm past the box's {overflow.side} edge; shorten it",
+                    FIT_CODE))
                 break
     if problems:
         raise InputError(problems)
