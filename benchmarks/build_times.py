@@ -163,8 +163,10 @@ def one_string(root: Path, repeat: int, selection: tuple[str, ...] | list[str] =
     msgstr_start = original.index("msgstr ", start)
     line_end = original.index("\n", msgstr_start)
     msgstr = original[msgstr_start:line_end]
-    for attempt in range(repeat):  # one word more than the original, a different one each time
-        changed = re.sub(r'"$', f' {"jetzt" if attempt % 2 == 0 else "sofort"}"', msgstr)
+    for attempt in range(repeat):
+        # Its last two letters swapped, then back: a change each time, of the same length
+        # (the poster's headline has little room: a longer one may not fit at all).
+        changed = re.sub(r'(.)(.)"$', r'\2\1"', msgstr) if attempt % 2 == 0 else msgstr
         po.write_text(original[:msgstr_start] + changed + original[line_end:], "utf-8")
         before = {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*.pdf")}
         times.append(timed(root, ["build", *selection]))
