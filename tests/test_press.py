@@ -438,3 +438,41 @@ def test_nothing_is_printed_within_5_mm_of_the_paper_edge(built: Project) -> Non
                     bx0, by0, bx1, by1 = event.bbox
                     assert bx0 >= x0 + safe and by0 >= y0 + safe and bx1 <= x1 - safe and \
                         by1 <= y1 - safe, f"{path.name} page {number}: {event} near the edge"
+
+
+def test_a_raster_image_is_printed_in_the_conditions_cmyk(
+    tmp_path: Path, fonts_dir: Path,
+) -> None:
+    # A photo on the leaflet cover (sRGB PNG, pure red with a transparent corner) is
+    # converted to FOGRA39's CMYK in the print-shop file, its transparency kept; the
+    # accessible file keeps it in sRGB.
+    from PIL import Image
+
+    from tests.projects import make_project
+
+    project = make_project(tmp_path / "project", fonts_dir)
+    folder = project.content / "fixture"
+    photo = Image.new("RGBA", (1000, 1000), (255, 0, 0, 255))
+    photo.paste((0, 0, 0, 0), (0, 0, 100, 100))
+    photo.save(folder / "photo.png")
+    path = folder / "campaign.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "images: []", "images:\n  - id: photo\n    src: photo.png\n    alt: A red square\n"
+                      "    place: cover"), encoding="utf-8")
+    assert main(["-q", "build", "--kind", "leaflet", "--size", "a4", "--locale", "en",
+                 "--jobs", "1"], root=project.root) == 0
+
+    def images(pdf: pikepdf.Pdf) -> list[pikepdf.Stream]:
+        return [o for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                and o.get("/Subtype") == "/Image" and o.get("/ColorSpace") != "/DeviceGray"]
+
+    with pikepdf.open(project.output / "fixture" / "en" / "leaflet-a4.pdf") as pdf:
+        assert [str(i.ColorSpace) for i in images(pdf)] == ["/DeviceRGB"]
+    with pikepdf.open(project.output / "fixture" / "en" / "leaflet-a4-print.pdf") as pdf:
+        [image] = images(pdf)
+        assert image.ColorSpace == "/DeviceCMYK" and "/SMask" in image
+        at = (500 * int(image.Width) + 500) * 4  # the samples, without the mask applied
+        c, m, y, k = image.read_bytes()[at:at + 4]
+        assert m > 200 and y > 200 and c < 40 and k < 40, (c, m, y, k)  # red: M + Y
+    assert main(["-q", "check", str(project.output / "fixture" / "en" / "leaflet-a4-print.pdf")],
+                root=project.root) == 0

@@ -9,8 +9,9 @@ DeviceRGB. `finish` makes the file a print shop can take:
   are installed by `make setup`);
 - colours in CMYK (colour.py): the campaign's colours as their own CMYK, greys in black
   ink only (rich black for large dark areas), the others through the ICC profile;
-  anything still RGB (raster images) is declared sRGB through /DefaultRGB, which
-  PDF/X-4 accepts and the print shop's RIP converts;
+  raster images (PNG, JPEG) converted from sRGB to the condition's CMYK with its ICC
+  profile (perceptual intent; their transparency kept); anything else still RGB is
+  declared sRGB through /DefaultRGB, which PDF/X-4 accepts and the RIP converts;
 - no annotations, tags or outlines, and metadata (XMP and Info) that names the file
   as a print-shop file, not for reading, without any PDF/UA claim;
 - /ID, /Trapped, PDF 1.6; dates from the content, so builds are reproducible.
@@ -34,6 +35,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pikepdf
+from PIL import ImageCms
 
 from publication.checks import FileReport
 from publication.checks.findings import Finding, error, inspect_pdf
@@ -104,6 +106,7 @@ def finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str, inks: Inks) -> byt
     for page in pdf.pages:
         for owner in content_owners(page.obj, converted):
             _cmyk_content(pdf, owner, default_rgb, printing.profile, inks)
+            _cmyk_images(owner, printing.profile, converted)
         if "/Annots" in page.obj:
             del page.obj["/Annots"]
     for key in ("/StructTreeRoot", "/MarkInfo", "/Outlines", "/ViewerPreferences",
@@ -134,6 +137,47 @@ def finish(pdf: pikepdf.Pdf, meta: PrintMeta, condition: str, inks: Inks) -> byt
     pdf.save(out, force_version=PDF_VERSION, deterministic_id=True,
              compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
     return out.getvalue()
+
+
+def _cmyk_images(owner: pikepdf.Object, profile: Path, done: set[tuple[int, int]]) -> None:
+    """Convert the sRGB raster images `owner` draws to the printing condition's CMYK
+    (each image once: `done` holds the ones converted). An image PDFium or pikepdf
+    cannot decode is left as it was, declared sRGB (/DefaultRGB)."""
+    resources = owner.get("/Resources")
+    xobjects = resources.get("/XObject") if resources is not None else None
+    for image in xobjects.values() if xobjects is not None else ():
+        if not isinstance(image, pikepdf.Stream) or image.get("/Subtype") != "/Image" \
+                or image.objgen in done:
+            continue
+        done.add(image.objgen)
+        if not _is_rgb(image.get("/ColorSpace")) or image.get("/ImageMask"):
+            continue
+        try:
+            picture = pikepdf.PdfImage(image).as_pil_image().convert("RGB")
+        except (pikepdf.PdfError, NotImplementedError, ValueError, OSError):
+            continue
+        cmyk = _srgb_to_cmyk(profile).apply(picture)
+        image.write(zlib.compress(cmyk.tobytes()), filter=pikepdf.Name.FlateDecode)
+        image.ColorSpace = pikepdf.Name.DeviceCMYK
+        image.BitsPerComponent = 8
+        for key in ("/Decode", "/DecodeParms"):
+            if key in image:
+                del image[key]
+
+
+def _is_rgb(space: pikepdf.Object | None) -> bool:
+    if space == pikepdf.Name.DeviceRGB:
+        return True
+    return (isinstance(space, pikepdf.Array) and len(space) == 2
+            and space[0] == pikepdf.Name.ICCBased and int(space[1].get("/N", 0)) == 3)
+
+
+@functools.cache
+def _srgb_to_cmyk(profile: Path) -> ImageCms.ImageCmsTransform:
+    """The sRGB to CMYK transform of a printing condition's profile (Pillow's ImageCms)."""
+    return ImageCms.buildTransform(
+        ImageCms.ImageCmsProfile(io.BytesIO(_srgb_profile())), ImageCms.getOpenProfile(
+            str(profile)), "RGB", "CMYK", renderingIntent=ImageCms.Intent.PERCEPTUAL)
 
 
 def _profile_bytes(printing: PrintingCondition) -> bytes:
@@ -381,8 +425,6 @@ def _output_intent(pdf: pikepdf.Pdf, name: str, expected: PressExpectations | No
 
 def profile_description(data: bytes) -> str:
     """An ICC profile's description ('desc' tag), '' when it has none readable."""
-    from PIL import ImageCms
-
     try:
         return ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(data))).strip()
     except (OSError, ImageCms.PyCMSError):
