@@ -90,6 +90,12 @@ def test_a_group_makes_and_downloads_its_set(app: str, browser: Any, locale: str
             (("leaflet", "a4"), ("poster", "a3")) for suffix in ("", "-print"))])
         readme = zipfile.ZipFile(path).read("README.txt").decode()
         assert ("Welche Datei wofür ist" if locale == "de" else "أي ملف لأي غرض") in readme
+        # The office sheet is said to be one, at its paper size (not "an accessible PDF").
+        office = [line for line in readme.splitlines()
+                  if line.startswith(f"{locale}/leaflet-a4-office.pdf: ")]
+        assert office and all(", A4: " in line for line in office), office
+        assert any(("Bürodrucker: beide Seiten" if locale == "de" else "طابعة مكتبية: وجها")
+                   in line for line in office), office
         pdf = zipfile.ZipFile(path).read(f"{locale}/leaflet-a4.pdf")
         assert pdf.startswith(b"%PDF-")
     finally:

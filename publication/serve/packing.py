@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publication.files import write_atomic
-from publication.kinds import KINDS, PAPERS, PRINT_SUFFIX
+from publication.kinds import KINDS, OFFICE_SUFFIX, PAPERS, PRINT_SUFFIX
 from publication.model import SOURCE_LOCALE, Imprint, Outcome, Project
 from publication.serve.text import render_text
 
@@ -83,9 +83,10 @@ def readme(project: Project, spec: SetSpec, names: Sequence[str]) -> str:
     entries = []
     for name in names:
         base = Path(name).name
-        printed = base.endswith(PRINT_SUFFIX)
-        kind, _, size = base.removesuffix(PRINT_SUFFIX if printed else ".pdf").partition("-")
-        entries.append({"name": name, "kind": kind, "printed": printed,
+        suffix = next((s for s in (PRINT_SUFFIX, OFFICE_SUFFIX) if base.endswith(s)), ".pdf")
+        kind, _, size = base.removesuffix(suffix).partition("-")
+        entries.append({"name": name, "kind": kind, "printed": suffix == PRINT_SUFFIX,
+                        "office": suffix == OFFICE_SUFFIX,
                         "paper": PAPERS[size].title if size in PAPERS else size})
     return "\n\n".join(render_text(project, code, "readme.txt", entries=entries)
                         for code in dict.fromkeys((SOURCE_LOCALE, *spec.locales)))
