@@ -21,6 +21,14 @@ def test_a_listed_name_is_kept_on_one_line_outside_tags() -> None:
     assert 'href="https://x.org/Abu Sakha"' in kept, "attributes are left alone"
 
 
+def test_a_name_with_an_apostrophe_in_any_script_is_kept_too() -> None:
+    # Markup escapes the apostrophe of a Hebrew transliteration (סח'ה); the name is
+    # found all the same.
+    text = Markup("שחררו את ") + "מוחמד פייסל אבו סח'ה" + Markup(" עכשיו")
+    kept = keep_names(text, ("מוחמד פייסל אבו סח'ה",))
+    assert f'<span class="name">מוחמד{NBSP}פייסל{NBSP}אבו{NBSP}סח&#39;ה</span>' in kept
+
+
 def test_a_heading_never_ends_on_one_word() -> None:
     assert no_widow(Markup("It is time to end the violence")) == \
         f"It is time to end the{NBSP}violence"

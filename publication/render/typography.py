@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
@@ -40,8 +40,8 @@ def keep_names(markup: Markup, names: tuple[str, ...]) -> Markup:
     if not names:
         return markup
 
-    def change(text: str) -> str:
-        for name in names:
+    def change(text: str) -> str:  # `text` is markup: a name's ' is &#39; there
+        for name in map(str, map(escape, names)):
             text = text.replace(name, f'<span class="name">{name.replace(" ", NBSP)}</span>')
         return text
 
