@@ -28,14 +28,11 @@ from publication.build.builder import build, plan
 from publication.model import BuildOptions, Outcome, Product, Project, Selection, Target
 from publication.report import index, proof
 from publication.report.status import kind_messages, locale_status
-from tests.projects import REPO, copy_project, make_project
+from tests.browsing import axe_violations, chromium
+from tests.projects import copy_project, make_project
 from tests.serving import serve
 from tests.translating import replace_in, start_catalog
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-AXE = REPO / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 ARABIC = {"title": "حملة الاختبار", "headline": "الحرية للمحتجز",
           "petition.title": "الحرية للمحتجز", "letter.salutation": "السيد الوزير،"}
 GERMAN = {"title": "Testkampagne", "headline": "Freiheit", "subtitle": "Ein kurzer Untertitel",
@@ -88,14 +85,8 @@ def served(built: Project) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: 'make test' installs it (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -115,15 +106,6 @@ def cell(page: Any, target: str) -> Any:
 
 
 # -- accessibility --------------------------------------------------------------------------
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    if not AXE.is_file():
-        pytest.fail(f"{AXE} is missing: install axe-core with 'npm ci --prefix tools/axe'")
-    page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = page.evaluate("async () => await axe.run(document)")
-    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
-             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
 
 
 def test_axe_finds_no_violations(page: Any, tmp_path: Path) -> None:

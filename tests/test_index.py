@@ -17,13 +17,11 @@ from publication.build.builder import build, plan
 from publication.model import BuildOptions, Project, Selection
 from publication.report import index
 from publication.report.index import THUMB_PIXELS, draw_thumbnail
+from tests.browsing import chromium
 from tests.projects import copy_project, make_project
 from tests.serving import serve
 from tests.translating import replace_in, start_catalog
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 FRENCH = {"title": "Campagne test", "headline": "Libérez le détenu", "subtitle": "Un sous-titre",
           "petition.title": "Libérez le détenu"}
 SELECTION = Selection(kinds=("petition", "poster"), sizes=("a4", "a3"))
@@ -132,65 +130,57 @@ def served(built: Project) -> Iterator[str]:
 
 
 def test_the_index_in_a_browser(built: Project, served: str) -> None:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: 'make test' installs it (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
     files = {f["path"]: f for f in manifest(built)["files"] + manifest(built)["proofs"]}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            response = page.goto(served + "index.html")
-            assert response is not None and response.ok
-            assert page.locator("html").get_attribute("lang") == "en"
-            assert page.title().startswith("Campaign PDFs")
-            # Headings: one h1, and no level skipped on the way down.
-            levels = page.eval_on_selector_all("h1, h2, h3, h4, h5, h6",
-                                               "hs => hs.map(h => +h.tagName[1])")
-            assert levels.count(1) == 1 and levels[0] == 1
-            assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
-            # The locale names are marked up in their own language.
-            assert page.locator('span[lang="fr"]').first.inner_text().startswith("français")
-            # Every picture has alternate text and loads.
-            images = page.eval_on_selector_all(
-                "img", "is => is.map(i => [i.alt, i.complete && i.naturalWidth > 0])")
-            # One thumbnail per output: its accessible PDF's first page (the print-shop
-            # file is a link beside it).
-            assert len(images) == len([f for f in files.values()
-                                       if f.get("variant") == "accessible"])
-            assert all(alt.startswith("First page of the ") and ok for alt, ok in images), images
-            # A grid per campaign with a caption, header cells for columns and rows: a row
-            # per locale.
-            assert page.locator("table").count() == page.locator("table > caption").count() == 1
-            assert page.locator("tbody th[scope=row]").count() == 2
-            # Keyboard: the first Tab reaches the skip link, which moves to the files.
-            page.keyboard.press("Tab")
-            assert page.evaluate("document.activeElement.textContent") == "Skip to the files"
+    with chromium() as browser:
+        page = browser.new_page()
+        response = page.goto(served + "index.html")
+        assert response is not None and response.ok
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.title().startswith("Campaign PDFs")
+        # Headings: one h1, and no level skipped on the way down.
+        levels = page.eval_on_selector_all("h1, h2, h3, h4, h5, h6",
+                                           "hs => hs.map(h => +h.tagName[1])")
+        assert levels.count(1) == 1 and levels[0] == 1
+        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+        # The locale names are marked up in their own language.
+        assert page.locator('span[lang="fr"]').first.inner_text().startswith("français")
+        # Every picture has alternate text and loads.
+        images = page.eval_on_selector_all(
+            "img", "is => is.map(i => [i.alt, i.complete && i.naturalWidth > 0])")
+        # One thumbnail per output: its accessible PDF's first page (the print-shop
+        # file is a link beside it).
+        assert len(images) == len([f for f in files.values()
+                                   if f.get("variant") == "accessible"])
+        assert all(alt.startswith("First page of the ") and ok for alt, ok in images), images
+        # A grid per campaign with a caption, header cells for columns and rows: a row
+        # per locale.
+        assert page.locator("table").count() == page.locator("table > caption").count() == 1
+        assert page.locator("tbody th[scope=row]").count() == 2
+        # Keyboard: the first Tab reaches the skip link, which moves to the files.
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to the files"
+        page.keyboard.press("Enter")
+        assert page.url.endswith("#main")
+        assert page.evaluate("document.activeElement.id") == "main"
+        # Every link leads somewhere: sections on the page, files with the right bytes.
+        hrefs = page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
+        linked = set()
+        for href in hrefs:
+            if href.startswith("#"):
+                assert page.locator(f"[id='{href[1:]}']").count() == 1, href
+                continue
+            reply = page.request.get(served + href)
+            assert reply.ok, href
+            assert hashlib.sha256(reply.body()).hexdigest() == files[href]["sha256"]
+            linked.add(href)
+        assert linked == set(files)
+        # Following one link by keyboard, as a person would.
+        first_pdf = next(h for h in hrefs if h.endswith(".pdf"))
+        page.locator(f"a[href='{first_pdf}']").focus()
+        with page.expect_response(served + first_pdf) as reply_info:
             page.keyboard.press("Enter")
-            assert page.url.endswith("#main")
-            assert page.evaluate("document.activeElement.id") == "main"
-            # Every link leads somewhere: sections on the page, files with the right bytes.
-            hrefs = page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
-            linked = set()
-            for href in hrefs:
-                if href.startswith("#"):
-                    assert page.locator(f"[id='{href[1:]}']").count() == 1, href
-                    continue
-                reply = page.request.get(served + href)
-                assert reply.ok, href
-                assert hashlib.sha256(reply.body()).hexdigest() == files[href]["sha256"]
-                linked.add(href)
-            assert linked == set(files)
-            # Following one link by keyboard, as a person would.
-            first_pdf = next(h for h in hrefs if h.endswith(".pdf"))
-            page.locator(f"a[href='{first_pdf}']").focus()
-            with page.expect_response(served + first_pdf) as reply_info:
-                page.keyboard.press("Enter")
-            assert reply_info.value.ok
-            assert reply_info.value.headers["content-type"] == "application/pdf"
-        finally:
-            browser.close()
+        assert reply_info.value.ok
+        assert reply_info.value.headers["content-type"] == "application/pdf"
 
 
 def test_an_index_template_edit_rewrites_the_index_in_a_noop_build(

@@ -21,8 +21,8 @@ import pytest
 from publication.model import Project
 from publication.preview import server
 from publication.preview.session import Session
+from tests.browsing import AXE, chromium
 from tests.projects import make_project
-from tests.test_dashboard import AXE, CHROMIUM, CHROMIUM_ARGS
 from tests.translating import start_catalog
 
 GERMAN = {"title": "Testkampagne", "headline": "Freiheit für den Gefangenen",
@@ -65,14 +65,8 @@ def preview(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path,
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: 'make test' installs it (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")

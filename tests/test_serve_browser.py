@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.test_dashboard import CHROMIUM, CHROMIUM_ARGS, axe_violations
+from tests.browsing import axe_violations, chromium
 from tests.webapp import celery_worker, redis_server, running
 
 GROUPS = {
@@ -38,14 +38,8 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: 'make test' installs it (Debian package chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.mark.parametrize("locale", ["de", "ar"])
