@@ -71,7 +71,12 @@ def test_office_sheet_is_the_landscape_paper_with_the_panels_in_folding_order(
             for box in ("/TrimBox", "/BleedBox"):
                 assert box not in page.obj or [float(v) for v in page.obj[box]] == media, \
                     "no bleed"
-        assert "/StructTreeRoot" not in pdf.Root
+        # Tagged all the same: each panel a Figure, in panel order, its text as alt text.
+        figures = pdf.Root.StructTreeRoot.K.K
+        assert [str(f.Alt).split(":")[0] for f in figures] == \
+            [f"Panel {n} of the leaflet" for n in range(1, 7)]
+        assert all(len(str(f.Alt)) > 40 for f in figures), "the panel's text is in it"
+        assert pdf.Root.MarkInfo.Marked and str(pdf.Root.StructTreeRoot.K.Lang)
         assert "office sheet" in str(pdf.docinfo["/Title"])
         assert "flip on short edge" in str(pdf.docinfo["/Subject"])
         assert f"leaflet-{size}.pdf" in str(pdf.docinfo["/Subject"])

@@ -42,7 +42,10 @@ def test_one_page_per_kind_with_a_row_per_locale(built: Project) -> None:
     with pikepdf.open(path) as pdf:
         placed = [len(page.obj.Resources.XObject) - 1 for page in pdf.pages]  # not the labels
         assert placed == [2 * 6, 2 * 1]
-        assert "/StructTreeRoot" not in pdf.Root
+        # Tagged: the labels and every placed page a Figure that says what it shows.
+        figures = list(pdf.Root.StructTreeRoot.K.K)
+        assert len(figures) == sum(placed) + len(placed)
+        assert any(str(f.Alt).endswith(": page 1 of 6") for f in figures)
         assert str(pdf.docinfo["/Subject"]).startswith("For reviewing, not for reading")
 
 

@@ -2,9 +2,10 @@
 
 The two sides of the folded sheet (impose.office: the accessible file's panels in
 folding order, mirrored for right-to-left, fold guides) on A4 or Letter landscape, to
-print two-sided at 100 % ("flip on short edge"), then fold. Like the print-shop file it
-is for printing, not for reading: no tags, links or PDF/UA claim, and its subject says
-which file to read. Its colours stay sRGB: office printers take them as they are.
+print two-sided at 100 % ("flip on short edge"), then fold. It is for printing, not for
+reading: no links or PDF/UA claim, and its subject says which file to read; it is tagged
+all the same (press/figures.py), each panel a Figure whose alternate text is the panel's
+text, in panel order. Its colours stay sRGB: office printers take them as they are.
 
 `check_office` checks a finished sheet (its sides, paper size, no bleed, fonts embedded,
 nothing within 5 mm of the paper's edge but the paper).
@@ -23,6 +24,7 @@ from publication.checks import FileReport
 from publication.checks.findings import Finding, error, inspect_pdf
 from publication.kinds import KINDS, OFFICE_SUFFIX, PAPERS, PT_PER_MM
 from publication.pdf.content import Paint, TextRun, page_events
+from publication.press.figures import page_texts, tag_figures
 from publication.press.impose import LAYOUTS, Imposition, imposed
 from publication.press.pdfx import PrintMeta, plain_metadata
 
@@ -37,18 +39,25 @@ def office_meta(title: str, size: str, accessible: str, lang: str, created: dt.d
     return PrintMeta(
         f"{title} - leaflet {paper}, office sheet",
         f"For printing, not for reading: the leaflet's two sides on {paper} landscape. Print "
-        f"it two-sided at 100 % (actual size), flip on short edge, then fold. Not tagged "
-        f"and not accessible: the accessible file to read is {accessible}.",
+        f"it two-sided at 100 % (actual size), flip on short edge, then fold. Each panel is "
+        f"a figure: the accessible file to read is {accessible}.",
         lang, created)
 
 
 def office_file(typeset: bytes, imposition: Imposition, meta: PrintMeta, fonts: Path) -> bytes:
     """The office sheet: `typeset` pages on the sides of `imposition` (impose.office)."""
+    texts = page_texts(typeset)
     with imposed(typeset, imposition, "", fonts) as pdf:
         for page in pdf.pages:
             if "/Annots" in page.obj:
                 del page.obj["/Annots"]
         plain_metadata(pdf, meta)
+        alts = [[f"Panel {slot.page + 1} of the leaflet: {texts[slot.page]}"
+                 for slot in side.slots] for side in imposition.sides]
+        order = sorted(((i, k) for i, side in enumerate(imposition.sides)
+                        for k in range(len(side.slots))),
+                       key=lambda at: imposition.sides[at[0]].slots[at[1]].page)
+        tag_figures(pdf, alts, meta.lang, order)
         out = io.BytesIO()
         pdf.remove_unreferenced_resources()
         pdf.save(out, deterministic_id=True, compress_streams=True,
@@ -80,7 +89,7 @@ def office_report(path: Path, label: str, data: bytes) -> FileReport:
 
 def check_office(data: bytes, name: str, imposition: Imposition) -> list[Finding]:
     """What an office sheet must be: its sides, each the landscape paper without bleed,
-    nothing printed within 5 mm of the paper's edge, every font embedded, no tags."""
+    nothing printed within 5 mm of the paper's edge, every font embedded, tagged."""
     return inspect_pdf(data, name, "office.unreadable",
                        lambda pdf: _office(pdf, name, imposition))
 
@@ -90,9 +99,9 @@ def _office(pdf: pikepdf.Pdf, name: str, imposition: Imposition) -> list[Finding
     if len(pdf.pages) != len(imposition.sides):
         findings.append(error("office.sides", name, 0, f"{len(pdf.pages)} sheet sides instead "
                               f"of {len(imposition.sides)}", "check the imposition"))
-    if "/StructTreeRoot" in pdf.Root:
-        findings.append(error("office.tags", name, 0, "an office sheet carries tags",
-                              "the accessible file is the one to read; drop them"))
+    if "/StructTreeRoot" not in pdf.Root or "/MarkInfo" not in pdf.Root:
+        findings.append(error("office.tags", name, 0, "the office sheet is not tagged",
+                              "tag each panel as a figure (press/figures.py)"))
     safe = OFFICE_SAFE_MM * PT_PER_MM
     for number, page in enumerate(pdf.pages, start=1):
         x0, y0, x1, y1 = (float(v) for v in page.mediabox)

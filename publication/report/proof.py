@@ -24,6 +24,7 @@ from publication.files import write_atomic
 from publication.i18n.locales import locale_info
 from publication.kinds import KINDS, PAPERS, PROOF_NAME, PT_PER_MM
 from publication.model import Project
+from publication.press.figures import tag_figures
 from publication.press.pdfx import PrintMeta, plain_metadata
 
 SHEET_MM = (420.0, 297.0)  # A3 landscape
@@ -80,8 +81,9 @@ def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path) -> bytes
     table = _order(files)
     with contextlib.ExitStack() as stack:
         sheets = stack.enter_context(pikepdf.new())
+        alts: list[list[str]] = []
         for kind, rows in table.items():
-            placements, labels, frames = _layout(rows, stack)
+            placements, labels, frames, described = _layout(rows, stack)
             sheet = sheets.add_blank_page(page_size=(SHEET_MM[0] * PT_PER_MM,
                                                      SHEET_MM[1] * PT_PER_MM))
             title = f"{campaign}: {KINDS[kind].title} - proof, every language (not for reading)"
@@ -93,11 +95,14 @@ def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path) -> bytes
                 form = sheets.copy_foreign(page.as_form_xobject())
                 content.append(_place(sheet, f"/Fx{number}", form, scale, x, y))
             sheet.obj.Contents = sheets.make_stream(b"".join(content))
+            alts.append([f"{title}; rows: " + ", ".join(
+                locale_info(code).english_name for code in rows), *described])
         plain_metadata(sheets, PrintMeta(
             f"{campaign} - proof sheet",
             "For reviewing, not for reading: every publication in every language, scaled "
             "down. The accessible files are beside it, one folder per language.",
             "en", _created(files)))
+        tag_figures(sheets, alts, "en")
         out = io.BytesIO()
         sheets.save(out, deterministic_id=True, compress_streams=True,
                     object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -123,9 +128,10 @@ Frame = tuple[float, float, float, float]               # x, y, width, height in
 
 
 def _layout(rows: dict[str, list[ProofFile]], stack: contextlib.ExitStack,
-            ) -> tuple[list[Placement], list[Label], list[Frame]]:
+            ) -> tuple[list[Placement], list[Label], list[Frame], list[str]]:
     """Where each page of each file goes on a kind's proof page: one row per locale, all
-    at one scale (the largest at which the widest row and every row's height fit)."""
+    at one scale (the largest at which the widest row and every row's height fit); with
+    what each placed page is, for its alternate text."""
     opened = {f.path: stack.enter_context(pikepdf.open(f.path)) for fs in rows.values()
               for f in fs}
     sizes = {path: [(float(p.mediabox[2]) - float(p.mediabox[0]),
@@ -143,6 +149,7 @@ def _layout(rows: dict[str, list[ProofFile]], stack: contextlib.ExitStack,
     placements: list[Placement] = []
     labels: list[Label] = []
     frames: list[Frame] = []
+    described: list[str] = []
     top = (SHEET_MM[1] - MARGIN_MM - TITLE_MM) * PT_PER_MM
     for row, (locale, found) in enumerate(rows.items()):
         row_top = top - row * (room_h + ROW_GAP_MM * PT_PER_MM)
@@ -153,15 +160,19 @@ def _layout(rows: dict[str, list[ProofFile]], stack: contextlib.ExitStack,
         for proof_file in found:
             labels.append((PAPERS[proof_file.size].title, x / PT_PER_MM,
                            row_top / PT_PER_MM + 1.2))
-            for page, (w, h) in zip(opened[proof_file.path].pages, sizes[proof_file.path],
-                                    strict=True):
+            pages = opened[proof_file.path].pages
+            for number, (page, (w, h)) in enumerate(zip(pages, sizes[proof_file.path],
+                                                        strict=True), start=1):
+                described.append(f"{info.english_name} {KINDS[proof_file.kind].title}, "
+                                 f"{PAPERS[proof_file.size].title}: page {number} of "
+                                 f"{len(pages)}")
                 y = row_top - h * scale
                 placements.append((page, scale, x, y))
                 frames.append((x / PT_PER_MM, y / PT_PER_MM, w * scale / PT_PER_MM,
                                h * scale / PT_PER_MM))
                 x += w * scale + PAGE_GAP_MM * PT_PER_MM
             x += (SIZE_GAP_MM - PAGE_GAP_MM) * PT_PER_MM
-    return placements, labels, frames
+    return placements, labels, frames, described
 
 
 def _labels(title: str, labels: Sequence[Label], frames: Sequence[Frame], fonts: Path) -> bytes:
