@@ -56,7 +56,7 @@ for name in sys.argv[1:]:
     weasyprint.HTML(filename=name).write_pdf()
 """
 # The German headline: shown on the leaflet and the poster, not the petition or letter.
-ONE_STRING = ("de", 'msgctxt "headline"')
+ONE_STRING = ("de", 'msgctxt "israel-opt/headline"')
 
 
 def main(argv: list[str] | None = None) -> int:

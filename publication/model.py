@@ -25,6 +25,23 @@ CONTENT_FILE = "campaign.yaml"  # content/<campaign>/campaign.yaml
 # A catalogue message: (context, msgid; the singular of a plural message).
 MessageKey = tuple[str | None, str]
 
+# A content message's context names its campaign, then its place in the campaign:
+# `israel-opt/news.still-no-justice.title`. Each campaign's messages are its own, though
+# all share a locale's catalogue; a template's contexts (`petition.name`) have no campaign.
+CAMPAIGN_MARK = "/"
+
+
+def campaign_context(campaign: str, place: str) -> str:
+    """The catalogue context of the content text at `place` of `campaign`."""
+    return f"{campaign}{CAMPAIGN_MARK}{place}"
+
+
+def context_place(context: str | None) -> tuple[str | None, str]:
+    """(campaign, place) of a catalogue context; campaign None for a template's own
+    message, or a content message from before contexts named their campaign."""
+    campaign, mark, place = (context or "").partition(CAMPAIGN_MARK)
+    return (campaign, place) if mark else (None, campaign)
+
 
 def find_campaigns(content_root: Path) -> list[str]:
     """The campaign folders under `content_root` (those with a campaign.yaml), sorted."""

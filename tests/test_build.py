@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po, write_po
 
 from make_pdf import main
 from publication.build import cache
@@ -17,6 +16,7 @@ from publication.errors import UsageError
 from publication.i18n import catalog
 from publication.model import BuildOptions, Project, Selection, Target
 from tests.pdfread import catalog_facts, fonts, page_size_mm, struct_text
+from tests.translating import start_catalog
 
 ARABIC = {
     "title": "حملة الاختبار",
@@ -27,16 +27,9 @@ ARABIC = {
 
 
 def _translate(project: Project, code: str, strings: dict[str, str]) -> None:
-    """Start a catalogue for `code` and translate the messages named by context."""
+    """Start a catalogue for `code` and translate the messages named by place."""
     catalog.write_pot(project, catalog.extract(project))
-    path = catalog.init(project, code)
-    with open(path, "rb") as fileobj:
-        cat = read_po(fileobj, locale=code)
-    for message in cat:
-        if message.context in strings:
-            message.string = strings[message.context]
-    with open(path, "wb") as fileobj:
-        write_po(fileobj, cat)
+    start_catalog(project, code, strings)
 
 
 def _build(project: Project, **selection: tuple[str, ...]) -> list[Path]:

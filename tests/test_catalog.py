@@ -27,7 +27,7 @@ from publication.i18n.plurals import parse_plural_forms
 from publication.i18n.pofile import parse_po
 from publication.model import Project
 from tests.projects import REPO
-from tests.translating import entry_line, replace_in, start_catalog
+from tests.translating import ctx, entry_line, replace_in, start_catalog
 
 
 def plural(code: str, one: str, other: str) -> tuple[str, ...]:
@@ -56,7 +56,7 @@ def _messages(path: Path) -> dict[tuple[str | None, object], Message]:
 
 
 def _get(cat: Catalog, msgid: str, context: str) -> Message:
-    message = cat.get(msgid, context=context)
+    message = cat.get(msgid, context=ctx(context)) or cat.get(msgid, context=context)
     assert message is not None, (context, msgid)
     return message
 
@@ -87,13 +87,14 @@ def test_extract_equals_pybabel_with_contexts_locations_and_comments(project: Pr
             " ".join(other.auto_comments).split(), key
     contexts = {context for context, _ in a}
     assert None not in contexts  # every message carries a context
-    assert {"headline", "demands.authorities.items.respect-law", "poster.facts.heading",
-            "petition.table.name"} <= contexts
+    # A content message's context names its campaign; a template's its place only.
+    assert {ctx("headline"), ctx("demands.authorities.items.respect-law"),
+            "poster.facts.heading", "petition.table.name"} <= contexts
     # Translator comments where they help: space to fit, what a placeholder is, markup.
     notes = {context: " ".join(m.auto_comments) for (context, _), m in a.items()}
-    assert "keep it short" in notes["headline"]
-    assert "%(count)s" in notes["facts.protest-days"]
-    assert "keep <em>" in notes["background.first"]
+    assert "keep it short" in notes[ctx("headline")]
+    assert "%(count)s" in notes[ctx("facts.protest-days")]
+    assert "keep <em>" in notes[ctx("background.first")]
 
 
 def test_write_pot_touches_nothing_when_only_the_date_would_change(project: Project) -> None:
@@ -186,18 +187,19 @@ def test_update_makes_changed_sources_fuzzy_and_removed_ones_obsolete(project: P
     text = path.read_text("utf-8")
     assert '#| msgid "Fixture campaign"' in text
     # A removed message is kept as obsolete (#~), out of the way, with its translation.
-    assert '#~ msgctxt "demands.authorities.items.respect-law"\n#~ msgid "Respect the law"\n' \
-           '#~ msgstr "Respecter la loi"' in text
-    assert cat.get("Respect the law", context="demands.authorities.items.respect-law") is None
+    assert ('#~ msgctxt "fixture/demands.authorities.items.respect-law"\n'
+            '#~ msgid "Respect the law"\n#~ msgstr "Respecter la loi"') in text
+    assert cat.get("Respect the law",
+                   context=ctx("demands.authorities.items.respect-law")) is None
     # The first background paragraph is gone: its translation is kept as obsolete, and
     # the second, named by its own id, is not offered it.
-    assert '#~ msgctxt "background.first"' in text
+    assert '#~ msgctxt "fixture/background.first"' in text
     second = _get(cat, "The second paragraph of background.", "background.second")
     assert not second.fuzzy and not second.string
     # Fuzzy translations are never published.
     compiled = catalog.compile_catalog(project, "fr")
-    assert compiled.entry("headline", "Free the fixture now").state == "fuzzy"
-    assert compiled.translations.pgettext("headline", "Free the fixture now") == \
+    assert compiled.entry(ctx("headline"), "Free the fixture now").state == "fuzzy"
+    assert compiled.translations.pgettext(ctx("headline"), "Free the fixture now") == \
         "Free the fixture now"
     # Running it again changes nothing (the #| previous msgids survive a round trip).
     before = path.read_bytes()
@@ -265,7 +267,8 @@ def test_smuggled_tag_foreign_placeholder_and_link_are_refused(project: Project)
     })
     problems = _problems(project, "fr")
     expect = {
-        entry_line(path, "petition.title"): "'petition.title' msgstr: tag <img> is not allowed",
+        entry_line(path, "petition.title"):
+            "'fixture/petition.title' msgstr: tag <img> is not allowed",
         entry_line(path, "petition.demand"): "placeholder %(name)s is not in the source text",
         entry_line(path, "background.first"): "<a> is not in the source string",
     }
@@ -288,8 +291,8 @@ def test_placeholders_plural_forms_and_percent_signs(project: Project) -> None:
     # The singular may leave the number out; the last form may not.
     last = f"msgstr[{get_plural('fr').num_plurals - 1}]"
     assert any(p.startswith(f"messages.po:{entry_line(path, 'facts.protest-days', last)}: ")
-               and f"'facts.protest-days' {last}: placeholder %(count)s from the source text "
-                   "is missing"
+               and f"'fixture/facts.protest-days' {last}: placeholder %(count)s from the "
+                   "source text is missing"
                in p for p in problems), problems
     first = entry_line(path, 'facts.protest-days', 'msgstr[0]')
     assert not any(f":{first}:" in p for p in problems)
@@ -371,12 +374,12 @@ def test_not_utf8_bom_and_missing_header(project: Project) -> None:
 def test_duplicate_entries_and_control_characters(project: Project) -> None:
     path = start_catalog(project, "fr", FRENCH)
     first = entry_line(path, "title", "msgid")
-    entry = 'msgctxt "title"\nmsgid "Fixture campaign"\nmsgstr "Encore"\n'
+    entry = 'msgctxt "fixture/title"\nmsgid "Fixture campaign"\nmsgstr "Encore"\n'
     path.write_text(path.read_text("utf-8") + "\n" + entry, "utf-8")
     problems = _problems(project, "fr")
     last = len(path.read_text("utf-8").split("\n")) - 2
     assert problems == [f"messages.po:{last}: duplicate entry for msgid 'Fixture campaign' "
-                        f"(context 'title'), first at line {first}; delete one of them"]
+                        f"(context 'fixture/title'), first at line {first}; delete one of them"]
     path = start_catalog(project, "de", {"title": "Kampagne", "headline": "Frei\u202eheit"})
     replace_in(path, 'msgstr "Kampagne"', 'msgstr "Kampagne\\a"')
     problems = _problems(project, "de")
@@ -391,8 +394,8 @@ def test_fuzzy_entries_are_not_checked_or_published(project: Project) -> None:
                   fuzzy=frozenset({"petition.title"}))
     assert _problems(project, "fr") == []
     compiled = catalog.compile_catalog(project, "fr")
-    assert compiled.entry("petition.title", "Release the detainee").state == "fuzzy"
-    assert compiled.translations.pgettext("petition.title", "Release the detainee") == \
+    assert compiled.entry(ctx("petition.title"), "Release the detainee").state == "fuzzy"
+    assert compiled.translations.pgettext(ctx("petition.title"), "Release the detainee") == \
         "Release the detainee"
 
 
@@ -411,7 +414,7 @@ def test_rtl_marks_soft_hyphens_and_joiners_are_allowed(project: Project) -> Non
 def test_compile_writes_mo_and_a_failed_compile_leaves_the_old_one(project: Project) -> None:
     path = start_catalog(project, "fr", FRENCH)
     compiled = catalog.compile_catalog(project, "fr", write=True)
-    assert compiled.translations.pgettext("title", "Fixture campaign") == "Campagne de test"
+    assert compiled.translations.pgettext(ctx("title"), "Fixture campaign") == "Campagne de test"
     mo = project.mo("fr")
     before = mo.read_bytes()
     replace_in(path, 'msgstr "Campagne de test"', 'msgstr "Campagne <img src=x> de test"')
@@ -533,14 +536,15 @@ def test_previous_msgids_obsolete_entries_and_extra_forms_by_our_reader(
         project: Project) -> None:
     path = start_catalog(project, "fr", FRENCH)
     text = path.read_text("utf-8")
-    text = text.replace('msgctxt "title"\n', '#, fuzzy\n#| msgctxt "title"\n#| msgid "Old "\n'
-                                             '#| "title"\nmsgctxt "title"\n', 1)
+    text = text.replace('msgctxt "fixture/title"\n',
+                        '#, fuzzy\n#| msgctxt "fixture/title"\n#| msgid "Old "\n'
+                        '#| "title"\nmsgctxt "fixture/title"\n', 1)
     text += ('\n#| msgid "older"\n#~ msgctxt "gone"\n#~ msgid "Gone"\n#~| msgid "x"\n'
              '#~ msgstr "Parti"\n')
     path.write_text(text, "utf-8")
     parsed = parse_po(path.read_bytes(), path, "fr", keep_obsolete=True)
     assert parsed.problems == [] and parsed.catalog is not None
-    title = parsed.catalog.get("Fixture campaign", context="title")
+    title = parsed.catalog.get("Fixture campaign", context=ctx("title"))
     assert title is not None and title.previous_id == ["Old title"]
     assert title.user_comments == [] and title.auto_comments  # `#|` is no comment
     [gone] = parsed.catalog.obsolete.values()
@@ -555,10 +559,11 @@ def test_previous_msgids_obsolete_entries_and_extra_forms_by_our_reader(
     assert [(p.line, f"has {forms + 1} forms" in p.message) for p in parsed.problems] == \
         [(line, True)], parsed.problems
     assert parsed.catalog is not None
-    facts = parsed.catalog.get("%(count)s day of protest", context="facts.protest-days")
+    facts = parsed.catalog.get("%(count)s day of protest", context=ctx("facts.protest-days"))
     assert facts is not None and facts.string == plural("fr", "%(count)s jour de manifestation",
                                                         "%(count)s jours de manifestation")
-    assert parsed.msgstr_line(("facts.protest-days", "%(count)s day of protest"), forms) == line
+    key = (ctx("facts.protest-days"), "%(count)s day of protest")
+    assert parsed.msgstr_line(key, forms) == line
 
 
 # -- hostile input -------------------------------------------------------------------------
@@ -720,7 +725,7 @@ def test_a_placeholder_width_is_refused_at_its_line_without_allocating(project: 
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert problems == [
-        f"messages.po:{line}: 'facts.protest-days' msgstr[0]: placeholder "
+        f"messages.po:{line}: 'fixture/facts.protest-days' msgstr[0]: placeholder "
         "'%(count)999999999d' has a width or precision, which the program does not use (it "
         "could make the text millions of characters long): write it %(count)s"]
     assert peak < 50_000_000  # formatting it would take a gigabyte
@@ -731,13 +736,13 @@ def test_a_huge_translation_or_catalogue_is_refused_quickly(project: Project) ->
     line = entry_line(path, "title")
     replace_in(path, 'msgstr "Campagne de test"', f'msgstr "{"Libérez " * 300}"')
     assert _problems(project, "fr") == [
-        f"messages.po:{line}: 'title' msgstr: the translation is 2,400 characters long; at "
+        f"messages.po:{line}: 'fixture/title' msgstr: the translation is 2,400 characters long; at "
         "most 2,000 fit (the English text has 16): shorten it"]
     # 3000 nested spans are far over that size: one message, no RecursionError.
     replace_in(path, f'msgstr "{"Libérez " * 300}"',
                'msgstr "' + '<span lang=\\"en\\">' * 3000 + "x" + "</span>" * 3000 + '"')
     [problem] = _problems(project, "fr")
-    assert problem.startswith(f"messages.po:{line}: 'title' msgstr: the translation is ")
+    assert problem.startswith(f"messages.po:{line}: 'fixture/title' msgstr: the translation is ")
     with open(path, "a", encoding="utf-8") as fileobj:
         fileobj.write("#. " + "x" * 3_000_000 + "\n")
     assert _problems(project, "fr") == [
@@ -750,8 +755,8 @@ def test_markup_nested_too_deep_is_refused_at_its_line(project: Project) -> None
     line = entry_line(path, "background.first")
     replace_in(path, "avec <em>emphase</em>.", "avec " + "<em>" * 12 + "x" + "</em>" * 12)
     assert _problems(project, "fr") == [
-        f"messages.po:{line}: 'background.first' msgstr: tags nested more than 8 deep (<em> "
-        "inside 8 open tags): a text needs two or three at most; close each tag before "
+        f"messages.po:{line}: 'fixture/background.first' msgstr: tags nested more than 8 "
+        "deep (<em> inside 8 open tags): a text needs two or three at most; close each tag before "
         "opening the next"]
 
 
@@ -776,11 +781,11 @@ def test_a_data_url_or_a_long_link_is_refused_and_cut(project: Project) -> None:
     replace_in(path, "avec <em>emphase</em>.",
                'avec <a href=\\"data:text/html;base64,' + "A" * 1500 + '\\">x</a>.')
     assert _problems(project, "fr") == [
-        f"messages.po:{line}: 'background.first' msgstr: the link address "
+        f"messages.po:{line}: 'fixture/background.first' msgstr: the link address "
         "'data:text/html;base64,AAAAAAAAAAAAAAAAAA…' is 1,522 characters long; at most 300 are "
         "allowed"]
     replace_in(path, 'base64,' + "A" * 1500, "base64,AAAA")
     assert _problems(project, "fr") == [
-        f"messages.po:{line}: 'background.first' msgstr: the link address "
+        f"messages.po:{line}: 'fixture/background.first' msgstr: the link address "
         "'data:text/html;base64,AAAA' must be an https: or mailto: address, not data:, "
         "javascript: or another kind"]

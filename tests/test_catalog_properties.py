@@ -22,6 +22,7 @@ from publication.model import Project
 from publication.source.placeholders import PLACEHOLDER
 from tests.gettext_check import assert_all_gettext_readable, start_full_catalog
 from tests.projects import make_project
+from tests.translating import ctx
 
 # (line of the fixture's campaign.yaml, its YAML prefix, the schema's length limit)
 TARGETS = {
@@ -153,6 +154,6 @@ def test_random_content_edits_give_catalogues_gettext_reads(
                 assert set(message.previous_id) <= seen, (code, message.previous_id)
             if code == "fr":  # inserting items fuzzes nothing it did not change
                 states = {m.context: message_state(m) for m in parsed.catalog if m.id}
-                assert {c: states[c] for c in untouched} == dict.fromkeys(untouched,
-                                                                          "translated")
+                assert {c: states[ctx(c)] for c in untouched} == dict.fromkeys(
+                    untouched, "translated")
         seen |= _source_texts(project)

@@ -27,7 +27,7 @@ def test_a_string_too_long_for_the_poster(project: Project) -> None:
     assert "poster (a3, de) does not fit on one page" in message
     smallest = KINDS["poster"].headline_steps(PAPERS["a3"])[-1]
     assert f"headline at {smallest:.0f} pt, the smallest allowed" in message
-    assert "shorten message 'headline' ('Unverhältnismäßige" in message
+    assert "shorten message 'fixture/headline' ('Unverhältnismäßige" in message
     over = float(re.search(r"runs ([0-9.]+) mm past the page", message).group(1))  # type: ignore[union-attr]
     assert over > 20, message
     assert not path.exists()

@@ -44,8 +44,8 @@ def test_a_character_outside_the_fonts_stops_the_build(project: Project) -> None
     [finding] = coverage(project, "de")
     assert finding.severity == "error" and finding.check == "fonts.coverage"
     assert finding.file.endswith(f"messages.po:{entry_line(po, 'title', 'msgid')}")
-    assert "message 'title' in de has the character '漢' (U+6F22 CJK UNIFIED IDEOGRAPH-6F22)" \
-        in finding.message
+    assert ("message 'fixture/title' in de has the character '漢' (U+6F22 CJK UNIFIED "
+            "IDEOGRAPH-6F22)") in finding.message
     assert ("(Noto Sans, Noto Sans Arabic Campaign, Noto Sans Hebrew Campaign)"
             in finding.message)
     path, outcome = build_one(project, "de", "letter", "a4")

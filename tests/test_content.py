@@ -17,6 +17,7 @@ from publication.source.content import (
     campaign_schema,
     iter_texts,
     load_campaign,
+    place,
     shown_texts,
 )
 from publication.source.schema import (
@@ -55,8 +56,9 @@ def test_real_campaign_loads_with_contexts_and_lines() -> None:
     campaign = load_campaign(REPO / "content" / "israel-opt")
     contexts = [t.context for t in iter_texts(campaign)]
     assert len(contexts) == len(set(contexts)), "every message needs its own context"
-    assert "demands.israel.items.lift-gaza-blockade" in contexts
-    assert "background.no-one-held-to-account" in contexts
+    # Each names its campaign (its folder), then its place in the file.
+    assert "israel-opt/demands.israel.items.lift-gaza-blockade" in contexts
+    assert "israel-opt/background.no-one-held-to-account" in contexts
     assert campaign.quote.author.source == "Philip Luther"
     assert campaign.headline.line > 1
     assert all(fact.plural and fact.count is not None for fact in campaign.facts)
@@ -238,7 +240,8 @@ def _line(text: str, row: str) -> int:
 
 def test_contexts_name_each_item_by_its_id(project: Project) -> None:
     campaign = load_campaign(project.content / "fixture")
-    contexts = {t.context for t in iter_texts(campaign)}
+    contexts = {place(t) for t in iter_texts(campaign)}
+    assert {t.context for t in iter_texts(campaign)} == {f"fixture/{c}" for c in contexts}
     assert {"background.first", "background.second", "facts.protest-days",
             "demands.authorities.items.respect-law", "law.paragraphs.attacks-illegal",
             "letter.body.release", "news.a-news-item.title"} <= contexts
@@ -286,8 +289,8 @@ def test_a_duplicate_id_names_both_lines(project: Project) -> None:
 def test_the_same_id_in_two_lists_is_fine(project: Project) -> None:
     # letter.body and demands.authorities.items both have `release`: contexts differ.
     campaign = load_campaign(project.content / "fixture")
-    assert campaign.letter.body[0].context == "letter.body.release"
-    assert campaign.demands[0].items[0].context == "demands.authorities.items.release"
+    assert campaign.letter.body[0].context == "fixture/letter.body.release"
+    assert campaign.demands[0].items[0].context == "fixture/demands.authorities.items.release"
 
 
 @pytest.mark.parametrize("bad", ["Second", "second paragraph", "second.two", "-second",
@@ -326,7 +329,7 @@ def test_news_items_are_shown_on_the_kinds_the_content_names(project: Project) -
     assert [item.id for item in campaign.news] == ["hidden", "a-news-item"]
     assert [item.id for item in campaign.news_on("leaflet")] == ["a-news-item"]
     assert campaign.news_on("poster") == ()
-    shown = {t.context for t in shown_texts(campaign)}
+    shown = {place(t) for t in shown_texts(campaign)}
     assert "news.a-news-item.title" in shown and "news.heading" in shown
     assert "news.hidden.title" not in shown
 
@@ -390,9 +393,9 @@ def test_news_kinds_are_the_kinds_whose_template_lists_news(project: Project) ->
         "      date: 2020-01-01\n      type: blog\n      title: Never printed\n"
         "      show_on: []\n"))
     used = kind_messages(project)
-    shown = ("news.a-news-item.title", "A news item")
+    shown = ("fixture/news.a-news-item.title", "A news item")
     assert {kind for kind in KINDS if shown in used[kind]} == set(NEWS_KINDS)
-    assert not any(("news.hidden.title", "Never printed") in keys for keys in used.values())
+    assert not any(("fixture/news.hidden.title", "Never printed") in keys for keys in used.values())
 
 
 # -- plain words and hostile content (issue 12) --------------------------------------------

@@ -367,3 +367,22 @@ def test_a_leaflet_cell_links_its_print_file_and_its_office_sheet(tmp_path: Path
                                None)
         assert (here.pdf, here.print_pdf, here.office_pdf) == (
             "c/en/leaflet-a4.pdf", "c/en/leaflet-a4-print.pdf", "c/en/leaflet-a4-office.pdf")
+
+
+def test_a_catalogue_folder_that_is_not_a_locale_is_listed_as_not_built(
+        built: Project, tmp_path: Path) -> None:
+    project = copy_project(built, tmp_path / "copy")
+    records = cache.records(project)
+    index.write(project, records)
+    assert not index.needs_update(project, records)
+    folder = project.locales / "dé" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    shutil.copy(project.po("de"), folder / "messages.po")
+    assert index.needs_update(project, records)  # even a build with nothing to do
+    index.write(project, records)
+    html = (project.output / "index.html").read_text("utf-8")
+    section = html[html.index('<h2 id="not-built">'):]
+    section = section[:section.index("</section>")]
+    assert "Catalogues not built" in section and "locales/dé/LC_MESSAGES/messages.po" in section
+    assert "is not a locale code" in section and "rename the folder" in section
+    assert '<a href="#not-built">Catalogues not built</a> (1)' in html

@@ -10,7 +10,8 @@ import time
 import pytest
 
 from make_pdf import main
-from publication.model import Project
+from publication.model import Project, context_place
+from publication.report import status
 from tests.translating import entry_line, replace_in, start_catalog
 
 GOOD = {"title": "Testkampagne", "headline": "Befreit den Häftling"}
@@ -52,11 +53,11 @@ def test_broken_catalogues_cost_only_their_language(
     text = _messages(caplog)
     po = "locales/{}/LC_MESSAGES/messages.po:{}"
     line = entry_line(fr, "facts.protest-days", "msgstr[0]")
-    assert (f"{po.format('fr', line)}: 'facts.protest-days' msgstr[0]: placeholder "
+    assert (f"{po.format('fr', line)}: 'fixture/facts.protest-days' msgstr[0]: placeholder "
             "'%(count)20000000s' has a width or precision") in text, text
     assert (f"{po.format('es', entry_line(es, 'headline'))}: contains the invisible control "
             "character U+200B (zero-width space) after 'Libe'") in text, text
-    assert (f"{po.format('it', entry_line(it, 'headline'))}: 'headline' msgstr: the link "
+    assert (f"{po.format('it', entry_line(it, 'headline'))}: 'fixture/headline' msgstr: the link "
             "address 'data:text/html,AAAAAAAAAAAAAAAAAAAAAAAAA…' is 1,015 characters long; at "
             "most 300 are allowed") in text, text
     assert "A" * 100 not in text  # the link is never echoed whole
@@ -93,9 +94,15 @@ def test_status_counts_one_campaign(
 
     both, first, other = overall(), overall("--campaign", "fixture"), \
         overall("--campaign", "second")
-    # Each campaign's publications show 51 messages; only the titles differ, so both
-    # campaigns together show 52. Only the first campaign's title is translated.
-    assert sum(first.values()) == sum(other.values()) == 51 and sum(both.values()) == 52
+    # Each campaign's publications show 51 messages. Its content's messages are its own
+    # (their contexts name it), even where the texts are the same; the templates'
+    # messages are shared. Only the first campaign's title is translated, and the
+    # second's is not pre-filled from it, although the rest of its text is the same.
+    shown = frozenset().union(*status.kind_messages(project).values())
+    shared = sum(1 for context, _ in shown if context_place(context)[0] is None)
+    assert sum(first.values()) == sum(other.values()) == 51
+    assert sum(both.values()) == 2 * 51 - shared
     assert first["translated"] == both["translated"] == 1 and other["translated"] == 0
+    assert other["fuzzy"] == 0
     assert main(["status", "--campaign", "nope"], root=project.root) == 2
     assert "no campaign 'nope' in content/ (have: fixture, second)" in capsys.readouterr().err

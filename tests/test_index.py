@@ -96,7 +96,7 @@ def test_an_unreadable_pdf_gets_no_thumbnail(tmp_path: Path) -> None:
 def test_a_catalogue_change_alone_refreshes_the_completeness(built: Project) -> None:
     before = manifest(built)["locales"]["fr"]
     # A message no built output shows: nothing is rebuilt, the index still changes.
-    start = built.po("fr").read_text("utf-8").index('msgctxt "letter.closing"')
+    start = built.po("fr").read_text("utf-8").index('msgctxt "fixture/letter.closing"')
     closing = built.po("fr").read_text("utf-8")[start:].split("\n")[:3]
     assert closing[-1] == 'msgstr ""', closing
     text = built.po("fr").read_text("utf-8")

@@ -14,9 +14,9 @@ from publication.i18n.locales import locale_info
 from publication.i18n.localize import Localizer, localize_digits
 from publication.model import Project
 from publication.source.content import Text
-from tests.translating import entry_line, start_catalog
+from tests.translating import ctx, entry_line, start_catalog
 
-PLURAL = Text("facts.protest-days", "%(count)s day of protest", 17,
+PLURAL = Text(ctx("facts.protest-days"), "%(count)s day of protest", 17,
               plural="%(count)s days of protest", count=3)
 
 
@@ -24,19 +24,20 @@ def test_translated_fuzzy_and_untranslated(project: Project) -> None:
     path = start_catalog(project, "de", {"title": "Testkampagne", "headline": "Unscharf"},
                          fuzzy=frozenset({"headline"}))
     loc = Localizer(catalog.compile_catalog(project, "de"), locale_info("de"))
-    assert loc.text(Text("title", "Fixture campaign", 6)) == "Testkampagne"
-    assert loc.text(Text("headline", "Free the fixture", 7)) == "Free the fixture"
-    assert loc.text(Text("subtitle", "A short subtitle", 8)) == "A short subtitle"
+    assert loc.text(Text(ctx("title"), "Fixture campaign", 6)) == "Testkampagne"
+    assert loc.text(Text(ctx("headline"), "Free the fixture", 7)) == "Free the fixture"
+    assert loc.text(Text(ctx("subtitle"), "A short subtitle", 8)) == "A short subtitle"
     fallbacks = {f.context: f for f in loc.fallbacks.values()}
-    assert set(fallbacks) == {"headline", "subtitle"}
-    assert fallbacks["headline"].state == "fuzzy"
-    assert fallbacks["headline"].line == entry_line(path, "headline", "msgid")
-    assert fallbacks["headline"].describe("messages.po") == (
-        f"messages.po:{entry_line(path, 'headline', 'msgid')}: fuzzy message 'headline' shown "
-        "in the source language")
-    assert fallbacks["subtitle"].state == "untranslated"
-    assert loc.used == {("title", "Fixture campaign"), ("headline", "Free the fixture"),
-                        ("subtitle", "A short subtitle")}
+    headline, subtitle = ctx("headline"), ctx("subtitle")
+    assert set(fallbacks) == {headline, subtitle}
+    assert fallbacks[headline].state == "fuzzy"
+    assert fallbacks[headline].line == entry_line(path, "headline", "msgid")
+    assert fallbacks[headline].describe("messages.po") == (
+        f"messages.po:{entry_line(path, 'headline', 'msgid')}: fuzzy message "
+        "'fixture/headline' shown in the source language")
+    assert fallbacks[subtitle].state == "untranslated"
+    assert loc.used == {(ctx("title"), "Fixture campaign"), (headline, "Free the fixture"),
+                        (subtitle, "A short subtitle")}
 
 
 def test_plural_forms_follow_the_locale(project: Project) -> None:

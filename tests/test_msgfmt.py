@@ -24,7 +24,7 @@ from tests.gettext_check import (
     run_msgfmt,
     start_full_catalog,
 )
-from tests.translating import replace_in
+from tests.translating import ctx, replace_in
 
 FRENCH: dict[str, str | tuple[str, ...]] = {
     "title": "Campagne de test",
@@ -119,10 +119,10 @@ def test_edited_paragraph_keeps_files_valid_and_its_previous_msgid_whole(
         replace_in(project.content / "fixture" / "campaign.yaml", f"    text: {FIXTURE_OLD}\n",
                    _yaml_item(LONG_OLD))
         project, edit, old = _fixture_project(project), _edit_fixture, LONG_OLD
-        context = "background.first"
+        context = ctx("background.first")
     else:
         project, edit, old = copy_repository(tmp_path / "repo"), _edit_real, REAL_OLD
-        context = "background.decades-of-conflict"
+        context = ctx("background.decades-of-conflict", "israel-opt")
     locales = available_locales(project)[1:]
     before = {code: previous_msgids(project.po(code)) for code in locales}
     edit(project, EDITED)
@@ -213,8 +213,8 @@ BROKEN = '''#| msgid "" "The first paragraph of background, with <em>emphasis</e
 def test_babels_broken_previous_lines_are_reported_and_update_rewrites_them(
         project: Project) -> None:
     path = start_full_catalog(project, "fr", FRENCH)
-    replace_in(path, 'msgctxt "background.first"\n',
-               f'#, fuzzy\n{BROKEN}msgctxt "background.first"\n')
+    replace_in(path, 'msgctxt "fixture/background.first"\n',
+               f'#, fuzzy\n{BROKEN}msgctxt "fixture/background.first"\n')
     done = run_msgfmt(path)
     assert done.returncode != 0 and "end-of-line within string" in done.stderr
     line = path.read_text("utf-8").split("\n").index(BROKEN.split("\n")[0]) + 1
@@ -240,27 +240,27 @@ def test_babels_broken_previous_lines_are_reported_and_update_rewrites_them(
 def test_each_kind_of_broken_previous_line_is_reported_at_its_line(
         project: Project, lines: str, what: str) -> None:
     path = start_full_catalog(project, "fr", FRENCH)
-    replace_in(path, 'msgctxt "title"\n', f'#, fuzzy\n{lines}msgctxt "title"\n')
+    replace_in(path, 'msgctxt "fixture/title"\n', f'#, fuzzy\n{lines}msgctxt "fixture/title"\n')
     text = path.read_text("utf-8").split("\n")
     bad = lines.rstrip("\n").split("\n")[-1]
     _, problems = checks.check_catalog(path, "fr")
     assert [(p.line, what in p.message) for p in problems] == [(text.index(bad) + 1, True)]
     parsed = parse_po(path.read_bytes(), path, "fr")
     assert parsed.catalog is not None
-    title = parsed.catalog.get("Fixture campaign", context="title")
+    title = parsed.catalog.get("Fixture campaign", context=ctx("title"))
     assert title is not None and title.previous_id == []  # dropped whole, not cut short
 
 
 def test_empty_and_tab_separated_previous_lines_are_valid_as_for_gettext(
         project: Project) -> None:
     path = start_full_catalog(project, "fr", FRENCH)
-    replace_in(path, 'msgctxt "title"\n',
-               '#, fuzzy\n#|\n#|\tmsgid\t"Old title"\nmsgctxt "title"\n')
+    replace_in(path, 'msgctxt "fixture/title"\n',
+               '#, fuzzy\n#|\n#|\tmsgid\t"Old title"\nmsgctxt "fixture/title"\n')
     assert_gettext_reads(path)
     assert checks.check_catalog(path, "fr")[1] == []
     parsed = parse_po(path.read_bytes(), path, "fr")
     assert parsed.catalog is not None
-    title = parsed.catalog.get("Fixture campaign", context="title")
+    title = parsed.catalog.get("Fixture campaign", context=ctx("title"))
     assert title is not None and title.previous_id == ["Old title"]
 
 
@@ -281,7 +281,7 @@ def test_update_keeps_each_languages_old_translations_to_itself(project: Project
     for code in ("fr", "ar"):
         cat = parse_po(project.po(code).read_bytes(), project.po(code), code).catalog
         assert cat is not None
-        message = cat.get("Quite another slogan altogether", context="headline")
+        message = cat.get("Quite another slogan altogether", context=ctx("headline"))
         assert message is not None
         strings[code] = (message.string, message.fuzzy)
     assert strings == {"fr": ("Libérez le détenu", True), "ar": ("", False)}
@@ -302,7 +302,7 @@ def test_a_changed_plural_text_makes_the_translation_fuzzy(project: Project) -> 
     path = project.po("fr")
     cat = parse_po(path.read_bytes(), path, "fr").catalog
     assert cat is not None
-    message = cat.get("%(count)s day of protest", context="facts.protest-days")
+    message = cat.get("%(count)s day of protest", context=ctx("facts.protest-days"))
     assert message is not None and message.fuzzy and message.previous_id == old
     assert message.string[0] == "%(count)s jour de manifestation"
     assert '#| msgid_plural "%(count)s days of protest"\n' in path.read_text("utf-8")
@@ -323,7 +323,7 @@ def test_no_format_flag_on_a_text_the_program_does_not_format(
     catalog.write_pot(project, catalog.extract(project))
     catalog.update(project, ["fr", "ar"])
     for path in (project.pot, project.po("fr")):
-        entry = path.read_text("utf-8").split('msgctxt "background.second"')[0]
+        entry = path.read_text("utf-8").split('msgctxt "fixture/background.second"')[0]
         assert "format" not in entry.rsplit("\n\n", 1)[1], path
     replace_in(campaign, f"    text: {with_placeholder}\n",
                "    text: The second paragraph of background, now.\n")
@@ -332,10 +332,10 @@ def test_no_format_flag_on_a_text_the_program_does_not_format(
     assert_all_gettext_readable(project)  # reads back byte for byte
     cat = parse_po(project.po("fr").read_bytes(), project.po("fr"), "fr").catalog
     assert cat is not None
-    message = cat.get("The second paragraph of background, now.", context="background.second")
+    message = cat.get("The second paragraph of background, now.", context=ctx("background.second"))
     assert message is not None and message.fuzzy
     assert message.previous_id == [with_placeholder]
-    comments = project.po("fr").read_text("utf-8").split('msgctxt "background.second"')[0]
+    comments = project.po("fr").read_text("utf-8").split('msgctxt "fixture/background.second"')[0]
     assert "format" not in comments.rsplit("\n\n", 1)[1]
 
 
@@ -350,7 +350,7 @@ def test_an_edit_undone_brings_the_obsolete_entry_back_without_a_duplicate(
     campaign.write_text(original.replace("urging: We urge everyone to act now.",
                                          "urging: Zzyzx 1234"), "utf-8")
     assert _extract_and_update(project) == ["ar", "fr"]
-    obsolete = '#~ msgctxt "urging"\n#~ msgid "We urge everyone to act now."\n#~ msgstr ""'
+    obsolete = '#~ msgctxt "fixture/urging"\n#~ msgid "We urge everyone to act now."\n#~ msgstr ""'
     for code in ("ar", "fr"):
         assert obsolete in project.po(code).read_text("utf-8"), code
     replace_in(project.po("fr"), obsolete,
@@ -364,7 +364,7 @@ def test_an_edit_undone_brings_the_obsolete_entry_back_without_a_duplicate(
         assert obsolete.split("\n")[1] not in path.read_text("utf-8"), code
         cat = parse_po(path.read_bytes(), path, code).catalog
         assert cat is not None
-        urging = cat.get("We urge everyone to act now.", context="urging")
+        urging = cat.get("We urge everyone to act now.", context=ctx("urging"))
         assert urging is not None
         states[code] = (urging.string, urging.fuzzy, urging.previous_id)
     assert states == {"ar": ("", False, []), "fr": ("Nous exhortons chacun à agir.", False, [])}

@@ -15,7 +15,7 @@ from publication.model import Project, Target
 from publication.preview.layouts import job_for, lay_out
 from tests.translating import entry_line, start_catalog
 
-BODY = ("letter.body.release", "Please release the detainee.")
+BODY = ("fixture/letter.body.release", "Please release the detainee.")
 GERMAN = "Bitte lassen Sie den Gefangenen frei."
 WORD = " Freilassung"
 

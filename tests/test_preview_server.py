@@ -181,7 +181,7 @@ def test_a_message_is_outlined_with_its_context_line_state_and_room(page: Any) -
     assert button.get_attribute("aria-pressed") == "true"
     assert marks.count() >= 2
     fuzzy = page.locator("#message-list button").filter(
-        has=page.locator("span.ctx", has_text=re.compile("^title$")))
+        has=page.locator("span.ctx", has_text=re.compile("^fixture/title$")))
     assert "fuzzy: shown in English" in fuzzy.inner_text()
 
 

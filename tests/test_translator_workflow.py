@@ -21,7 +21,7 @@ from publication.i18n import catalog, checks
 from publication.model import Project, Selection
 from publication.report import status
 from tests.pdfread import catalog_facts, struct_text
-from tests.translating import entry_line, pdf_text, replace_in, start_catalog
+from tests.translating import ctx, entry_line, pdf_text, replace_in, start_catalog
 
 REPO = Path(__file__).resolve().parent.parent
 PETITION = ["--kind", "petition", "--size", "a4", "--jobs", "1"]
@@ -53,7 +53,7 @@ def test_status_counts_each_locale_overall_and_per_kind(project: Project) -> Non
     per_kind = status.kind_messages(project)
     assert ("petition.table.name", "Name") in per_kind["petition"]
     assert ("petition.table.name", "Name") not in per_kind["poster"]
-    assert ("headline", "Free the fixture") in per_kind["poster"]
+    assert (ctx("headline"), "Free the fixture") in per_kind["poster"]
     # What some kind shows (a template string for a field this campaign leaves out, such
     # as the petition's data controller, is not counted).
     total = len(frozenset().union(*per_kind.values()))
@@ -138,8 +138,8 @@ def test_init_italian_then_build_gives_a_tagged_italian_pdf_with_english_fallbac
     po = project.po("it")
     with open(po, "rb") as fileobj:  # what Poedit does: fill in some translations, save
         cat = read_po(fileobj, locale="it")
-    for msgid, context, string in (("Fixture campaign", "title", "Campagna di prova"),
-                                   ("Release the detainee", "petition.title",
+    for msgid, context, string in (("Fixture campaign", ctx("title"), "Campagna di prova"),
+                                   ("Release the detainee", ctx("petition.title"),
                                     "Liberate il detenuto")):
         message = cat.get(msgid, context=context)
         assert message is not None
@@ -159,9 +159,9 @@ def test_init_italian_then_build_gives_a_tagged_italian_pdf_with_english_fallbac
     # Untranslated messages show in English, and the build says which and where.
     assert "Your details are used only for this petition." in text
     line = entry_line(po, "petition.privacy", "msgid")
-    assert (f"locales/it/LC_MESSAGES/messages.po:{line} petition.privacy: untranslated — "
+    assert (f"locales/it/LC_MESSAGES/messages.po:{line} fixture/petition.privacy: untranslated — "
             "shown in English on: petition") in log
-    assert "untranslated message 'petition.privacy'" not in log  # not once per PDF
+    assert "untranslated message 'fixture/petition.privacy'" not in log  # not once per PDF
 
 
 def test_init_refuses_unknown_locales_with_a_clear_error(
@@ -224,12 +224,13 @@ def test_fuzzy_entry_never_reaches_the_pdf(
     assert "Release the detainee" in pdf_text(pdf)
     assert "Nous demandons la libération du détenu." in pdf_text(pdf)
     line = entry_line(po, "petition.title", "msgid")
-    assert f"messages.po:{line} petition.title: fuzzy — shown in English on: petition" in log
+    assert (f"messages.po:{line} fixture/petition.title: fuzzy — shown in English on: "
+            "petition") in log
     # --strict refuses to publish a fallback at all, and leaves the earlier file.
     before = pdf.read_bytes()
     assert main(["build", "--locale", "fr", "--strict", "--force", *PETITION],
                 root=project.root) == 1
-    assert f"messages.po:{line}: fuzzy message 'petition.title'" in _log(caplog)
+    assert f"messages.po:{line}: fuzzy message 'fixture/petition.title'" in _log(caplog)
     assert pdf.read_bytes() == before
 
 
@@ -329,9 +330,9 @@ def test_build_reports_each_fallback_once_per_locale_sorted_and_again_when_skipp
     assert lines == sorted(lines) and len(set(report)) == len(report), report
     headline = entry_line(po, "headline", "msgid")
     # The poster is made in two sizes, the petition in two: each message is said once.
-    assert (f"locales/fr/LC_MESSAGES/messages.po:{headline} headline: fuzzy — shown in "
+    assert (f"locales/fr/LC_MESSAGES/messages.po:{headline} fixture/headline: fuzzy — shown in "
             "English on: poster") in report
-    assert any(row.endswith(" quote.text: untranslated — shown in English on: poster")
+    assert any(row.endswith(" fixture/quote.text: untranslated — shown in English on: poster")
                for row in report), report
     # A message on both kinds built is said once, naming both.
     assert any(row.endswith(" common.qr.prompt: untranslated — shown in English on: poster")
@@ -351,7 +352,7 @@ def test_build_reports_each_fallback_once_per_locale_sorted_and_again_when_skipp
     assert main(["status", "--locale", "fr", "--list", "--json"], root=project.root) == 0
     data = json.loads(capsys.readouterr().out)
     [fr] = data["locales"]
-    assert {"line": headline, "context": "headline", "state": "fuzzy",
+    assert {"line": headline, "context": ctx("headline"), "state": "fuzzy",
             "kinds": ["leaflet", "poster"]} in fr["missing"]
     assert len(fr["missing"]) == len(listed) - 1
     assert [m["line"] for m in fr["missing"]] == sorted(m["line"] for m in fr["missing"])
@@ -361,8 +362,9 @@ def test_status_counts_only_what_some_kind_shows(project: Project) -> None:
     campaign = project.content / "fixture" / "campaign.yaml"
     replace_in(campaign, "show_on: [leaflet]", "show_on: []")
     assert main(["extract"], root=project.root) == 0
-    assert ("news.a-news-item.title", "A news item") not in catalog.template_messages(project)
+    assert (ctx("news.a-news-item.title"), "A news item") not in \
+        catalog.template_messages(project)
     start_catalog(project, "fr", FRENCH)
     [en, fr] = status.status(project, ["en", "fr"])
     assert en.overall.total == len(frozenset().union(*status.kind_messages(project).values()))
-    assert not any(m.context.startswith("news.") for m in fr.missing)
+    assert not any(m.context.startswith(ctx("news.")) for m in fr.missing)

@@ -9,7 +9,24 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 from publication.i18n import catalog
-from publication.model import Project
+from publication.model import Project, campaign_context, context_place
+
+# The tests name a message by its place, as a template or the campaign file names it
+# (`title`, `petition.table.name`); a content message's context names its campaign too.
+FIXTURE = "fixture"  # the fixture campaign (tests/fixtures/project/content/fixture)
+
+
+def ctx(place: str, campaign: str = FIXTURE) -> str:
+    """The catalogue context of the content text at `place` of `campaign`."""
+    return campaign_context(campaign, place)
+
+
+def _named(context: str | None, names: Mapping[str, object] | frozenset[str]) -> str | None:
+    """Which of `names` (contexts, or places) a message's context is, if any."""
+    if context in names:
+        return context
+    place = context_place(context)[1]
+    return place if place in names else None
 
 
 def start_catalog(project: Project, code: str, strings: Mapping[str, str | tuple[str, ...]],
@@ -21,9 +38,10 @@ def start_catalog(project: Project, code: str, strings: Mapping[str, str | tuple
     with open(path, "rb") as fileobj:
         cat = read_po(fileobj, locale=code)
     for message in cat:
-        if message.context is not None and message.context in strings:
-            message.string = strings[message.context]
-            if message.context in fuzzy:
+        name = _named(message.context, strings)
+        if name is not None:
+            message.string = strings[name]
+            if name in fuzzy:
                 message.flags.add("fuzzy")
     with open(path, "wb") as fileobj:
         write_po(fileobj, cat, width=88)
@@ -31,9 +49,11 @@ def start_catalog(project: Project, code: str, strings: Mapping[str, str | tuple
 
 
 def entry_line(path: Path, context: str, keyword: str = "msgstr") -> int:
-    """The line of `keyword` (msgid, msgstr, msgstr[1]...) in the entry with `context`."""
+    """The line of `keyword` (msgid, msgstr, msgstr[1]...) in the entry with `context`
+    (or a campaign's message at that place)."""
     lines = path.read_text("utf-8").split("\n")
-    start = lines.index(f'msgctxt "{context}"')
+    [start] = [n for n, line in enumerate(lines) if line.startswith('msgctxt "') and
+               _named(line[len('msgctxt "'):-1], frozenset({context})) is not None]
     for number in range(start, len(lines)):
         if lines[number].startswith(f"{keyword} "):
             return number + 1

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
@@ -39,7 +39,7 @@ from publication.i18n.checks import (
 from publication.i18n.locales import locale_info
 from publication.i18n.plurals import PluralRule
 from publication.i18n.pofile import NotRegularFile, ParsedPo, parse_po, read_po_file
-from publication.model import DOMAIN, SOURCE_LOCALE, MessageKey, Project
+from publication.model import DOMAIN, SOURCE_LOCALE, MessageKey, Project, context_place
 
 PROJECT_NAME = "campaign-publications"
 COMMENT_TAGS = ("Translators:",)
@@ -100,8 +100,11 @@ def update(project: Project, locales: Iterable[str]) -> list[str]:
     """Merge the template into each locale's catalogue; return the locales whose file changed.
 
     A changed source string (a plural's msgid_plural too) becomes fuzzy with its old
-    translation kept (matched by its context, or by similar text as gettext does) and
-    the old text as its previous msgid (`#|`); a removed one becomes obsolete. A file
+    translation kept (matched by its context: contexts are stable names) and the old
+    text as its previous msgid (`#|`); a removed one becomes obsolete. A new message
+    starts empty: gettext's guess from similar text would offer another message's
+    translation (another news item's title, another campaign's). A message whose
+    campaign folder was renamed keeps its translation as it was (`_carry_moved`). A file
     whose messages would not change is not rewritten, even if its layout differs from
     Babel's (a file saved by Poedit stays as it is).
     """
@@ -122,11 +125,13 @@ def update(project: Project, locales: Iterable[str]) -> list[str]:
         previous = {message_key(m): m.previous_id for m in catalog if m.fuzzy and m.previous_id}
         plurals = {message_key(m): tuple(m.id) for m in catalog
                    if m.id and not isinstance(m.id, str)}
-        catalog.update(template, update_header_comment=False)
+        moved = _moved_entries(catalog, template)
+        catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
         for message in catalog:  # Babel forgets a fuzzy entry's previous msgid on a rerun
             if message.fuzzy and not message.previous_id and message_key(message) in previous:
                 message.previous_id = previous[message_key(message)]
         _flag_changed_plurals(catalog, plurals)
+        _carry_moved(catalog, moved)
         _revive_obsolete(catalog)
         _rematch_by_context(catalog)
         _fix_format_flags(catalog)
@@ -135,6 +140,52 @@ def update(project: Project, locales: Iterable[str]) -> list[str]:
             write_atomic(path, data)
             changed.append(code)
     return changed
+
+
+_Moved = dict[tuple[str, str], Message]  # (place, msgid) -> a copy of the old entry
+
+
+def _moved_entries(catalog: Catalog, template: Catalog) -> _Moved:
+    """Copies of the catalogue's translated entries (obsolete ones too) whose context names
+    no campaign of the template: a campaign folder renamed, or a content message from
+    before contexts named their campaign (`headline`, now `israel-opt/headline`). By
+    their place and text, for `_carry_moved`."""
+    keys = {message_key(m) for m in template if m.id}
+    campaigns = {context_place(m.context)[0] for m in template if m.id}
+    moved: _Moved = {}
+    for message in [*catalog, *catalog.obsolete.values()]:
+        campaign, place = context_place(message.context)
+        if (message.id and has_text(message) and message_key(message) not in keys
+                and (campaign is None or campaign not in campaigns)):
+            moved.setdefault((place, message_key(message)[1]), copy.deepcopy(message))
+    return moved
+
+
+def _carry_moved(catalog: Catalog, moved: _Moved) -> None:
+    """Give a campaign's message the translation its own text had at the same place under
+    the old context, exactly as it was (translated stays translated, fuzzy stays fuzzy):
+    renaming a campaign's folder, or naming the campaign in the contexts, costs no work.
+    Babel saw only a new context and offered the old translation as a fuzzy guess, or
+    another message's; its obsolete copy goes."""
+    for message in catalog:
+        campaign, place = context_place(message.context)
+        if not message.id or campaign is None or (has_text(message) and not message.fuzzy):
+            continue
+        old = moved.pop((place, message_key(message)[1]), None)
+        if old is None or isinstance(old.id, str) != isinstance(message.id, str):
+            continue  # the old plural forms are this catalogue's, as many as it asks for
+        message.string = old.string
+        message.previous_id = list(old.previous_id) if old.fuzzy else []
+        changed = not isinstance(message.id, str) and tuple(old.id) != tuple(message.id)
+        if old.fuzzy or changed:
+            message.flags.add("fuzzy")
+            if changed and not old.fuzzy:
+                message.previous_id = list(old.id)
+        else:
+            message.flags.discard("fuzzy")
+        for key in [k for k, m in catalog.obsolete.items()
+                    if message_key(m) == message_key(old)]:
+            del catalog.obsolete[key]
 
 
 def _flag_changed_plurals(catalog: Catalog, old_ids: dict[MessageKey, tuple[str, ...]]) -> None:

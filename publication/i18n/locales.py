@@ -58,18 +58,33 @@ def available_locales(project: Project) -> list[str]:
     A folder with a catalogue whose name is not a locale code (`locales/dé/`, `locales/
     german/`) is left out with a warning, once per process: the other languages build."""
     found = []
-    if project.locales.is_dir():
-        for folder in sorted(project.locales.iterdir()):
-            po = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
-            if not po.is_file():
-                continue
-            if _LOCALE_RE.match(folder.name) and localedata.exists(folder.name):
-                found.append(folder.name)
-            elif folder not in _SAID:
-                _SAID.add(folder)
-                LOG.warning("%s: the folder name %s is not a locale code Babel knows, so its "
-                            "catalogue is not built; rename the folder to its language's code "
-                            "(two or three small letters, then optionally _ and a script or "
-                            "region: it, pt_BR, sr_Latn)", display_path(po),
-                            shown(folder.name, 30))
+    for folder, known in _catalogue_folders(project):
+        if known:
+            found.append(folder.name)
+        elif folder not in _SAID:
+            _SAID.add(folder)
+            LOG.warning("%s", skipped_reason(project, folder.name))
     return [SOURCE_LOCALE, *[code for code in found if code != SOURCE_LOCALE]]
+
+
+def skipped_locales(project: Project) -> list[str]:
+    """The folders of `locales/` with a catalogue that `available_locales` leaves out."""
+    return [folder.name for folder, known in _catalogue_folders(project) if not known]
+
+
+def skipped_reason(project: Project, name: str) -> str:
+    """Why the catalogue in `locales/<name>/` is not built, and what to do."""
+    po = project.locales / name / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return (f"{display_path(po)}: the folder name {shown(name, 30)} is not a locale code "
+            "Babel knows, so its catalogue is not built; rename the folder to its language's "
+            "code (two or three small letters, then optionally _ and a script or region: "
+            "it, pt_BR, sr_Latn)")
+
+
+def _catalogue_folders(project: Project) -> list[tuple[Path, bool]]:
+    """Each folder of `locales/` with a catalogue, and whether its name is a locale code."""
+    if not project.locales.is_dir():
+        return []
+    return [(folder, bool(_LOCALE_RE.match(folder.name)) and localedata.exists(folder.name))
+            for folder in sorted(project.locales.iterdir())
+            if (folder / "LC_MESSAGES" / f"{DOMAIN}.po").is_file()]

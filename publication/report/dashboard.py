@@ -26,9 +26,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from publication.errors import PublicationError
-from publication.i18n.locales import available_locales, locale_info
+from publication.i18n.locales import (
+    available_locales,
+    locale_info,
+    skipped_locales,
+    skipped_reason,
+)
 from publication.kinds import KINDS, OFFICE_SUFFIX, PAPERS, PRINT_SUFFIX, PROOF_NAME
-from publication.model import SOURCE_LOCALE, MessageKey, Outcome, Project, Record
+from publication.model import (
+    SOURCE_LOCALE,
+    MessageKey,
+    Outcome,
+    Project,
+    Record,
+    context_place,
+)
 
 if TYPE_CHECKING:
     from publication.report.status import Counts
@@ -170,7 +182,9 @@ class Cell:
                 # The catalogue is the row's: its line is enough.
                 line = re.search(r":(\d+)$", found["where"])
                 where = f"line {line[1]}" if line else found["where"]
-                items.append((found["message"], WHY[found["state"]], where))
+                # The row is its campaign's: the message's place is enough.
+                place = context_place(found["message"])[1]
+                items.append((place, WHY[found["state"]], where))
             else:
                 items.append((warning, "shown in English", ""))
         return items
@@ -243,6 +257,7 @@ class Dashboard:
     last: LastBuild
     attention: tuple[tuple[CampaignView, Cell], ...]  # failed outputs, in page order
     tally: dict[str, int]
+    skipped: tuple[str, ...] = ()  # why each catalogue folder left out is not built
 
     @property
     def total(self) -> int:
@@ -286,7 +301,8 @@ def build(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     last = LastBuild(moment.isoformat().replace("+00:00", "Z"), statuses.count("built"),
                      statuses.count("skipped"), statuses.count("failed"), bool(outcomes))
-    return Dashboard(tuple(views), last, attention, _tally(cells.values()))
+    skipped = tuple(skipped_reason(project, name) for name in skipped_locales(project))
+    return Dashboard(tuple(views), last, attention, _tally(cells.values()), skipped)
 
 
 def _tally(cells: Iterable[Cell]) -> dict[str, int]:

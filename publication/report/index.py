@@ -227,12 +227,15 @@ def _state_path(project: Project) -> Path:
 
 
 def _state(project: Project, found: Sequence[Record]) -> dict[str, Any]:
+    from publication.i18n.locales import skipped_locales  # Babel: only when it is asked
+
     # repr, not to_json: the same digest of the same records, at a third of the cost.
     return {"records": sha256_bytes("".join(map(repr, found)).encode("utf-8")),
             "catalogues": catalogue_digests(project, {r.locale for r in found}),
             "template": sha256_bytes(TEMPLATE.read_bytes()),
             # A campaign removed from the content leaves the page (its outputs stay).
-            "campaigns": project.campaigns()}
+            "campaigns": project.campaigns(),
+            "skipped": skipped_locales(project)}
 
 
 def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome] = (),

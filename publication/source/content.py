@@ -2,8 +2,8 @@
 
 Staff edit `content/<campaign>/campaign.yaml` by hand. Every mistake is collected and
 reported as `file:line: what is wrong`. Each translatable unit becomes a `Text` whose
-`context` names where it sits (`demands.israel.items.2`); that context is its
-catalogue context too.
+catalogue context names its campaign and where it sits
+(`israel-opt/demands.israel.items.end-the-occupation`: `model.campaign_context`).
 
 The dataclasses below are the file's one description: what each key holds, its limits
 and the translators' notes are written on their fields (publication.source.schema), and
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from publication.errors import InputError, Problem, shown
-from publication.model import CONTENT_FILE
+from publication.model import CONTENT_FILE, context_place
 from publication.model import find_campaigns as find_campaigns  # where it was
 from publication.source.images import image_problems
 from publication.source.markup import MarkupProblem, parse_inline
@@ -228,7 +228,7 @@ def load_campaign(folder: Path) -> Campaign:
     problems = strict_problems(doc, ("petition_url",)) or schema_problems(doc, campaign_schema())
     if problems:
         raise InputError(problems)
-    reader = Reader(doc, folder)
+    reader = Reader(doc, folder, campaign=folder.name)
     campaign = reader.read(Campaign, slug=folder.name, path=folder)
     problems = (reader.problems + _markup_problems(campaign, path)
                 + _percent_problems(campaign, path)
@@ -248,6 +248,11 @@ def iter_texts(value: object) -> Iterator[Text]:
     elif isinstance(value, tuple | list):
         for item in value:
             yield from iter_texts(item)
+
+
+def place(text: Text) -> str:
+    """Where a Text is in its campaign's file (`headline`), as errors about the file say."""
+    return context_place(text.context)[1]
 
 
 def shown_texts(campaign: Campaign) -> Iterator[Text]:
@@ -272,7 +277,7 @@ def _percent_problems(campaign: Campaign, path: Path) -> list[Problem]:
                 for spec in specs(source):
                     if spec.placeholder:
                         problems.append(Problem(path, text.line, (
-                            f"{text.context}: {shown(spec.text, 30)[1:-1]} is replaced only in a "
+                            f"{place(text)}: {shown(spec.text, 30)[1:-1]} is replaced only in a "
                             "text with a number (count, one, other); write the words "
                             "themselves here")))
                 continue
@@ -281,7 +286,7 @@ def _percent_problems(campaign: Campaign, path: Path) -> list[Problem]:
                 if problem.startswith("a % sign"):
                     problem = ("a % sign that is not %(count)s: in a text with a number, "
                                "write %% for a percent sign")
-                problems.append(Problem(path, text.line, f"{text.context}: {problem}"))
+                problems.append(Problem(path, text.line, f"{place(text)}: {problem}"))
     return problems
 
 
@@ -292,5 +297,5 @@ def _markup_problems(campaign: Campaign, path: Path) -> list[Problem]:
             try:
                 parse_inline(source)
             except MarkupProblem as exc:
-                problems.append(Problem(path, text.line, f"{text.context}: {exc}"))
+                problems.append(Problem(path, text.line, f"{place(text)}: {exc}"))
     return problems

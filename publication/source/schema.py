@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from publication.errors import Problem, shown
+from publication.model import campaign_context
 from publication.source.validation import schema_problems as schema_problems
 from publication.source.yamlsource import JsonPath, YamlDocument, path_name
 
@@ -368,9 +369,11 @@ class Reader:
     looked for in `folder`; one that is not there is a problem in `problems`."""
 
     def __init__(self, doc: YamlDocument, folder: Path | None = None, *,
-                 by_position: bool = False) -> None:
+                 by_position: bool = False, campaign: str | None = None) -> None:
         self.doc = doc
         self.folder = folder
+        # The campaign the Texts' contexts name (model.campaign_context); None: the place only.
+        self.campaign = campaign
         # The contexts as they were before lists had ids (`background.2`): what a
         # migration of old catalogues maps from (tools/migrate_ids.py).
         self.by_position = by_position
@@ -398,7 +401,9 @@ class Reader:
     def _value(self, hint: Any, markers: tuple[object, ...], value: Any, where: JsonPath,
                context: tuple[str, ...]) -> Any:
         if hint is Text:
-            return self._text(markers, value, where, ".".join(context))
+            place = ".".join(context)
+            return self._text(markers, value, where, place if self.campaign is None
+                              else campaign_context(self.campaign, place))
         origin = get_origin(hint)
         if origin is tuple:
             item, markers_of_item = _unwrap(get_args(hint)[0])
