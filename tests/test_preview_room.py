@@ -4,16 +4,18 @@ and one that overflows is named with its .po line by `status --room`."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from publication.build.pipeline import Worker
 from publication.cli import main
-from publication.i18n.catalog import compile_catalog
+from publication.i18n.catalog import ROOM, compile_catalog
 from publication.model import Project, Target
-from publication.preview.layouts import job_for, lay_out
-from tests.translating import entry_line, start_catalog
+from publication.preview.layouts import job_for, lay_out, room_report
+from tests.translating import ctx, entry_line, start_catalog
 
 BODY = ("fixture/letter.body.release", "Please release the detainee.")
 GERMAN = "Bitte lassen Sie den Gefangenen frei."
@@ -78,3 +80,32 @@ def test_status_room_lists_every_message_and_names_an_overflow(
     [said] = [row for row in out.split("\n") if row.startswith(
         f"locales/de/LC_MESSAGES/messages.po:{line}: {BODY[0]}: overflows: ")]
     assert "letter A4: does not fit" in said and "letter US Letter: does not fit" in said
+
+
+def test_the_template_says_the_room_of_each_message_in_the_english_layout(
+        project: Project, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract"], root=project.root) == 0
+    with open(project.pot, "rb") as fileobj:
+        pot = {(m.context, m.id): m.auto_comments for m in read_po(fileobj) if m.id}
+
+    def room(key: tuple[str, str]) -> str:
+        # The last comment, wrapped over lines as gettext's comments are.
+        notes = " ".join(pot[key]).split(ROOM)
+        assert len(notes) == 2, (key, pot[key])
+        return notes[1]
+
+    # The poster headline: what the English poster leaves before its size steps down,
+    # and the leaflet cover's panel; the tightest size of each kind.
+    headline = room((ctx("headline"), "Free the fixture"))
+    assert re.fullmatch(r"poster (A3|Tabloid): \d+ characters \(\d+ lines?\) left before the "
+                        r"headline steps down from [\d.]+ to [\d.]+ pt; leaflet (A4|US Letter), "
+                        r"panel 1: \d+ lines? free in the panel \(about \d+ characters\)\.",
+                        headline), headline
+    # The same figures as `status --room` for English, where the room is tightest.
+    [english] = room_report(project, ["en"])
+    body = next(m for m in english.messages if m.key == BODY)
+    assert room(BODY) == body.rooms[0].describe() + "."
+    # Not printed: no room said. A catalogue started from the template carries it.
+    assert ROOM not in " ".join(pot[("common.qr.alt", "QR code: opens the petition at %(url)s")])
+    start_catalog(project, "fr", {})
+    assert f"#. {ROOM}" in project.po("fr").read_text("utf-8")

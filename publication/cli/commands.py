@@ -202,9 +202,11 @@ def _watch(project: Project, selection: model.Selection,
 
 def _extract(project: Project, args: argparse.Namespace) -> int:
     from publication.i18n import catalog  # here: a build does without Babel's catalogues
+    from publication.preview.layouts import source_room  # the room of each message
     from publication.report.status import appearances  # what each kind shows
 
-    changed = catalog.write_pot(project, catalog.extract(project, appearances(project)))
+    rooms = source_room(project)  # content it cannot read: its file:line problems
+    changed = catalog.write_pot(project, catalog.extract(project, appearances(project), rooms))
     print(f"{project.pot.relative_to(project.root)}: {'written' if changed else 'unchanged'}")
     return EXIT_OK
 

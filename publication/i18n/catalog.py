@@ -48,19 +48,23 @@ _WIDTH = 88  # line width of the .pot and .po files we write
 _FORMAT_FLAGS = frozenset({"python-format", "python-brace-format"})  # Babel derives these
 APPEARS = "Appears on: "  # the translator comment that says which kinds show a message
 NOWHERE = "Not printed in any publication."
+ROOM = "Room in the English layout: "  # how much it may grow (publication.preview.layouts)
 
 
 # -- extraction and merging ----------------------------------------------------------------
 
 
 def extract(project: Project,
-            places: Mapping[MessageKey, Sequence[str]] | None = None) -> Catalog:
+            places: Mapping[MessageKey, Sequence[str]] | None = None,
+            rooms: Mapping[MessageKey, str] | None = None) -> Catalog:
     """Extract every message from content and templates, as `pybabel extract -F babel.cfg`.
 
     `places` (publication.report.status.appearances: what each kind's template shows)
     adds to each message the translator comment that says which kinds it appears on;
-    pybabel, which cannot render, writes the same catalogue without it. Format flags
-    are ours (`checks.format_flags`), not Babel's guesses."""
+    `rooms` (`layouts.source_room`: the source language laid out) adds how much room each
+    has, where it is tightest in each kind. pybabel, which cannot render, writes the
+    same catalogue without them. Format flags are ours (`checks.format_flags`), not
+    Babel's guesses."""
     with open(project.root / "babel.cfg", encoding="utf-8") as fileobj:
         method_map, options_map = parse_mapping_cfg(fileobj)
     # Our extractor by its import path, not by the entry point pybabel looks up: an
@@ -80,6 +84,10 @@ def extract(project: Project,
                 # A string of another template (a web page's) is in no publication.
                 entry.auto_comments.append(APPEARS + ", ".join(kinds) + "." if kinds else
                                            NOWHERE)
+    for entry in catalog if rooms else ():
+        room = rooms.get(message_key(entry)) if rooms and entry.id else None
+        if room:
+            entry.auto_comments.append(f"{ROOM}{room}.")
     _fix_format_flags(catalog)
     return catalog
 

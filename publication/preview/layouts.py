@@ -175,3 +175,20 @@ def overflowing(report: Sequence[LocaleRoom]) -> bool:
     """Whether some locale overflows a layout or cannot be read."""
     return any(item.problems or item.failures or any(m.overflows for m in item.messages)
                for item in report)
+
+
+def source_room(project: Project) -> dict[MessageKey, str]:
+    """Each message's room in the source language's layout, in words for the template's
+    translator comments (`extract`): its tightest place in each kind it is printed on
+    (a text that does not fit says so). Raises InputError for content it cannot read."""
+    [report] = room_report(project, [SOURCE_LOCALE])
+    if report.problems:
+        raise InputError(list(report.problems))
+    notes = {}
+    for message in report.messages:
+        tightest: dict[str, Room] = {}
+        for room in message.rooms:  # tightest first
+            tightest.setdefault(room.kind, room)
+        if tightest:
+            notes[message.key] = "; ".join(room.describe() for room in tightest.values())
+    return notes
