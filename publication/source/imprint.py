@@ -15,12 +15,13 @@ and turns such text into an error at the line of the imprint file it came from.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any
 
+from anyascii import anyascii
 from babel import Locale, UnknownLocaleError
 
 from publication.errors import InputError, Problem
@@ -99,11 +100,6 @@ def load_imprint(path: Path) -> Imprint:
     if given.responsible is not None:
         lines.append(("responsible", given.responsible, doc.line_of(("responsible",))))
     slug = given.slug or slugify(given.name)
-    if not slug:
-        raise InputError([Problem(path, doc.line_of(("name",)),
-                                  "name: no letters or digits a folder name can use; "
-                                  "add 'slug: <ascii-name>' for the output folder",
-                                  "slug")])
     lang, direction = None, "ltr"
     if given.language is not None:
         try:
@@ -145,7 +141,12 @@ def _printed(key: str, value: str) -> str:
 
 
 def slugify(name: str) -> str:
-    """An ASCII folder name from a group's name: 'Gruppe Köln-Süd' -> 'gruppe-koln-sud'."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug[:SLUG_MAX].rstrip("-")
+    """An ASCII folder name from a group's name in any script, transliterated:
+    'Gruppe Köln-Süd' -> 'gruppe-koln-sud', 'مجموعة رام الله' -> 'mjmw-h-rm-llh',
+    'קבוצת תל אביב' -> 'kvvtst-tl-vyv'. A name with nothing to transliterate (only
+    punctuation) gets 'group-' and a short hash of itself: always the same folder. An
+    empty name gives ''."""
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-")[:SLUG_MAX].rstrip("-")
+    if slug or not name.strip():
+        return slug
+    return "group-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
