@@ -28,6 +28,7 @@ from publication.build.builder import build, plan
 from publication.i18n import catalog
 from publication.model import BuildOptions, Project, Selection
 from tests.projects import REPO, make_project
+from tests.translating import ctx
 
 TABLE = REPO / "tools" / "readers" / "table.py"
 MERGE = REPO / "tools" / "fonts" / "merge.py"
@@ -87,12 +88,12 @@ def test_every_reader_reads_every_english_string(report: dict[str, Any]) -> None
 
 def test_the_strings_are_the_catalogue_as_the_build_shows_them(built: Project) -> None:
     entries = {e.context: e for e in table.catalogue(built.root, "en")}
-    assert entries["headline"].texts == ("Free the fixture",)
+    assert entries[ctx("headline")].texts == ("Free the fixture",)
     # Markup stripped; the count filled in and the plural form it picks.
-    assert entries["background.first"].texts == (
+    assert entries[ctx("background.first")].texts == (
         "The first paragraph of background, with emphasis.",)
-    assert entries["facts.protest-days"].texts == ("3 days of protest",)
-    assert entries["facts.detained"].texts == ("1 person detained",)
+    assert entries[ctx("facts.protest-days")].texts == ("3 days of protest",)
+    assert entries[ctx("facts.detained")].texts == ("1 person detained",)
     assert "placeholder %(url)s" in entries["common.qr.alt"].skipped
 
 

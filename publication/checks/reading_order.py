@@ -15,7 +15,7 @@ from collections import Counter
 
 from publication.checks.expectations import Expectations
 from publication.checks.findings import Finding, error, warning
-from publication.pdf.content import TextRun, innermost_mcid
+from publication.pdf.content import TextRun, innermost_mcid, is_artifact
 from publication.pdf.structure import Element, PdfDocument, comparable, display
 
 
@@ -85,7 +85,8 @@ def _visual_order_runs(doc: PdfDocument) -> list[Finding]:
     for index in range(len(doc.pages)):
         count: Counter[str] = Counter()
         for event in doc.events(index):
-            if not isinstance(event, TextRun) or event.replaced or event.invisible:
+            if not isinstance(event, TextRun) or event.replaced or event.invisible \
+                    or is_artifact(event.marked):  # not read: a repeated head, say
                 continue
             if not any(_is_rtl(ch) for ch in event.text):
                 continue

@@ -22,8 +22,10 @@ Two steps, both driven from the build:
    of each line, or a Link; a line's ends with the space the line was broken at, see
    `line_end_spaces`), /Lang on elements in another language than their
    surroundings, /Scope on TH, an IDTree for the IDs WeasyPrint gives header cells,
-   page-margin content re-marked as pagination artifacts, /Contents on link
-   annotations that lack it, raised glyphs (Arabic and Hebrew marks) drawn on the
+   page-margin content re-marked as pagination artifacts, the rearrangements the HTML
+   asks for (`publication.tagging.tree`: a list item's `::before` as its Lbl, content
+   repeated on later pages as artifacts, a table continued over pages as one Table),
+   /Contents on link annotations that lack it, raised glyphs (Arabic and Hebrew marks) drawn on the
    baseline (`publication.tagging.marks`), and right-to-left clusters of the /ToUnicode
    maps in visual order (see `_visual_unicode`); then the document-level fixes of
    `publication.tagging.document` (XMP title language, the links' Print flag, figure
@@ -56,7 +58,7 @@ from publication.checks.expectations import FigureAlt, LanguagePart, TextUnit
 from publication.errors import PublicationError
 from publication.pdf.fonts import cmap_bytes, parse_cmap
 from publication.pdf.structure import BIDI_CONTROLS, PdfDocument
-from publication.tagging import document, marks
+from publication.tagging import document, marks, tree
 from publication.typeset import weasy
 from publication.typeset.weasy import Box
 
@@ -87,6 +89,9 @@ class Node:
     own_lang: str | None  # set when it differs from the enclosing box's language
     scope: str | None     # a TH's /Scope
     alt: str | None       # a figure's alternate text
+    host: int | None = None    # a pseudo-element's HTML element (its identity)
+    repeat: str | None = None  # its data-tag-repeat name (publication.tagging.tree)
+    table: str | None = None   # its data-tag-table name
 
 
 @dataclass
@@ -221,7 +226,12 @@ class _Recorder:
         alt = _alt(element) if weasy.is_replaced(box) else None
         own = lang if parent_lang is not None and lang and lang != parent_lang and \
             not pseudo else None
-        self.record.nodes[number] = Node(key, tag, own, scope, alt)
+        html = element if key is not None else None
+        self.record.nodes[number] = Node(
+            key, tag, own, scope, alt,
+            host=id(element) if pseudo and element is not None else None,
+            repeat=html.get(tree.REPEAT_ATTRIBUTE) if html is not None else None,
+            table=html.get(tree.TABLE_ATTRIBUTE) if html is not None else None)
         if key is not None:
             self.record.texts.setdefault(key, dom_text(element))
             self.record.langs.setdefault(key, lang)
@@ -272,6 +282,12 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
             if node.scope:
                 _set_scope(element, node.scope)
         _fix_content(pdf, record)
+        labels = tree.list_labels(pdf, [n for n, node in record.nodes.items()
+                                        if node.tag == "li::before"])
+        tree.join_repeats(pdf, {n: (node.repeat, node.key)
+                                for n, node in record.nodes.items() if node.repeat})
+        tree.join_tables(pdf, {n: (node.table, node.key)
+                               for n, node in record.nodes.items() if node.table})
         marks.baseline_marks(pdf)
         _visual_unicode(pdf)
         _add_id_tree(pdf)
@@ -280,7 +296,8 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         document.xmp_language(pdf)
         doc = PdfDocument(pdf, "")
         document.figure_boxes(doc)
-        units, languages, figures = _expectations(doc, record, source_alts)
+        hosts = {record.nodes[n].host for n in labels}
+        units, languages, figures = _expectations(doc, record, source_alts, hosts)
         out = io.BytesIO()
         pdf.save(out, compress_streams=True, deterministic_id=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -392,20 +409,7 @@ def _find_run(text: str, run: str, at: int) -> int | None:
 def _paginate(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int],
               owners: pikepdf.Array) -> None:
     """Re-mark page-margin content (page numbers) as pagination artifacts."""
-    instructions = []
-    for item in pikepdf.parse_content_stream(page):
-        if isinstance(item, pikepdf.ContentStreamInstruction) and \
-                str(item.operator) == "BDC" and len(item.operands) == 2 and \
-                isinstance(item.operands[1], pikepdf.Dictionary) and \
-                int(item.operands[1].get("/MCID", -1)) in mcids:
-            mcid = int(item.operands[1].MCID)
-            if mcid < len(owners):
-                owners[mcid] = None
-            item = pikepdf.ContentStreamInstruction(
-                [pikepdf.Name.Artifact, pikepdf.Dictionary(Type=pikepdf.Name.Pagination)],
-                pikepdf.Operator("BDC"))
-        instructions.append(item)
-    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+    tree.mark_artifacts(pdf, page, mcids, owners)
 
 
 def _visual_unicode(pdf: pikepdf.Pdf) -> None:
@@ -448,10 +452,10 @@ def _add_id_tree(pdf: pikepdf.Pdf) -> None:
     with_ids = [(str(e.obj.ID), e.obj) for e in doc.elements if "/ID" in e.obj]
     if not with_ids:
         return
-    tree = pikepdf.NameTree.new(pdf)
+    id_tree = pikepdf.NameTree.new(pdf)
     for name, element in sorted(with_ids, key=lambda item: item[0]):
-        tree[name] = element
-    pdf.Root.StructTreeRoot.IDTree = tree.obj
+        id_tree[name] = element
+    pdf.Root.StructTreeRoot.IDTree = id_tree.obj
 
 
 def _link_contents(pdf: pikepdf.Pdf) -> None:
@@ -466,8 +470,10 @@ def _link_contents(pdf: pikepdf.Pdf) -> None:
 
 def _expectations(
     doc: PdfDocument, record: TagRecord, source_alts: tuple[str, ...] | None,
+    labelled: set[int | None],
 ) -> tuple[tuple[TextUnit, ...], tuple[LanguagePart, ...], tuple[FigureAlt, ...]]:
-    """Units, language parts and figures, with the ordinals of their elements."""
+    """Units, language parts and figures, with the ordinals of their elements; the
+    `::before` of an element in `labelled` is its list label, read apart from its text."""
     unit_elements: dict[int, list[int]] = {}
     languages = []
     figures: list[tuple[int, int, str]] = []  # (document order, ordinal, alt)
@@ -485,7 +491,8 @@ def _expectations(
             figures.append((record.order.get(node.key, 0), element.ordinal, node.alt))
     units = []
     for key in sorted(unit_elements, key=lambda k: record.order.get(k, 0)):
-        text = (record.generated.get((key, "before"), "") + record.texts.get(key, "")
+        before = "" if key in labelled else record.generated.get((key, "before"), "")
+        text = (before + record.texts.get(key, "")
                 + record.generated.get((key, "after"), ""))
         node_tag = next(n.tag for n in record.nodes.values() if n.key == key)
         units.append(TextUnit(tuple(unit_elements[key]), node_tag, text,
@@ -510,14 +517,25 @@ def _ancestor_key(doc: PdfDocument, element: Any, record: TagRecord) -> int | No
 
 
 def figure_alts(html: str) -> tuple[str, ...]:
-    """The alternate text of each figure (SVG <title>, img alt) of an HTML page, in order."""
+    """The alternate text of each figure (SVG <title>, img alt) of an HTML page, in order;
+    not those of a later repetition (`tree.REPEAT_ATTRIBUTE`), which leave the tree."""
     import tinyhtml5
 
-    root = tinyhtml5.parse(html)
-    found = []
-    for element in root.iter():
+    found: list[str] = []
+    repeats: set[str] = set()
+
+    def walk(element: Any) -> None:
         if not isinstance(element.tag, str):
-            continue
+            return
+        name = element.get(tree.REPEAT_ATTRIBUTE)
+        if name is not None:
+            if name in repeats:
+                return
+            repeats.add(name)
         if element.tag in (f"{SVG_NS}svg", "img"):
             found.append(_alt(element) or "")
+        for child in element:
+            walk(child)
+
+    walk(tinyhtml5.parse(html))
     return tuple(found)
