@@ -16,6 +16,9 @@ from publication.files import sha256_file
 from publication.kinds import PRINT_SUFFIX
 
 SOURCE_LOCALE = "en"
+# The PDF/UA parts a build can claim (`BuildOptions.standard`), each written as
+# WeasyPrint's variant "pdf/<standard>"; the first is the default.
+STANDARDS = ("ua-1", "ua-2")
 DOMAIN = "messages"
 CACHE_FOLDER = ".cache"  # output/.cache: a record per output
 CHECK_FOLDER = ".check"  # output/.check: what each PDF must contain (its sidecar)
@@ -168,6 +171,7 @@ class BuildOptions:
     imprint: Imprint | None = None
     print_files: bool = False  # also <kind>-<size>-print.pdf for the kinds in PRINT_LAYOUTS
     wait: float = 300.0  # seconds to wait for another build writing the same output folder
+    standard: str = STANDARDS[0]  # the PDF/UA part the accessible files claim (STANDARDS)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ what it made, the files it wrote among them, as plain data (`Made`, then an `Out
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
@@ -29,6 +30,7 @@ from publication.i18n.localize import Localizer
 from publication.kinds import KINDS, OFFICE_SUFFIX, PAPERS, Kind, Paper
 from publication.model import (
     SOURCE_LOCALE,
+    STANDARDS,
     BuildOptions,
     FitHint,
     Imprint,
@@ -157,6 +159,21 @@ class Worker:
                        made.warnings, made.checks, used=made.used,
                        headline_pt=made.headline_pt, too_tall=made.too_tall), made.written
 
+    def prepare(self, target: Target, options: BuildOptions, *, rendering: bool = True,
+                ) -> None:
+        """Read what making `target` starts with (its campaign, catalogue and the font
+        coverage of its locale) and, with `rendering`, render it once (templates, QR
+        code, locale data), all kept for the targets after it: a build does this before
+        it forks workers that share it (publication.build.pool). A problem is left to
+        the targets, which find it again (nothing failed is kept) and say it."""
+        with contextlib.suppress(Exception):
+            self.coverage(target.locale)
+        with contextlib.suppress(Exception):
+            job = self.job(target, target.path(self.project.output), options)
+            if rendering:
+                render(self.project, job.campaign, Localizer(job.catalog, job.info), job.kind,
+                       job.paper, imprint=job.imprint)
+
     def job(self, target: Target, path: Path, options: BuildOptions) -> Job:
         """The target with its campaign, catalogue, locale, kind and paper."""
         return Job(target, path, self.campaign(target.campaign), self.catalog(target.locale),
@@ -178,7 +195,7 @@ class Worker:
         if options.write_html:
             write_atomic(path.with_suffix(".html"), rendered.html.encode("utf-8"))
             written.append(path.with_suffix(".html"))
-        data, expectations, findings = self._gate(job, document)
+        data, expectations, findings = self._gate(job, document, options.standard)
         if any(f.severity == ERROR for f in findings) or (options.strict and findings):
             # Like a refused catalogue, a refused file leaves the earlier one as it was.
             rejected = sidecar_path(path, self.project.output).parent / f"{path.stem}.rejected.pdf"
@@ -256,13 +273,14 @@ class Worker:
         """Characters of the locale's strings its font stack lacks (checked once per locale)."""
         return font_checks.coverage(self.project, code)
 
-    def _gate(self, job: Job, document: weasyprint.Document,
+    def _gate(self, job: Job, document: weasyprint.Document, standard: str = STANDARDS[0],
               ) -> tuple[bytes, Expectations, list[Finding]]:
-        """Write the accessible PDF, fix its tags, and run every check on it."""
+        """Write the accessible PDF (PDF/UA part `standard`: model.STANDARDS), fix its
+        tags, and run every check on it."""
         name = display_path(job.path)
         findings = _overflows(name, document)
         with tagging.recording() as record:
-            data = self.typesetter.write(document)
+            data = self.typesetter.write(document, f"pdf/{standard}")
         info = job.info
         source_alts = None
         if info.code != SOURCE_LOCALE:
@@ -270,7 +288,7 @@ class Worker:
             source = render(self.project, job.campaign, Localizer(source_catalog(), info),
                             job.kind, job.paper, imprint=job.imprint)
             source_alts = tagging.figure_alts(source.html)
-        tagged = tagging.fix(data, record, source_alts)
+        tagged = tagging.fix(data, record, source_alts, standard)
         expectations = Expectations(
             pdf_sha256=sha256(tagged.data), lang=info.tag, locale=info.code,
             source_locale=SOURCE_LOCALE, name=str(job.target), pages=job.kind.pages,

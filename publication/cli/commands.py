@@ -81,7 +81,7 @@ def _build(project: Project, args: argparse.Namespace) -> int:
 
             given = model.BuildOptions(force=args.force, write_html=args.html,
                                        strict=args.strict, fail_fast=args.fail_fast,
-                                       print_files=args.print_files)
+                                       print_files=args.print_files, standard=args.standard)
             return EXIT_OK if build_groups(project, args.imprint, selection, args.broker,
                                            args.jobs, args.wait, given) else EXIT_FAILED
         from publication.source.imprint import load_imprint
@@ -90,7 +90,8 @@ def _build(project: Project, args: argparse.Namespace) -> int:
     targets = builder.plan(project, selection, group)
     options = model.BuildOptions(jobs=args.jobs, force=args.force, write_html=args.html,
                                    strict=args.strict, fail_fast=args.fail_fast, imprint=group,
-                                   print_files=args.print_files, wait=args.wait)
+                                   print_files=args.print_files, wait=args.wait,
+                                   standard=args.standard)
     log = logging.getLogger("make_pdf")
 
     def run(targets: list[model.Target]) -> bool:

@@ -178,6 +178,10 @@ def _build_options(build: argparse.ArgumentParser) -> None:
                        help="skip the print-shop files (<kind>-<size>-print.pdf: PDF/X-4 with "
                             "bleed and marks, for leaflets and posters) and the leaflet's "
                             "office sheet (leaflet-<size>-office.pdf)")
+    build.add_argument("--standard", choices=model.STANDARDS, default=model.STANDARDS[0],
+                       help="the PDF/UA part the accessible PDFs conform to and claim: ua-1 "
+                            "(PDF 1.7) or ua-2 (PDF 2.0, with structure destinations) "
+                            f"(default: {model.STANDARDS[0]})")
 
 
 def _queue_options(command: argparse.ArgumentParser) -> None:

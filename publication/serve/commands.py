@@ -28,7 +28,7 @@ LOG = logging.getLogger("make_pdf")
 # full, made once): the build options that would change that, by their flag.
 FIXED_OPTIONS = (("force", False, "--force"), ("strict", False, "--strict"),
                  ("write_html", False, "--html"), ("print_files", True, "--no-print-files"),
-                 ("fail_fast", False, "--fail-fast"))
+                 ("fail_fast", False, "--fail-fast"), ("standard", "ua-1", "--standard"))
 
 
 def build_groups(project: Project, files: Sequence[Path], selection: Selection,

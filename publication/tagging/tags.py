@@ -58,7 +58,7 @@ from publication.checks.expectations import FigureAlt, LanguagePart, TextUnit
 from publication.errors import PublicationError
 from publication.pdf.fonts import cmap_bytes, parse_cmap
 from publication.pdf.structure import BIDI_CONTROLS, PdfDocument
-from publication.tagging import document, marks, tree
+from publication.tagging import document, marks, tree, ua2
 from publication.typeset import weasy
 from publication.typeset.weasy import Box
 
@@ -265,8 +265,11 @@ def observed() -> Iterator[TagRecord]:
         yield recorder.record
 
 
-def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = None) -> TaggedPdf:
-    """Apply the fixes described in the module docstring to WeasyPrint's PDF `data`."""
+def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = None,
+        standard: str = "ua-1") -> TaggedPdf:
+    """Apply the fixes described in the module docstring to WeasyPrint's PDF `data`;
+    for a PDF/UA-2 file (`standard` "ua-2", written as "pdf/ua-2"), those of
+    `publication.tagging.ua2` too."""
     if not record.nodes:
         raise TaggingError("no structure elements were recorded: write the PDF inside "
                            "tagging.recording() with a tagged PDF variant")
@@ -294,6 +297,8 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         _link_contents(pdf)
         document.print_links(pdf)
         document.xmp_language(pdf)
+        if standard == "ua-2":
+            ua2.fix(pdf)
         doc = PdfDocument(pdf, "")
         document.figure_boxes(doc)
         hosts = {record.nodes[n].host for n in labels}
