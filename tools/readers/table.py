@@ -69,6 +69,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
+if str(REPO) not in sys.path:  # run as a script from a checkout
+    sys.path.insert(0, str(REPO))
+
+from publication.kinds import NOT_FOR_READING  # noqa: E402
+
 SOURCE_LOCALE = "en"
 READERS = ("pdfjs", "pdfium", "poppler")
 LABELS = {"pdfjs": "pdf.js (Firefox)", "pdfium": "PDFium (Chrome)",
@@ -317,10 +322,11 @@ class Measure:
 
 
 def accessible_pdfs(output: Path) -> dict[str, list[Path]]:
-    """locale -> its accessible PDFs, from output/<campaign>/<locale>/<kind>-<size>.pdf."""
+    """locale -> its accessible PDFs, from output/<campaign>/<locale>/<kind>-<size>.pdf:
+    not the files for printing (print-shop files, office sheets) or reviewing (proofs)."""
     found: dict[str, list[Path]] = {}
     for pdf in sorted(output.glob("*/*/*.pdf")):
-        if pdf.stem.endswith("-print") or pdf.parent.parent.name.startswith("."):
+        if pdf.name.endswith(NOT_FOR_READING) or pdf.parent.parent.name.startswith("."):
             continue
         found.setdefault(pdf.parent.name, []).append(pdf)
     return found
