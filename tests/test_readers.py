@@ -211,3 +211,34 @@ def test_a_phone_number_on_a_hebrew_page_reads_right_in_every_reader(
     for reader in ("pdfjs", "poppler"):
         text = table.normal("\n".join(texts[reader]))
         assert "(בשעות היום)" in text and "(בהאג)" in text, (reader, text)
+
+
+@pytest.mark.parametrize(("lang", "before", "name", "after"), [
+    ("ar", "وقّع على رسالة تطالب بالإفراج عن", "محمد فيصل أبو سخا", "وأرسلها بالبريد"),
+    ("he", "מכתב הקורא לשחרורו של", "מוחמד פייסל אבו סח'ה", "סרקו את הקוד"),
+])
+def test_a_kept_name_in_right_to_left_text_keeps_its_spaces_in_every_reader(
+        fonts_dir: Path, tmp_path: Path, lang: str, before: str, name: str,
+        after: str) -> None:
+    """keep_names on an Arabic and a Hebrew sentence, typeset with base.css's .name rule.
+    With the name in a span of its own (a text run of its own), pdf.js read
+    "عنمحمد فيصل أبو سخاوأرسلها": the space at a right-to-left run's edge is lost."""
+    from markupsafe import escape
+
+    from publication.render.typography import keep_names
+    from tests.checking import page, tagged_pdf
+
+    sentence = f"{before} {name} {after}"
+    body = f"<p>{keep_names(escape(sentence), (name,))}</p>"
+    css = (REPO / "styles" / "base.css").read_text(encoding="utf-8")
+    rule = next(line for line in css.splitlines() if line.startswith(".name "))
+    data, _ = tagged_pdf(page(body, fonts_dir, lang=lang, direction="rtl", css=rule), lang=lang)
+    pdf = tmp_path / f"{lang}.pdf"
+    pdf.write_bytes(data)
+    try:
+        texts = {"pdfjs": table.pdfjs_pages([pdf])[pdf], "pdfium": table.pdfium_pages(pdf),
+                 "poppler": table.poppler_pages(pdf)}
+    except table.ReaderMissing as exc:
+        pytest.fail(f"{exc}; {INSTALL}")
+    for reader, pages in texts.items():
+        assert table.normal(sentence) in table.normal("\n".join(pages)), (reader, pages)

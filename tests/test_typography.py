@@ -24,9 +24,32 @@ def test_a_listed_name_is_kept_on_one_line_outside_tags() -> None:
 def test_a_name_with_an_apostrophe_in_any_script_is_kept_too() -> None:
     # Markup escapes the apostrophe of a Hebrew transliteration (סח'ה); the name is
     # found all the same.
-    text = Markup("שחררו את ") + "מוחמד פייסל אבו סח'ה" + Markup(" עכשיו")
+    text = Markup("Free ") + "מוחמד פייסל אבו סח'ה" + Markup(" now")
     kept = keep_names(text, ("מוחמד פייסל אבו סח'ה",))
     assert f'<span class="name">מוחמד{NBSP}פייסל{NBSP}אבו{NBSP}סח&#39;ה</span>' in kept
+    text = Markup("שחררו את ") + "מוחמד פייסל אבו סח'ה" + Markup(" עכשיו")
+    assert f"את מוחמד{NBSP}פייסל{NBSP}אבו{NBSP}סח&#39;ה עכשיו" in keep_names(
+        text, ("מוחמד פייסל אבו סח'ה",))
+
+
+def test_a_name_in_right_to_left_text_gets_no_span() -> None:
+    # A span is a text run of its own; pdf.js drops the space at the edge of a
+    # right-to-left run (tests/test_readers.py reads it). The no-break spaces suffice.
+    for text, name in ((Markup("أفرجوا عن محمد فيصل أبو سخا الآن"), "محمد فيصل أبو سخا"),
+                       (Markup("מכתב של Philip Luther היום"), "Philip Luther")):
+        kept = keep_names(text, (name,))
+        assert "span" not in kept and name.replace(" ", NBSP) in kept, kept
+    # Left-to-right text around it: the span (no hyphenation) whatever the name's script.
+    kept = keep_names(Markup("Free محمد فيصل now"), ("محمد فيصل",))
+    assert kept == f'Free <span class="name">محمد{NBSP}فيصل</span> now'
+
+
+def test_a_kept_name_is_one_word_to_no_widow() -> None:
+    # As when the name's span ended the text: not joined to the word before or after it.
+    name = f"מוחמד{NBSP}פייסל{NBSP}אבו{NBSP}סח&#39;ה"
+    for text in (f"שחררו את {name}", f"שחררו את {name}.", f"שחררו את {name} עכשיו"):
+        assert no_widow(Markup(text)) == text
+    assert no_widow(Markup(f"{name} ישוחרר מיד היום")) == f"{name} ישוחרר מיד{NBSP}היום"
 
 
 def test_a_heading_never_ends_on_one_word() -> None:

@@ -3,10 +3,15 @@
 WeasyPrint has no `text-wrap: balance` and no per-language punctuation spacing, so the
 templates pass text through these filters:
 
-- `keep_names`: a personal name the content lists (`names:`) is set in a
-  `<span class="name">` with no-break spaces (and no hyphenation, base.css), so
-  "Abu Sakha" never splits over two lines;
-- `no_widow`: a heading's last two words are joined, so it never ends on one word;
+- `keep_names`: a personal name the content lists (`names:`) gets no-break spaces, so
+  "Abu Sakha" never splits over two lines, and is set in a `<span class="name">` (no
+  hyphenation, base.css) -- except in a text with right-to-left words around the name:
+  there a span is a text run of its own, and pdf.js (Firefox) drops a space at the edge
+  of a right-to-left run (the run's first glyph drawn, or its last, with the next run
+  drawn at the far end of the line), reading "عنمحمد فيصل". Arabic and Hebrew have no
+  hyphenation patterns, so there the no-break spaces are all a name needs;
+- `no_widow`: a heading's last two words are joined, so it never ends on one word (a
+  name keep_names joined counts as one word, joined to neither neighbour);
 - `spacing`: French puts a narrow no-break space (U+202F) inside « » and before ; ! ?
   and a no-break space before : (Imprimerie nationale); a plain space there is replaced.
 
@@ -16,6 +21,7 @@ Each works on the text between tags only: markup (`<em>`, `<a href>`) is left as
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 from markupsafe import Markup, escape
@@ -23,6 +29,7 @@ from markupsafe import Markup, escape
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 _TAG = re.compile(r"(<[^>]*>)")
+_KEPT = re.compile(r"[^\W\d_]\u00a0[^\W\d_]")  # two letters a no-break space joins
 # Only a heading at least this long gets its last words joined: a short one fits anyway,
 # and joining two long words in a narrow column could overflow it.
 WIDOW_MIN_WORDS = 4
@@ -36,16 +43,32 @@ def _on_text(markup: Markup, change: Callable[[str], str]) -> Markup:
 
 
 def keep_names(markup: Markup, names: tuple[str, ...]) -> Markup:
-    """`markup` with every listed name kept on one line."""
+    """`markup` with every listed name kept on one line.
+
+    In a text with right-to-left words around its names (Arabic, Hebrew) a name is not
+    put in a span of its own (see the module's docstring): its no-break spaces keep it
+    whole.
+    """
     if not names:
         return markup
+    escaped = tuple(map(str, map(escape, names)))
+    around = str(markup)
+    for name in escaped:
+        around = around.replace(name, " ")
+    span = not _right_to_left(Markup(around).striptags())
 
     def change(text: str) -> str:  # `text` is markup: a name's ' is &#39; there
-        for name in map(str, map(escape, names)):
-            text = text.replace(name, f'<span class="name">{name.replace(" ", NBSP)}</span>')
+        for name in escaped:
+            kept = name.replace(" ", NBSP)
+            text = text.replace(name, f'<span class="name">{kept}</span>' if span else kept)
         return text
 
     return _on_text(markup, change)
+
+
+def _right_to_left(text: str) -> bool:
+    """Whether `text` has a right-to-left letter (Hebrew, Arabic, Syriac, Thaana...)."""
+    return any(unicodedata.bidirectional(char) in ("R", "AL") for char in text)
 
 
 def no_widow(markup: Markup) -> Markup:
@@ -58,7 +81,11 @@ def no_widow(markup: Markup) -> Markup:
     for index in range(len(parts) - 1, -1, -1):
         if index % 2 == 0 and parts[index].rstrip():
             head, space, tail = parts[index].rstrip().rpartition(" ")
-            if space and head:
+            # A name keep_names joined without a span (in right-to-left text) is one
+            # word already: it is not joined to the word before or after it either,
+            # as it was not when its span ended the text there.
+            if space and head and not (_KEPT.search(tail)
+                                       or _KEPT.search(head.rpartition(" ")[2])):
                 parts[index] = head + NBSP + tail + parts[index][len(parts[index].rstrip()):]
             break
     return Markup("".join(parts))
