@@ -26,6 +26,10 @@ runs minutes apart measures the drift as much as the build.
 
 Run it when the machine is otherwise quiet (it prints the load average before and
 after): `.venv/bin/python benchmarks/build_times.py [--repeat 5] [--json out.json]`.
+`--one-shot` runs only the translator's one-shot loop (a first build of the copy, then
+at least five edits, each followed by `build --locale de --kind poster`), in a minute or
+two. The one-string figures give the processor time too (the build and its workers):
+on a shared machine it moves less than the wall time.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -67,7 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)), metavar="N",
                         help="worker processes of the parallel build (default: the cores)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
+    parser.add_argument("--one-shot", action="store_true",
+                        help="only the translator's one-shot loop (at least 5 runs)")
     args = parser.parse_args(argv)
+    if args.one_shot:
+        return one_shot(args.repeat, args.json)
     figures: dict[str, Any] = {"machine": machine(), "load_before": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         root = copy_project(Path(tmp) / "project")
@@ -127,6 +136,29 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def one_shot(repeat: int, json_path: Path | None) -> int:
+    """The translator's one-shot loop alone, on a copy built once first."""
+    figures: dict[str, Any] = {"machine": machine(), "load_before": os.getloadavg()}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        root = copy_project(Path(tmp) / "project")
+        print(f"first build in {root} ...", flush=True)
+        figures["first_build_s"] = timed(root, ["build"])
+        figures["one_string_one_kind"] = one_string(
+            root, max(repeat, 5), ["--locale", ONE_STRING[0], "--kind", "poster"])
+    figures["load_after"] = os.getloadavg()
+    m, found = figures["machine"], figures["one_string_one_kind"]
+    print(f"\n{m['date']}, {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
+          f"WeasyPrint {m['weasyprint']}")
+    print(f"load average before {figures['load_before'][0]:.2f}, "
+          f"after {figures['load_after'][0]:.2f}")
+    print(f"  one German string, then only --locale de --kind poster "
+          f"({found['pdfs_rewritten']} PDFs rewritten): median {found['seconds']:.2f} s, "
+          f"processor {found['cpu_seconds']:.2f} s")
+    if json_path:
+        json_path.write_text(json.dumps(figures, indent=1) + "\n", "utf-8")
+    return 0
+
+
 def copy_project(root: Path) -> Path:
     """The sources a fresh clone has (fonts as `make` installs them), without output/."""
     root.mkdir(parents=True)
@@ -157,7 +189,7 @@ def one_string(root: Path, repeat: int, selection: tuple[str, ...] | list[str] =
     build options that choose outputs; none: every output)."""
     code, context = ONE_STRING
     po = root / "locales" / code / "LC_MESSAGES" / "messages.po"
-    times, built = [], 0
+    times, cpu, built = [], [], 0
     original = po.read_text("utf-8")
     start = original.index(context)
     msgstr_start = original.index("msgstr ", start)
@@ -169,12 +201,23 @@ def one_string(root: Path, repeat: int, selection: tuple[str, ...] | list[str] =
         changed = re.sub(r'(.)(.)"$', r'\2\1"', msgstr) if attempt % 2 == 0 else msgstr
         po.write_text(original[:msgstr_start] + changed + original[line_end:], "utf-8")
         before = {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*.pdf")}
+        used = _children_cpu()
         times.append(timed(root, ["build", *selection]))
+        cpu.append(_children_cpu() - used)
         built = sum(1 for p, m in before.items() if p.stat().st_mtime_ns != m)
     print(f"  one string{' ' if selection else ''}{' '.join(selection)}: "
-          f"{', '.join(f'{t:.2f}' for t in times)} s, {built} PDFs rewritten", flush=True)
-    return {"seconds": statistics.median(times), "runs": times, "pdfs_rewritten": built,
+          f"{', '.join(f'{t:.2f}' for t in times)} s (processor "
+          f"{', '.join(f'{t:.2f}' for t in cpu)} s), {built} PDFs rewritten", flush=True)
+    return {"seconds": statistics.median(times), "runs": times,
+            "cpu_seconds": statistics.median(cpu), "cpu_runs": cpu, "pdfs_rewritten": built,
             "message": f"{code}: {context}", "selection": list(selection)}
+
+
+def _children_cpu() -> float:
+    """Processor time (user and system) of the finished child processes, their own
+    children (a build's workers) included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def count_pdfs(root: Path) -> int:

@@ -239,3 +239,82 @@ def test_the_messages_each_kind_shows_are_rendered_once_for_the_same_code_and_co
     assert len(renders) == 5
     index._shown(project, "")  # no key: nothing is kept or trusted
     assert len(renders) == 6
+
+
+def test_each_catalogues_counts_are_kept_until_it_changes(
+    tmp_path: Path, fonts_dir: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # After a translator's edit the index counts only the catalogue that changed: the
+    # others' status comes from output/.cache/status.state, as it was counted.
+    from publication.report import dashboard, status
+
+    project = make_project(tmp_path / "project", fonts_dir)
+    po = start_catalog(project, "fr", FRENCH, fuzzy=frozenset({"subtitle"}))
+    per_kind = status.kind_messages(project)
+    messages = sorted({k for keys in per_kind.values() for k in keys},
+                      key=lambda k: (k[0] or "", k[1]))
+    expected = status.locale_status(project, "fr", messages, per_kind)
+    assert expected.missing and not expected.problems
+    memo = dashboard.StatusMemo(project, "key-1")
+    assert memo.locale_status("fr", messages, per_kind) == expected
+    memo.save()
+    counted: list[str] = []
+    real = status.locale_status
+
+    def counting(project: Project, code: str, *args: Any) -> status.LocaleStatus:
+        counted.append(code)
+        return real(project, code, *args)
+
+    monkeypatch.setattr(status, "locale_status", counting)
+    again = dashboard.StatusMemo(project, "key-1")
+    assert again.locale_status("fr", messages, per_kind) == expected
+    assert again.locale_status("en", messages, per_kind).complete == 100.0
+    assert counted == ["en"], "the source locale reads no catalogue: never kept"
+    assert again.locale_status("fr", messages[:2], per_kind) != expected  # other messages
+    assert dashboard.StatusMemo(project, "key-2").locale_status("fr", messages, per_kind) \
+        == expected  # other code, libraries or content: counted again
+    assert counted == ["en", "fr", "fr"]
+    # A changed catalogue is counted again; a refused one's problems are kept too.
+    replace_in(po, "Language: fr", "Language: de")
+    memo = dashboard.StatusMemo(project, "key-1")
+    refused = memo.locale_status("fr", messages, per_kind)
+    assert refused.problems and counted[-1] == "fr" and len(counted) == 4
+    memo.save()
+    kept = dashboard.StatusMemo(project, "key-1").locale_status("fr", messages, per_kind)
+    assert kept == refused and [str(p) for p in kept.problems] == \
+        [str(p) for p in refused.problems] and len(counted) == 4
+    # Read as untrusted: anything but what was written is counted again.
+    path = project.output / ".cache" / dashboard.STATUS_MEMO
+    state = json.loads(path.read_text("utf-8"))
+    [entry] = state["entries"].values()
+    for broken in ({**entry, "overall": [1, -1, 0]}, {**entry, "locale": "de"},
+                   {**entry, "problems": [["1", "x", ""]]}, {**entry, "extra": 1}, [entry]):
+        path.write_text(json.dumps({**state, "entries": dict.fromkeys(state["entries"],
+                                                                       broken)}), "utf-8")
+        assert dashboard.StatusMemo(project, "key-1").locale_status(
+            "fr", messages, per_kind) == refused
+    assert len(counted) == 9
+    assert dashboard.StatusMemo(project, "").locale_status("fr", messages, per_kind) == refused
+    assert len(counted) == 10, "no key: nothing is kept or trusted"
+
+
+def test_the_campaign_titles_are_kept_with_the_kinds_messages(
+    tmp_path: Path, fonts_dir: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from publication.report import dashboard
+
+    project = make_project(tmp_path / "project", fonts_dir)
+    expected = dashboard.campaign_title(project, "fixture")
+    assert index._titles(project, "key-1") == {}
+    index._shown(project, "key-1")
+    assert index._titles(project, "key-1") == {"fixture": expected}
+    assert index._titles(project, "key-2") == {} and index._titles(project, "") == {}
+
+    def unread(project: Project, slug: str) -> str:
+        raise AssertionError("read again")
+
+    selection = plan(project, Selection(kinds=("poster",), sizes=("a3",)))
+    build(project, selection, BuildOptions(jobs=1, print_files=False))
+    monkeypatch.setattr(dashboard, "campaign_title", unread)
+    build(project, selection, BuildOptions(jobs=1, print_files=False, force=True))
+    assert expected in (project.output / "index.html").read_text("utf-8")

@@ -12,6 +12,7 @@ import pytest
 from publication.checks import output_pdfs
 from publication.kinds import PROOF_NAME, PT_PER_MM
 from publication.model import Project, Selection
+from publication.report import proof
 from publication.report.proof import SHEET_MM
 from tests.printing import build_all, module_project
 
@@ -66,3 +67,48 @@ def test_the_proof_is_not_an_accessible_file(built: Project) -> None:
     assert built.output / "fixture" / PROOF_NAME not in output_pdfs(built.output)
     assert not any(p.name.endswith(("-print.pdf", "-office.pdf"))
                    for p in output_pdfs(built.output))
+
+
+def _proof_files(project: Project) -> list[proof.ProofFile]:
+    return [proof.ProofFile("fixture", locale, kind, size,
+                            project.output / "fixture" / locale / f"{kind}-{size}.pdf")
+            for locale in ("en", "ar") for kind, size in (("leaflet", "a4"), ("poster", "a3"))]
+
+
+def test_the_placed_pages_kept_give_the_same_bytes(built: Project, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # A build rewrites the proof when one file changed: the placed pages' content without
+    # marked content is kept by the digest of what it came from, and the sheet is the
+    # one tagging them in place gives.
+    files = _proof_files(built)
+    expected = proof.proof_sheet("fixture", files, built.fonts)
+    folder = tmp_path / "forms"
+    first = proof.PlacedForms(folder)
+    assert proof.proof_sheet("fixture", files, built.fonts, first) == expected
+    kept = sorted(p.name for p in folder.iterdir())
+    assert kept and sorted(first.used) == kept, "each form once, by its content"
+
+    def parsed(form: pikepdf.Object) -> bytes:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(proof, "unmarked", parsed)
+    assert proof.proof_sheet("fixture", files, built.fonts, proof.PlacedForms(folder)) == expected
+    monkeypatch.undo()
+    # Read as untrusted: a file that is not what was written is made again.
+    (folder / kept[0]).write_bytes(b"0" * 64 + b"q Q")
+    (folder / kept[1]).write_bytes(b"")
+    again = proof.PlacedForms(folder)
+    assert proof.proof_sheet("fixture", files, built.fonts, again) == expected
+    assert (folder / kept[0]).read_bytes() != b"0" * 64 + b"q Q"
+    # What no proof used any more is deleted; other files are left alone.
+    (folder / ("0" * 64)).write_bytes(b"old")
+    (folder / "notes.txt").write_bytes(b"")
+    again.prune()
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*kept, "notes.txt"])
+
+
+def test_the_build_keeps_the_placed_pages_in_the_cache(built: Project) -> None:
+    folder = built.output / ".cache" / proof.FORMS_FOLDER
+    assert any(folder.iterdir())
+    sheet = built.output / "fixture" / PROOF_NAME
+    assert sheet.read_bytes() == proof.proof_sheet("fixture", _proof_files(built), built.fonts)

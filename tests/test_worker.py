@@ -4,6 +4,8 @@ poster headline search."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,6 +68,54 @@ def test_parallel_fail_fast_starts_nothing_after_a_failure(tmp_path: Path,
     for outcome in report.outcomes:
         if outcome.status == "built":
             assert outcome.path.is_file()
+
+
+def test_workers_start_from_what_the_build_did_once(tmp_path: Path, fonts_dir: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tagging self-test and what every target shares (campaign, catalogue, font
+    # checks) are done once before the workers are forked; a failure there is still
+    # each target's own.
+    from publication.tagging import selftest
+
+    project = make_project(tmp_path / "project", fonts_dir)
+    runs = tmp_path / "self-tests"
+    real = selftest._problems
+
+    def counted() -> list[str]:
+        with runs.open("a") as fileobj:
+            fileobj.write(f"{os.getpid()}\n")
+        return real()
+
+    monkeypatch.setattr(selftest, "_problems", counted)
+    selftest.run_self_test.cache_clear()
+    targets = plan(project, Selection(kinds=("poster",)))
+    assert len(targets) == 2
+    try:
+        report = build(project, targets, BuildOptions(jobs=2, print_files=False))
+        assert report.ok, [o.messages for o in report.failed]
+        assert runs.read_text().split() == [str(os.getpid())], "once, in the build"
+        selftest.run_self_test.cache_clear()
+        monkeypatch.setattr(selftest, "_problems", lambda: ["a changed WeasyPrint"])
+        report = build(project, targets, BuildOptions(jobs=2, force=True, print_files=False))
+    finally:
+        selftest.run_self_test.cache_clear()
+    assert len(report.failed) == 2
+    assert all("a changed WeasyPrint" in " ".join(o.messages) for o in report.failed)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_no_copy_of_the_fonts_is_left_behind(tmp_path: Path, fonts_dir: Path,
+                                             monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    # WeasyPrint copies the @font-face fonts into a temporary folder that it deletes only
+    # when its font configuration is collected; a worker process never collects it.
+    project = make_project(tmp_path / "project", fonts_dir)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    report = build(project, plan(project, Selection(kinds=("poster",))),
+                   BuildOptions(jobs=jobs, print_files=False))
+    assert report.ok, [o.messages for o in report.failed]
+    assert not list(temporary.glob("weasyprint-*"))
 
 
 # A ladder of headline sizes longer than the poster's own (one size for every locale,

@@ -239,8 +239,10 @@ class Inputs:
 
     def status_key(self) -> str:
         """One digest of what the messages each kind shows are made from: the pipeline's
-        code and every campaign's content (the index's completeness figures)."""
+        code, the libraries and every campaign's content (the index's completeness
+        figures and the campaigns' titles)."""
         return _digest({"pipeline": self.common["pipeline"],
+                        "libraries": self.common["libraries"],
                         "content": {name: self.content(name)
                                     for name in self.project.campaigns()}})
 

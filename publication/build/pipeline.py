@@ -110,6 +110,11 @@ class Worker:
         self.typesetter = Typesetter(project)
         self.layout_key = layout_key
 
+    def close(self) -> None:
+        """Let go of what typesetting holds outside the process (the fonts' temporary
+        copies): at the end of a build, before a worker process ends."""
+        self.typesetter.close()
+
     def make(self, target: Target, hint: FitHint, options: BuildOptions) -> Outcome:
         """`build`, plus what the cache and the index need: the files the target wrote
         (checksums, page counts, thumbnails) and the messages it used. `hint`: what its
@@ -172,7 +177,8 @@ class Worker:
             job = self.job(target, target.path(self.project.output), options)
             if rendering:
                 render(self.project, job.campaign, Localizer(job.catalog, job.info), job.kind,
-                       job.paper, imprint=job.imprint)
+                       job.paper, imprint=job.imprint,
+                       headline_pt=job.kind.headline_steps(job.paper)[0])
 
     def job(self, target: Target, path: Path, options: BuildOptions) -> Job:
         """The target with its campaign, catalogue, locale, kind and paper."""

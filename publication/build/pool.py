@@ -8,6 +8,12 @@ index.
 
 `publication.build.builder` imports this module only when something has to be built: a build
 with nothing to do never loads WeasyPrint.
+
+What every worker would do first (the tagging self-test; the campaigns, catalogues, font
+checks and templates several batches share) is done once in the build before the
+workers are forked (`_warm_up`), and each worker starts from that `Worker`: two workers
+doing the same work at once on two cores shared with other work took longer than the
+build doing it once before them.
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ import contextlib
 import ctypes
 import gc
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
+from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing.queues import SimpleQueue
@@ -55,16 +63,21 @@ def run(
     queue = sorted(targets, key=order, reverse=True)
     if options.jobs <= 1 or len(queue) == 1:
         worker = Worker(project, layout_key)
-        with _batch_gc():
-            for target in queue:
-                if started:
-                    started(target)
-                yield worker.make(*with_hint(target), options)
+        try:
+            with _batch_gc():
+                for target in queue:
+                    if started:
+                        started(target)
+                    yield worker.make(*with_hint(target), options)
+        finally:
+            worker.close()
         return
+    global _WORKER
     context = multiprocessing.get_context("fork")  # workers inherit the loaded modules
     events: SimpleQueue[tuple[str, Target | Outcome]] = context.SimpleQueue()
     stop = context.Event()  # set when the build stops early: no new target is started
     work = batches(queue, options.jobs, order)
+    _WORKER = _warm_up(Worker(project, layout_key), work, options)  # every worker's
     pool = ProcessPoolExecutor(max_workers=min(options.jobs, len(work)), mp_context=context,
                                initializer=_init_worker,
                                initargs=(project.root, layout_key, events, stop))
@@ -103,6 +116,7 @@ def run(
             list(_drain(events))
         pool.shutdown(wait=True)
         events.close()
+        _WORKER = None
 
 
 def _drain(events: SimpleQueue[tuple[str, Target | Outcome]],
@@ -157,6 +171,40 @@ _EVENTS: SimpleQueue[tuple[str, Target | Outcome]] | None = None
 _STOP: EventType | None = None
 
 
+def _warm_up(worker: Worker, work: list[list[Target]], options: BuildOptions) -> Worker:
+    """`worker` with what more than one of the batches in `work` does first: the tagging
+    self-test (kept for the process, its outcome a failure too) and the stylesheets'
+    families, which every worker needs; each campaign, and each campaign's locale,
+    several batches make (`Worker.prepare`), rendered once when several make the same
+    kind of it. What one batch alone needs is left to its worker, the others working
+    meanwhile."""
+    from publication.tagging import selftest
+
+    def batches_making(key: Callable[[Target], object]) -> Counter[object]:
+        return Counter(found for batch in work for found in {key(t) for t in batch})
+
+    selftest.run_self_test()
+    with contextlib.suppress(Exception):
+        _ = worker.font_families
+    for name, count in batches_making(lambda t: t.campaign).items():
+        if count > 1:
+            with contextlib.suppress(Exception):
+                worker.campaign(str(name))
+    locales = batches_making(lambda t: (t.campaign, t.locale))
+    kinds = batches_making(lambda t: (t.campaign, t.locale, t.kind))
+    prepared: set[tuple[str, str]] = set()
+    # For each campaign and locale, a target of a kind several batches make first: it is
+    # the one prepared, and rendered.
+    for target in sorted((t for batch in work for t in batch),
+                         key=lambda t: kinds[(t.campaign, t.locale, t.kind)] == 1):
+        key = (target.campaign, target.locale)
+        if locales[key] > 1 and key not in prepared:
+            prepared.add(key)
+            worker.prepare(target, options,
+                           rendering=kinds[(target.campaign, target.locale, target.kind)] > 1)
+    return worker
+
+
 def _init_worker(root: Path, layout_key: str,
                  events: SimpleQueue[tuple[str, Target | Outcome]], stop: EventType) -> None:
     global _WORKER, _EVENTS, _STOP
@@ -166,7 +214,11 @@ def _init_worker(root: Path, layout_key: str,
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the build died before the line above
         os._exit(1)
-    _WORKER = Worker(Project(root), layout_key)
+    if _WORKER is None or _WORKER.project.root != root or _WORKER.layout_key != layout_key:
+        _WORKER = Worker(Project(root), layout_key)  # not forked from `run`'s build
+    # A worker process ends with os._exit: nothing is collected, so its fonts' temporary
+    # copies are deleted here (multiprocessing runs these finalizers as it ends).
+    multiprocessing.util.Finalize(None, _WORKER.close, exitpriority=10)
     _EVENTS = events
     _STOP = stop
     _batch_gc().__enter__()  # for the life of the worker process

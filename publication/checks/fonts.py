@@ -92,13 +92,19 @@ def _strings(tokens: list[tinycss2.ast.Node]) -> list[str]:
     return [f for f in families if f]
 
 
+@functools.lru_cache(maxsize=32)
+def _rules(text: str) -> tuple[tinycss2.ast.Node, ...]:
+    """A stylesheet's rules, parsed once per process for the same text (a worker reads
+    every stylesheet for the font check and for each PDF's expectations); read them,
+    do not change them."""
+    return tuple(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
+
+
 def font_faces(project: Project) -> tuple[FontFace, ...]:
     """Every @font-face rule of the project's stylesheets whose file exists."""
     faces = []
     for sheet in sorted(project.styles.glob("*.css")):
-        rules = tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8"),
-                                          skip_comments=True, skip_whitespace=True)
-        for rule in rules:
+        for rule in _rules(sheet.read_text(encoding="utf-8")):
             if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or not rule.content:
                 continue
             values = _declarations(rule.content)
@@ -127,11 +133,9 @@ def font_stack(project: Project, lang: str) -> FontStack:
     """The font stack of `lang` from base.css: `html:lang(xx)` if there is one, else `html`."""
     primary = lang.replace("_", "-").split("-")[0].lower()
     sheet = project.styles / BASE_STYLESHEET
-    rules = tinycss2.parse_stylesheet(sheet.read_text(encoding="utf-8"), skip_comments=True,
-                                      skip_whitespace=True)
     default: list[str] = []
     specific: list[str] = []
-    for rule in rules:
+    for rule in _rules(sheet.read_text(encoding="utf-8")):
         if rule.type != "qualified-rule":
             continue
         selector = "".join(tinycss2.serialize(rule.prelude).split())

@@ -46,6 +46,7 @@ from publication.model import (
 if TYPE_CHECKING:
     import jinja2
 
+    from publication.report.dashboard import StatusMemo
     from publication.report.status import LocaleStatus
 
 LOG = logging.getLogger(__name__)
@@ -250,13 +251,16 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
     listed = entries(project, records)
     locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
     shown = _shown(project, status_key)
-    completeness = _completeness(project, locales, shown)
+    memo = dashboard.StatusMemo(project, status_key)
+    completeness = _completeness(project, locales, shown, memo)
     # The proof sheets first (the page links them): each campaign's accessible files
     # without a group's details.
     proofs = proof.write_proofs(project, (
         proof.ProofFile(e.campaign, e.locale, e.kind, e.size, project.output / e.product.path)
         for e in listed if e.variant == "accessible" and not e.imprint))
-    page = dashboard.build(project, records, outcomes, shown=shown)
+    page = dashboard.build(project, records, outcomes, shown=shown,
+                           titles=_titles(project, status_key), memo=memo)
+    memo.save()
     manifest = {
         "version": FORMAT_VERSION,
         "files": [e.as_json() for e in listed],
@@ -283,10 +287,11 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
 
 def _completeness(project: Project, locales: Sequence[str],
                   shown: Mapping[str, Mapping[str, frozenset[MessageKey]]],
-                  ) -> dict[str, LocaleStatus]:
+                  memo: StatusMemo | None = None) -> dict[str, LocaleStatus]:
     """Each locale's translation status, as `make_pdf.py status` reports it (`shown`:
-    what each campaign's kinds show, `_shown`)."""
-    from publication.report.status import status
+    what each campaign's kinds show, `_shown`), as `status.status` counts it (`memo`:
+    where the counts of catalogues that did not change are kept)."""
+    from publication.report.dashboard import StatusMemo
 
     if not locales:
         return {}
@@ -294,8 +299,11 @@ def _completeness(project: Project, locales: Sequence[str],
     for kinds in shown.values():
         for name, keys in kinds.items():
             per_kind[name] = per_kind.get(name, frozenset()) | keys
+    messages = sorted({key for keys in per_kind.values() for key in keys},
+                      key=lambda key: (key[0] or "", key[1]))
+    locale_status = (memo or StatusMemo(project, "")).locale_status
     try:
-        return {s.locale: s for s in status(project, locales, per_kind)}
+        return {code: locale_status(code, messages, per_kind) for code in locales}
     except PublicationError as exc:  # content that does not load: the build says why
         LOG.info("no translation completeness in the index: %s", exc)
         return {}
@@ -322,6 +330,8 @@ def _shown(project: Project, key: str) -> Shown:
         known = _read_shown(state, key)
         if known is not None:
             return known
+    from publication.report.dashboard import campaign_title
+
     shown: Shown = {}
     complete = True
     for slug in project.campaigns():
@@ -331,12 +341,30 @@ def _shown(project: Project, key: str) -> Shown:
             LOG.info("no completeness for campaign %s: %s", slug, exc)
             complete = False  # not kept: the next build tries again
     if key and complete:
+        # The titles too (their content loaded above: `campaign_title` reads it), for
+        # the page (`_titles`).
         state = {"key": key, "campaigns": {
             slug: {name: sorted([context, msgid] for context, msgid in keys)
-                   for name, keys in kinds.items()} for slug, kinds in shown.items()}}
+                   for name, keys in kinds.items()} for slug, kinds in shown.items()},
+            "titles": {slug: campaign_title(project, slug) for slug in shown}}
         with contextlib.suppress(OSError):  # a read-only output folder: made again next time
             write_atomic(memo, json.dumps(state, ensure_ascii=False).encode("utf-8"))
     return shown
+
+
+def _titles(project: Project, key: str) -> dict[str, str]:
+    """The campaigns' titles `_shown` kept under `key` (none when it kept none: the
+    dashboard reads them from the content)."""
+    try:
+        state = json.loads((project.output / CACHE_FOLDER / KINDS_MEMO).read_text("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    titles = state.get("titles") if isinstance(state, dict) and key and \
+        state.get("key") == key else None
+    if not isinstance(titles, dict):
+        return {}
+    return {slug: title for slug, title in titles.items()
+            if isinstance(slug, str) and isinstance(title, str) and title}
 
 
 def _read_shown(state: object, key: str) -> Shown | None:

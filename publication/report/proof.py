@@ -7,15 +7,26 @@ are the built PDFs' own pages placed as form XObjects with pikepdf (vector, noth
 again), each in a thin frame; the labels are drawn with ReportLab in Noto Sans. The
 accessible files without a local group's details are shown; a proof is for reviewing,
 not for reading, and it claims no PDF/UA. The same files give the same bytes.
+
+Tagging the sheet (`press.figures.tag_figures`) takes the marked content out of every
+placed page: it parses each page's whole content stream, most of a proof's time. A build
+rewrites the proof when one file changed, so `write_proofs` keeps each placed page's
+content without its marked content under output/.cache/.proof, by the digest of the
+content it came from (`PlacedForms`), and tags the sheet with a stand-in for every
+placed page, the pages coming in afterwards: the same bytes as tagging them in place
+(tests/test_proof.py compares the two), one parse per page that changed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import io
+import logging
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
@@ -23,9 +34,11 @@ import pikepdf
 from publication.files import write_atomic
 from publication.i18n.locales import locale_info
 from publication.kinds import KINDS, PAPERS, PROOF_NAME, PT_PER_MM
-from publication.model import Project
-from publication.press.figures import tag_figures
-from publication.press.pdfx import PrintMeta, plain_metadata
+from publication.model import CACHE_FOLDER, Project
+from publication.press.figures import MARKING, tag_figures
+from publication.press.pdfx import PrintMeta, content_owners, plain_metadata
+
+LOG = logging.getLogger(__name__)
 
 SHEET_MM = (420.0, 297.0)  # A3 landscape
 MARGIN_MM = 12.0
@@ -36,6 +49,7 @@ SIZE_GAP_MM = 7.0
 ROW_GAP_MM = 3.0
 LABEL_FONT = "NotoSans-Regular.ttf"
 FRAME_GREY = 0.6
+FORMS_FOLDER = ".proof"    # in output/.cache: the placed pages' content (PlacedForms)
 
 
 @dataclass(frozen=True)
@@ -56,11 +70,69 @@ def write_proofs(project: Project, files: Iterable[ProofFile]) -> list[Path]:
         if proof_file.path.is_file() and proof_file.kind in KINDS:
             by_campaign.setdefault(proof_file.campaign, []).append(proof_file)
     written = []
+    forms = PlacedForms(project.output / CACHE_FOLDER / FORMS_FOLDER)
     for campaign, found in sorted(by_campaign.items()):
         path = project.output / campaign / PROOF_NAME
-        write_atomic(path, proof_sheet(campaign, found, project.fonts))
+        write_atomic(path, proof_sheet(campaign, found, project.fonts, forms))
         written.append(path)
+    forms.prune()
     return written
+
+
+# What the cached content is made from besides the content it came from: what
+# `tag_figures` takes out (press.figures.MARKING) and the pikepdf that writes it.
+_FORMS_KEY = (f"proof forms 1\0pikepdf {pikepdf.__version__}\0"
+              f"{' '.join(sorted(MARKING))}\0").encode()
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass
+class PlacedForms:
+    """The content of each form a proof sheet draws (its placed pages, their own forms,
+    the labels) without marked content, as `tag_figures` leaves it, kept in `folder` by
+    the digest of the content it came from; a file there starts with the digest of the
+    rest, and one that does not match is made again. `prune` deletes what this build's
+    proofs did not use."""
+
+    folder: Path
+    used: set[str] = field(default_factory=set)
+
+    def unmark(self, page: pikepdf.Object, seen: set[tuple[int, int]]) -> None:
+        """Take the marked content out of every form `page` draws (each once: `seen`)."""
+        for owner in content_owners(page, seen):
+            if owner.objgen != page.objgen:
+                owner.write(self._unmarked(owner))
+
+    def _unmarked(self, form: pikepdf.Object) -> bytes:
+        """`unmarked(form)`, from the folder when it has it (written there when not)."""
+        name = hashlib.sha256(_FORMS_KEY + form.read_bytes()).hexdigest()
+        self.used.add(name)
+        path = self.folder / name
+        with contextlib.suppress(OSError):
+            kept = path.read_bytes()
+            if hashlib.sha256(kept[64:]).hexdigest().encode("ascii") == kept[:64]:
+                return kept[64:]
+        data = unmarked(form)
+        try:
+            write_atomic(path, hashlib.sha256(data).hexdigest().encode("ascii") + data)
+        except OSError as exc:  # a read-only cache: made again next time
+            LOG.debug("%s not written: %s", path, exc)
+        return data
+
+    def prune(self) -> None:
+        """Delete the kept content no proof used since this was made."""
+        with contextlib.suppress(OSError):
+            for path in self.folder.iterdir():
+                if _DIGEST.fullmatch(path.name) and path.name not in self.used:
+                    path.unlink(missing_ok=True)
+
+
+def unmarked(form: pikepdf.Object) -> bytes:
+    """A form's content without its marked-content operators, as `tag_figures` writes it."""
+    return pikepdf.unparse_content_stream([
+        item for item in pikepdf.parse_content_stream(form)
+        if not isinstance(item, pikepdf.ContentStreamInstruction)
+        or str(item.operator) not in MARKING])
 
 
 def _order(files: Sequence[ProofFile]) -> dict[str, dict[str, list[ProofFile]]]:
@@ -76,12 +148,18 @@ def _order(files: Sequence[ProofFile]) -> dict[str, dict[str, list[ProofFile]]]:
     return table
 
 
-def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path) -> bytes:
-    """The proof sheet of one campaign's accessible files."""
+def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path,
+                forms: PlacedForms | None = None) -> bytes:
+    """The proof sheet of one campaign's accessible files; with `forms`, the placed
+    pages' content without marked content comes from there (the same bytes)."""
     table = _order(files)
     with contextlib.ExitStack() as stack:
         sheets = stack.enter_context(pikepdf.new())
         alts: list[list[str]] = []
+        # With `forms`, tag_figures sees a stand-in for each form drawn: they come in
+        # after it, their marked content taken out by `forms`.
+        stand_in = sheets.make_indirect(pikepdf.Dictionary()) if forms is not None else None
+        drawn: list[tuple[pikepdf.Page, list[pikepdf.Object]]] = []
         for kind, rows in table.items():
             placements, labels, frames, described = _layout(rows, stack)
             sheet = sheets.add_blank_page(page_size=(SHEET_MM[0] * PT_PER_MM,
@@ -89,12 +167,14 @@ def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path) -> bytes
             title = f"{campaign}: {KINDS[kind].title} - proof, every language (not for reading)"
             overlay = stack.enter_context(pikepdf.open(io.BytesIO(
                 _labels(title, labels, frames, fonts))))
-            content = [_place(sheet, "/Fx0", sheets.copy_foreign(
-                overlay.pages[0].as_form_xobject()), 1.0, 0.0, 0.0)]
-            for number, (page, scale, x, y) in enumerate(placements, start=1):
-                form = sheets.copy_foreign(page.as_form_xobject())
-                content.append(_place(sheet, f"/Fx{number}", form, scale, x, y))
+            placed = [(sheets.copy_foreign(overlay.pages[0].as_form_xobject()), 1.0, 0.0, 0.0)]
+            placed += [(sheets.copy_foreign(page.as_form_xobject()), scale, x, y)
+                       for page, scale, x, y in placements]
+            content = [_place(sheet, f"/Fx{number}", form if stand_in is None else stand_in,
+                              scale, x, y)
+                       for number, (form, scale, x, y) in enumerate(placed)]
             sheet.obj.Contents = sheets.make_stream(b"".join(content))
+            drawn.append((sheet, [form for form, *_ in placed]))
             alts.append([f"{title}; rows: " + ", ".join(
                 locale_info(code).english_name for code in rows), *described])
         plain_metadata(sheets, PrintMeta(
@@ -103,6 +183,13 @@ def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path) -> bytes
             "down. The accessible files are beside it, one folder per language.",
             "en", _created(files)))
         tag_figures(sheets, alts, "en")
+        if forms is not None:
+            seen: set[tuple[int, int]] = set()
+            for sheet, placed_forms in drawn:
+                xobjects = sheet.obj.Resources.XObject
+                for number, form in enumerate(placed_forms):
+                    xobjects[f"/Fx{number}"] = form
+                forms.unmark(sheet.obj, seen)
         out = io.BytesIO()
         sheets.save(out, deterministic_id=True, compress_streams=True,
                     object_stream_mode=pikepdf.ObjectStreamMode.generate)

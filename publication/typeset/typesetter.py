@@ -37,6 +37,7 @@ from publication.typeset.weasy import (
     FontConfiguration,
     URLFetcherResponse,
     check_features,
+    discard_fonts,
 )
 
 
@@ -90,6 +91,14 @@ class Typesetter:
     @functools.cached_property
     def counter_style(self) -> CounterStyle:
         return CounterStyle()
+
+    def close(self) -> None:
+        """Let go of the fonts: the temporary copies WeasyPrint made of them are deleted
+        (`weasy.discard_fonts`); laying out after this sets WeasyPrint up again."""
+        config = self.__dict__.pop("font_config", None)
+        self.__dict__.pop("_sheets", None)  # parsed with that configuration
+        if config is not None:
+            discard_fonts(config)
 
     @property
     def base_url(self) -> str:

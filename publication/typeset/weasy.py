@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import functools
 import inspect
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.resources import files
+from pathlib import Path
 from typing import Any, Protocol
 
 import weasyprint
@@ -63,7 +65,7 @@ except ImportError as exc:  # a module moved: nothing below could work
 
 __all__ = [
     "Box", "CounterStyle", "FatalURLFetchingError", "FontConfiguration", "StructureObserver",
-    "URLFetcherResponse", "WeasyPrintUnsupported", "check_features", "children",
+    "URLFetcherResponse", "WeasyPrintUnsupported", "check_features", "children", "discard_fonts",
     "is_block_container", "is_line", "is_margin", "is_page", "is_replaced", "is_text",
     "layout_problems", "observe_structure", "page_box", "page_boxes", "srgb_profile", "text",
     "unsupported", "unwrap",
@@ -305,6 +307,17 @@ def _observing(original: Callable[..., Iterator[Any]],
 
 
 # Resources ------------------------------------------------------------------------------
+
+def discard_fonts(config: FontConfiguration) -> None:
+    """Delete the temporary folder `config` copied the stylesheets' @font-face fonts into
+    (`FontConfiguration._folder`). WeasyPrint deletes it when the configuration is
+    collected, which never happens in a process that ends with `os._exit`, as a build's
+    worker processes do: each left a copy of the fonts in the temporary folder."""
+    folder = getattr(config, "_folder", None)
+    if isinstance(folder, Path):
+        shutil.rmtree(folder, ignore_errors=True)
+        config._folder = None
+
 
 @functools.cache
 def srgb_profile() -> bytes:
