@@ -199,11 +199,7 @@ def test_a_phone_number_on_a_hebrew_page_reads_right_in_every_reader(
     assert checks_of(check(data, expectations), "error") == set()
     pdf = tmp_path / "phone.pdf"
     pdf.write_bytes(data)
-    try:
-        texts = {"pdfjs": table.pdfjs_pages([pdf])[pdf], "pdfium": table.pdfium_pages(pdf),
-                 "poppler": table.poppler_pages(pdf)}
-    except table.ReaderMissing as exc:
-        pytest.fail(f"{exc}; {INSTALL}")
+    texts = _read_by_each(pdf)
     for reader, pages in texts.items():
         assert table.normal(phone) in table.normal("\n".join(pages)), reader
     # pdf.js and poppler read the mirrored brackets' logical characters. (PDFium mirrors
@@ -211,6 +207,15 @@ def test_a_phone_number_on_a_hebrew_page_reads_right_in_every_reader(
     for reader in ("pdfjs", "poppler"):
         text = table.normal("\n".join(texts[reader]))
         assert "(בשעות היום)" in text and "(בהאג)" in text, (reader, text)
+
+
+def _read_by_each(pdf: Path) -> dict[str, list[str]]:
+    """Each reader's pages of text of `pdf`; a reader that is not set up fails the test."""
+    try:
+        return {"pdfjs": table.pdfjs_pages([pdf])[pdf], "pdfium": table.pdfium_pages(pdf),
+                "poppler": table.poppler_pages(pdf)}
+    except table.ReaderMissing as exc:
+        pytest.fail(f"{exc}; {INSTALL}")
 
 
 @pytest.mark.parametrize(("lang", "before", "name", "after"), [
@@ -235,10 +240,6 @@ def test_a_kept_name_in_right_to_left_text_keeps_its_spaces_in_every_reader(
     data, _ = tagged_pdf(page(body, fonts_dir, lang=lang, direction="rtl", css=rule), lang=lang)
     pdf = tmp_path / f"{lang}.pdf"
     pdf.write_bytes(data)
-    try:
-        texts = {"pdfjs": table.pdfjs_pages([pdf])[pdf], "pdfium": table.pdfium_pages(pdf),
-                 "poppler": table.poppler_pages(pdf)}
-    except table.ReaderMissing as exc:
-        pytest.fail(f"{exc}; {INSTALL}")
+    texts = _read_by_each(pdf)
     for reader, pages in texts.items():
         assert table.normal(sentence) in table.normal("\n".join(pages)), (reader, pages)
