@@ -5,8 +5,10 @@ PublicationError, never a hang or a crash."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
+import tempfile
 import time
 from pathlib import Path
 
@@ -154,3 +156,24 @@ def test_celery_wait_ends_with_the_result_or_an_error(tmp_path: Path) -> None:
                 queue.wait(spec("Nie").key, 10)
         finally:
             queue.close()
+
+
+def _make_one_set(root: Path, store: Path, temporary: str) -> None:
+    tempfile.tempdir = temporary  # where WeasyPrint copies the fonts, in this process
+    result = sets.make_set(root, store, spec())
+    if result.error:
+        raise SystemExit(f"the set failed: {result.error}")
+
+
+def test_a_set_worker_process_leaves_no_copy_of_the_fonts(project: Project,
+                                                          tmp_path: Path) -> None:
+    """A queue's worker process keeps its pipeline Worker warm between sets and ends
+    without collecting it: the fonts' temporary copies are deleted as it ends."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    child = multiprocessing.get_context("fork").Process(
+        target=_make_one_set, args=(project.root, tmp_path / "store", str(temporary)))
+    child.start()
+    child.join(180)
+    assert child.exitcode == 0
+    assert not list(temporary.glob("weasyprint-*"))

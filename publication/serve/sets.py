@@ -35,6 +35,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import multiprocessing.util
 import os
 import re
 import shutil
@@ -253,7 +254,10 @@ def _worker(project: StoreProject) -> Any:
 
     key = (project.root, project.store)
     if key not in _WORKERS:
-        _WORKERS[key] = Worker(project)
+        _WORKERS[key] = worker = Worker(project)
+        # A queue's worker process ends without collecting it (multiprocessing's os._exit):
+        # the fonts' temporary copies are deleted by this finalizer, which it does run.
+        multiprocessing.util.Finalize(None, worker.close, exitpriority=10)
     return _WORKERS[key]
 
 
