@@ -162,6 +162,7 @@ def serve(session: Session, port: int = 0,
     """Serve the preview until `stop` is set (or Ctrl-C); `ready` is called with the
     server once it listens (the command line prints its address)."""
     stop = stop or threading.Event()
+    session.start_painters()  # one drawing process per core
     server = PreviewServer(session, port)
     watcher = threading.Thread(target=watch_catalogue, args=(session, stop), daemon=True,
                                name="preview-watch")
@@ -179,3 +180,4 @@ def serve(session: Session, port: int = 0,
         server.shutdown()
         server.server_close()
         watcher.join(timeout=10)
+        session.close()

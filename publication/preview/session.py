@@ -7,33 +7,32 @@ again; a catalogue with problems leaves every picture as it was and shows the pr
 (`messages.po:LINE: ...`), and so does a file caught half-written. Otherwise only the
 publications whose shown messages changed are laid out again (as a build lays them
 out, publication.preview.layouts), and of those only the pages whose boxes moved are
-written and drawn again (PDFium). Nothing is written to disk.
+written and drawn again (PDFium): in the drawing processes once they are started
+(`start_painters`: one per core, each laying out the same publications every time,
+publication.preview.drawing), else here. Nothing is written to disk.
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Any
 
-import pypdfium2 as pdfium
-
 from publication.build.builder import plan
 from publication.build.pipeline import Worker
-from publication.errors import InputError, PublicationError, display_path
+from publication.errors import InputError, display_path
 from publication.i18n.catalog import CompiledCatalog, compile_catalog
 from publication.kinds import KINDS, PAPERS
-from publication.model import FitHint, MessageKey, Project, Selection, Target
-from publication.preview.layouts import TargetLayout, job_for, lay_out
-from publication.typeset import weasy
+from publication.model import MessageKey, Project, Selection, Target
+from publication.preview.drawing import Made, Painters, make
+from publication.preview.layouts import TargetLayout, job_for
 
 LOG = logging.getLogger(__name__)
-LONGEST_SIDE_PX = 1100  # a page picture's longer side
 
 
 @dataclass
@@ -72,9 +71,24 @@ class Session:
     version: int = 0
     busy: bool = True
     changed: threading.Condition = field(default_factory=threading.Condition)
+    painters: Painters | None = None  # the drawing processes, once started
 
     def __post_init__(self) -> None:
         self.worker = Worker(self.project)
+
+    def start_painters(self, count: int | None = None) -> None:
+        """Lay out and draw in drawing processes from now on (`close` ends them)."""
+        self.close()
+        self.painters = Painters(self.project, count)
+
+    def _restart_painters(self) -> None:
+        if self.painters is not None:
+            self.start_painters(self.painters.count)
+
+    def close(self) -> None:
+        if self.painters is not None:
+            self.painters.close()
+            self.painters = None
 
     def targets(self) -> list[Target]:
         """The locale's publications, quickest first (the first pictures come soonest)."""
@@ -85,6 +99,7 @@ class Session:
         """Content, templates or styles changed: a new worker reads them again. The
         outputs are cleared under the lock the HTTP threads read them with."""
         worker = Worker(self.project)
+        self._restart_painters()  # their workers read the old content too
         with self.changed:
             self.worker = worker
             self.outputs.clear()
@@ -113,23 +128,50 @@ class Session:
                                   f"read now ({exc.strerror}); waiting for the next save"])
             return
         self._publish(busy=True, catalog=catalog, errors=[])
+        todo = []
+        for slot, target in enumerate(self.targets()):
+            old = self.outputs.get(str(target))
+            if old is None or not self._same(old, job_for(self.worker, target, catalog)):
+                todo.append((slot, target, old))
         problems = []
-        for target in self.targets():
-            key = str(target)
-            old = self.outputs.get(key)
-            job = job_for(self.worker, target, catalog)
-            if old is not None and self._same(old, job):
+        for target, old, made in self._make_all(todo):
+            if made.laid is None:
+                problems.append(made.problem)
                 continue
-            try:
-                laid = lay_out(self.worker, job,
-                               FitHint(headline_pt=old.laid.headline_pt) if old else None)
-            except PublicationError as exc:
-                problems.append(f"{target}: {exc}")
-                continue
-            if laid.problem:
-                problems.append(laid.problem)
-            self._publish(output=self._draw(target, laid, old))
+            if made.laid.problem:
+                problems.append(made.laid.problem)
+            self._publish(output=self._output(target, made, old))
         self._publish(errors=problems)
+
+    def _make_all(self, todo: list[tuple[int, Target, Output | None]],
+                  ) -> Iterator[tuple[Target, Output | None, Made]]:
+        """Each target laid out and drawn, as each is done: in its drawing process (the
+        same one for a target every time: `slot`), or here. Drawing processes that
+        stopped are started again, and what one had is made here."""
+        def hint(old: Output | None) -> float | None:
+            return old.laid.headline_pt if old else None
+
+        def prints(old: Output | None) -> tuple[str, ...]:
+            return tuple(p.fingerprint for p in old.pictures) if old else ()
+
+        if self.painters is None or not self.painters.parallel or len(todo) < 2:
+            for _, target, old in todo:
+                yield target, old, make(self.worker, target, self.code, hint(old), prints(old))
+            return
+        futures = {self.painters.submit(slot, target, self.code, hint(old), prints(old)):
+                   (target, old) for slot, target, old in todo}
+        broken = False
+        for future in as_completed(futures):
+            target, old = futures[future]
+            try:
+                made = future.result()
+            except BrokenProcessPool:
+                LOG.debug("a drawing process stopped", exc_info=True)
+                broken = True
+                made = make(self.worker, target, self.code, hint(old), prints(old))
+            yield target, old, made
+        if broken:
+            self._restart_painters()
 
     def _same(self, old: Output, job: Any) -> bool:
         """Whether every message the output shows is shown as before."""
@@ -139,25 +181,20 @@ class Session:
         now = shown_messages(job.campaign, Localizer(job.catalog, job.info), old.laid.used)
         return now == old.laid.shown
 
-    def _draw(self, target: Target, laid: TargetLayout, old: Output | None) -> Output:
-        """The output's pictures: the pages whose boxes did not move are kept."""
-        document = laid.document
-        prints = [page_fingerprint(root) for root in weasy.page_boxes(document)]
-        keep = old.pictures if old else []
-        redraw = [i for i, mark in enumerate(prints)
-                  if i >= len(keep) or keep[i].fingerprint != mark]
-        pictures = list(keep[:len(prints)])
-        if redraw:
-            version = self.version + 1
-            drawn = draw_pages(document.copy([document.pages[i] for i in redraw]).write_pdf())
-            for number, png in zip(redraw, drawn, strict=True):
-                picture = Picture(png, version, prints[number])
+    def _output(self, target: Target, made: Made, old: Output | None) -> Output:
+        """The output's pictures: those of pages whose boxes did not move are kept."""
+        assert made.laid is not None
+        pictures = list((old.pictures if old else [])[:len(made.prints)])
+        version = self.version + 1
+        drawn = dict(made.pictures)
+        for number, mark in enumerate(made.prints):
+            if number in drawn:
+                picture = Picture(drawn[number], version, mark)
                 if number < len(pictures):
                     pictures[number] = picture
                 else:
                     pictures.append(picture)
-        sizes = [(page.width, page.height) for page in document.pages]
-        return Output(target, laid, pictures, sizes)
+        return Output(target, made.laid, pictures, list(made.page_sizes))
 
     def _publish(self, *, output: Output | None = None, errors: list[str] | None = None,
                  catalog: CompiledCatalog | None = None, busy: bool | None = None) -> None:
@@ -226,35 +263,3 @@ class Session:
                 "messages": sorted(messages.values(),
                                    key=lambda m: (m["line"] or 10**9, m["context"] or "")),
             }
-
-
-def page_fingerprint(root: Any) -> str:
-    """A digest of where every box of a laid-out page is and what text it draws: two
-    pages with the same digest look the same."""
-    digest = hashlib.sha256()
-    for box in (root, *root.descendants()):
-        box = weasy.unwrap(box)
-        text = weasy.text(box) if weasy.is_text(box) else ""
-        style = getattr(box, "style", None)
-        colour = str(style["color"]) if style is not None else ""
-        digest.update(f"{type(box).__name__}|{box.element_tag}|{box.position_x:.2f}|"
-                      f"{box.position_y:.2f}|{box.width:.2f}|{box.height:.2f}|{colour}|"
-                      f"{text}\n".encode())
-    return digest.hexdigest()
-
-
-def draw_pages(pdf: bytes) -> list[bytes]:
-    """Each page of a PDF as a PNG picture (PDFium)."""
-    document = pdfium.PdfDocument(pdf)
-    try:
-        pictures = []
-        for page in document:
-            width, height = page.get_size()
-            bitmap = page.render(scale=LONGEST_SIDE_PX / max(width, height))
-            buffer = io.BytesIO()
-            bitmap.to_pil().save(buffer, "PNG", compress_level=1)
-            pictures.append(buffer.getvalue())
-            page.close()
-        return pictures
-    finally:
-        document.close()
