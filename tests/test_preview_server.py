@@ -146,6 +146,11 @@ def test_time_for_a_message_on_two_kinds(page: Any, preview: tuple[Project, str]
     project, _ = preview
     old = GERMAN["headline"]
     variants = [f"Freiheit für den Gefangenen {n}" for n in range(3)]
+    # An earlier test's last saves may still be laid out (one refresh after another):
+    # their pictures are not this one's.
+    for _ in range(2):
+        page.wait_for_function("() => document.body.dataset.busy === 'false'")
+        time.sleep(0.5)
     others = {kind: shown_versions(page, kind) for kind in ("letter", "petition")}
     times = timed_saves(page, project, ("poster", "leaflet"), old, variants)
     TIMES["headline (4 publications)"] = times
