@@ -17,6 +17,7 @@ from publication.build.builder import build, plan
 from publication.model import BuildOptions, Project, Selection
 from publication.report import index
 from publication.report.index import THUMB_PIXELS, draw_thumbnail
+from publication.report.memo import STATUS_MEMO, StatusMemo, read_state
 from tests.browsing import chromium
 from tests.projects import copy_project, make_project
 from tests.serving import serve
@@ -226,8 +227,8 @@ def test_the_messages_each_kind_shows_are_rendered_once_for_the_same_code_and_co
         return real(project, slug)
 
     monkeypatch.setattr(status, "campaign_kind_messages", counted)
-    first = index._shown(project, "key-1")
-    assert (renders, index._shown(project, "key-1")) == (["fixture"], first)
+    first = index._shown(project, "key-1")[0]
+    assert (renders, index._shown(project, "key-1")[0]) == (["fixture"], first)
     assert first["fixture"] == expected
     index._shown(project, "key-2")  # other code or content: rendered again
     assert len(renders) == 2
@@ -235,7 +236,7 @@ def test_the_messages_each_kind_shows_are_rendered_once_for_the_same_code_and_co
     for broken in ('{"key": "key-2", "campaigns": {"fixture": {"poster": [[1, 2]]}}}', "[",
                    '{"key": "key-2"}'):
         memo.write_text(broken, encoding="utf-8")  # untrusted: anything else is made again
-        assert index._shown(project, "key-2") == first
+        assert index._shown(project, "key-2")[0] == first
     assert len(renders) == 5
     index._shown(project, "")  # no key: nothing is kept or trusted
     assert len(renders) == 6
@@ -246,7 +247,7 @@ def test_each_catalogues_counts_are_kept_until_it_changes(
 ) -> None:
     # After a translator's edit the index counts only the catalogue that changed: the
     # others' status comes from output/.cache/status.state, as it was counted.
-    from publication.report import dashboard, status
+    from publication.report import status
 
     project = make_project(tmp_path / "project", fonts_dir)
     po = start_catalog(project, "fr", FRENCH, fuzzy=frozenset({"subtitle"}))
@@ -255,7 +256,7 @@ def test_each_catalogues_counts_are_kept_until_it_changes(
                       key=lambda k: (k[0] or "", k[1]))
     expected = status.locale_status(project, "fr", messages, per_kind)
     assert expected.missing and not expected.problems
-    memo = dashboard.StatusMemo(project, "key-1")
+    memo = StatusMemo(project, "key-1")
     assert memo.locale_status("fr", messages, per_kind) == expected
     memo.save()
     counted: list[str] = []
@@ -266,35 +267,35 @@ def test_each_catalogues_counts_are_kept_until_it_changes(
         return real(project, code, *args)
 
     monkeypatch.setattr(status, "locale_status", counting)
-    again = dashboard.StatusMemo(project, "key-1")
+    again = StatusMemo(project, "key-1")
     assert again.locale_status("fr", messages, per_kind) == expected
     assert again.locale_status("en", messages, per_kind).complete == 100.0
     assert counted == ["en"], "the source locale reads no catalogue: never kept"
     assert again.locale_status("fr", messages[:2], per_kind) != expected  # other messages
-    assert dashboard.StatusMemo(project, "key-2").locale_status("fr", messages, per_kind) \
+    assert StatusMemo(project, "key-2").locale_status("fr", messages, per_kind) \
         == expected  # other code, libraries or content: counted again
     assert counted == ["en", "fr", "fr"]
     # A changed catalogue is counted again; a refused one's problems are kept too.
     replace_in(po, "Language: fr", "Language: de")
-    memo = dashboard.StatusMemo(project, "key-1")
+    memo = StatusMemo(project, "key-1")
     refused = memo.locale_status("fr", messages, per_kind)
     assert refused.problems and counted[-1] == "fr" and len(counted) == 4
     memo.save()
-    kept = dashboard.StatusMemo(project, "key-1").locale_status("fr", messages, per_kind)
+    kept = StatusMemo(project, "key-1").locale_status("fr", messages, per_kind)
     assert kept == refused and [str(p) for p in kept.problems] == \
         [str(p) for p in refused.problems] and len(counted) == 4
     # Read as untrusted: anything but what was written is counted again.
-    path = project.output / ".cache" / dashboard.STATUS_MEMO
+    path = project.output / ".cache" / STATUS_MEMO
     state = json.loads(path.read_text("utf-8"))
     [entry] = state["entries"].values()
     for broken in ({**entry, "overall": [1, -1, 0]}, {**entry, "locale": "de"},
                    {**entry, "problems": [["1", "x", ""]]}, {**entry, "extra": 1}, [entry]):
         path.write_text(json.dumps({**state, "entries": dict.fromkeys(state["entries"],
                                                                        broken)}), "utf-8")
-        assert dashboard.StatusMemo(project, "key-1").locale_status(
+        assert StatusMemo(project, "key-1").locale_status(
             "fr", messages, per_kind) == refused
     assert len(counted) == 9
-    assert dashboard.StatusMemo(project, "").locale_status("fr", messages, per_kind) == refused
+    assert StatusMemo(project, "").locale_status("fr", messages, per_kind) == refused
     assert len(counted) == 10, "no key: nothing is kept or trusted"
 
 
@@ -305,10 +306,15 @@ def test_the_campaign_titles_are_kept_with_the_kinds_messages(
 
     project = make_project(tmp_path / "project", fonts_dir)
     expected = dashboard.campaign_title(project, "fixture")
-    assert index._titles(project, "key-1") == {}
-    index._shown(project, "key-1")
-    assert index._titles(project, "key-1") == {"fixture": expected}
-    assert index._titles(project, "key-2") == {} and index._titles(project, "") == {}
+
+    def kept_titles(key: str) -> dict[str, str]:
+        state = read_state(project, index.KINDS_MEMO, key)
+        return index._read_titles(state.get("titles")) if state else {}
+
+    assert kept_titles("key-1") == {}
+    assert index._shown(project, "key-1")[1] == {"fixture": expected}
+    assert kept_titles("key-1") == {"fixture": expected}
+    assert kept_titles("key-2") == {} and kept_titles("") == {}
 
     def unread(project: Project, slug: str) -> str:
         raise AssertionError("read again")

@@ -84,10 +84,10 @@ def extract(project: Project,
                 # A string of another template (a web page's) is in no publication.
                 entry.auto_comments.append(APPEARS + ", ".join(kinds) + "." if kinds else
                                            NOWHERE)
-    for entry in catalog if rooms else ():
-        room = rooms.get(message_key(entry)) if rooms and entry.id else None
-        if room:
-            entry.auto_comments.append(f"{ROOM}{room}.")
+    if rooms is not None:
+        for entry in catalog:
+            if entry.id and (room := rooms.get(message_key(entry))):
+                entry.auto_comments.append(f"{ROOM}{room}.")
     _fix_format_flags(catalog)
     return catalog
 

@@ -18,7 +18,6 @@ focus. Records of campaigns, locales, kinds or sizes that no longer exist are le
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import io
@@ -42,11 +41,11 @@ from publication.model import (
     Project,
     Record,
 )
+from publication.report.memo import StatusMemo, read_state, write_state
 
 if TYPE_CHECKING:
     import jinja2
 
-    from publication.report.dashboard import StatusMemo
     from publication.report.status import LocaleStatus
 
 LOG = logging.getLogger(__name__)
@@ -250,8 +249,8 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
     records = dashboard.current(project, found)
     listed = entries(project, records)
     locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
-    shown = _shown(project, status_key)
-    memo = dashboard.StatusMemo(project, status_key)
+    shown, titles = _shown(project, status_key)
+    memo = StatusMemo(project, status_key)
     completeness = _completeness(project, locales, shown, memo)
     # The proof sheets first (the page links them): each campaign's accessible files
     # without a group's details.
@@ -259,7 +258,7 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
         proof.ProofFile(e.campaign, e.locale, e.kind, e.size, project.output / e.product.path)
         for e in listed if e.variant == "accessible" and not e.imprint))
     page = dashboard.build(project, records, outcomes, shown=shown,
-                           titles=_titles(project, status_key), memo=memo)
+                           titles=titles, memo=memo)
     memo.save()
     manifest = {
         "version": FORMAT_VERSION,
@@ -291,8 +290,6 @@ def _completeness(project: Project, locales: Sequence[str],
     """Each locale's translation status, as `make_pdf.py status` reports it (`shown`:
     what each campaign's kinds show, `_shown`), as `status.status` counts it (`memo`:
     where the counts of catalogues that did not change are kept)."""
-    from publication.report.dashboard import StatusMemo
-
     if not locales:
         return {}
     per_kind: dict[str, frozenset[MessageKey]] = {}
@@ -312,24 +309,20 @@ def _completeness(project: Project, locales: Sequence[str],
 Shown = dict[str, dict[str, frozenset[MessageKey]]]  # campaign -> kind -> messages
 
 
-def _shown(project: Project, key: str) -> Shown:
+def _shown(project: Project, key: str) -> tuple[Shown, dict[str, str]]:
     """What each campaign's kinds show (`status.campaign_kind_messages`: every kind
-    rendered), kept in output/.cache/kinds.state under `key`, a digest of what it is
-    made from (the pipeline's code and the campaigns' content): a build that changed
-    neither, such as one after a translator's edit, renders nothing for the index.
-    The file is read as untrusted: anything but exactly that shape is made again. A
-    campaign whose content does not load is left out (the build says why)."""
+    rendered), and the campaigns' titles, kept in output/.cache/kinds.state under `key`,
+    a digest of what they are made from (the pipeline's code and the campaigns'
+    content): a build that changed neither, such as one after a translator's edit,
+    renders nothing for the index. The file is read as untrusted: anything but exactly
+    that shape is made again. A campaign whose content does not load is left out (the
+    build says why); no titles: the dashboard reads them from the content."""
     from publication.report.status import campaign_kind_messages
 
-    memo = project.output / CACHE_FOLDER / KINDS_MEMO
-    if key:
-        try:
-            state = json.loads(memo.read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
-            state = None
-        known = _read_shown(state, key)
-        if known is not None:
-            return known
+    state = read_state(project, KINDS_MEMO, key)
+    known = _read_shown(state, key)
+    if known is not None and state is not None:
+        return known, _read_titles(state.get("titles"))
     from publication.report.dashboard import campaign_title
 
     shown: Shown = {}
@@ -340,27 +333,19 @@ def _shown(project: Project, key: str) -> Shown:
         except Exception as exc:  # the page is written whatever the content holds
             LOG.info("no completeness for campaign %s: %s", slug, exc)
             complete = False  # not kept: the next build tries again
-    if key and complete:
-        # The titles too (their content loaded above: `campaign_title` reads it), for
-        # the page (`_titles`).
-        state = {"key": key, "campaigns": {
-            slug: {name: sorted([context, msgid] for context, msgid in keys)
-                   for name, keys in kinds.items()} for slug, kinds in shown.items()},
-            "titles": {slug: campaign_title(project, slug) for slug in shown}}
-        with contextlib.suppress(OSError):  # a read-only output folder: made again next time
-            write_atomic(memo, json.dumps(state, ensure_ascii=False).encode("utf-8"))
-    return shown
+    if not (key and complete):
+        return shown, {}
+    # The titles too (their content loaded above: `campaign_title` reads it).
+    titles = {slug: campaign_title(project, slug) for slug in shown}
+    write_state(project, KINDS_MEMO, key, {"campaigns": {
+        slug: {name: sorted([context, msgid] for context, msgid in keys)
+               for name, keys in kinds.items()} for slug, kinds in shown.items()},
+        "titles": titles})
+    return shown, titles
 
 
-def _titles(project: Project, key: str) -> dict[str, str]:
-    """The campaigns' titles `_shown` kept under `key` (none when it kept none: the
-    dashboard reads them from the content)."""
-    try:
-        state = json.loads((project.output / CACHE_FOLDER / KINDS_MEMO).read_text("utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return {}
-    titles = state.get("titles") if isinstance(state, dict) and key and \
-        state.get("key") == key else None
+def _read_titles(titles: object) -> dict[str, str]:
+    """The titles `_shown` kept, those that are what it writes."""
     if not isinstance(titles, dict):
         return {}
     return {slug: title for slug, title in titles.items()
