@@ -16,6 +16,9 @@ same (to a font unit); the copy has the original's width (/W) and Unicode value
 Only composite TrueType fonts with Identity CIDs (what WeasyPrint writes: Identity-H,
 /CIDToGIDMap /Identity, glyph ids kept by its subsetter) are changed; a glyph in any
 other font keeps its rise.
+
+The copies are made through `FontEdits`, which `publication.tagging.spaces` shares (its
+copies of the space glyph): each font program is read and written once.
 """
 
 from __future__ import annotations
@@ -33,22 +36,24 @@ from publication.pdf.fonts import FontInfo, cmap_bytes, parse_cmap
 
 # A glyph id past which a font may not grow (two-byte codes of Identity-H).
 MAX_GLYPHS = 0xFFFF
+BLANK = -1  # the "glyph id" a blank glyph (FontEdit.blank) is a copy of
 Item = pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage
 
 
 @dataclass
-class _FontEdit:
+class FontEdit:
     """The shifted copies one font dictionary gets."""
 
     font: pikepdf.Dictionary
     program: TTFont
     upem: int
-    # (gid, dx, dy) -> the copy's glyph id
-    copies: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    # (gid, dx, dy, text) -> the copy's glyph id
+    copies: dict[tuple[int, int, int, str | None], int] = field(default_factory=dict)
 
-    def copy(self, gid: int, dx: int, dy: int) -> int | None:
-        """The glyph id of `gid` moved by (`dx`, `dy`) font units (made on first use)."""
-        key = (gid, dx, dy)
+    def copy(self, gid: int, dx: int, dy: int, text: str | None = None) -> int | None:
+        """The glyph id of `gid` moved by (`dx`, `dy`) font units (made on first use),
+        its Unicode value `text` (None: the original's)."""
+        key = (gid, dx, dy, text)
         if key in self.copies:
             return self.copies[key]
         order = list(self.program.getGlyphOrder())
@@ -61,7 +66,7 @@ class _FontEdit:
         pen = TTGlyphPen(None)
         recording.replay(TransformPen(pen, (1, 0, 0, 1, dx, dy)))
         glyph = pen.glyph()
-        new_name = f"{name}.{dx}.{dy}"
+        new_name = f"{name}.{dx}.{dy}" if text is None else f"{name}.{len(self.copies)}"
         while new_name in self.program["glyf"]:
             new_name += "_"
         glyf = self.program["glyf"]
@@ -76,8 +81,52 @@ class _FontEdit:
         self.copies[key] = len(order)
         return len(order)
 
+    def blank(self, text: str) -> int | None:
+        """The glyph id of an empty glyph with no advance whose Unicode value is `text`
+        (made on first use)."""
+        key = (BLANK, 0, 0, text)
+        if key in self.copies:
+            return self.copies[key]
+        order = list(self.program.getGlyphOrder())
+        if len(order) >= MAX_GLYPHS:
+            return None
+        new_name = f"blank.{len(self.copies)}"
+        while new_name in self.program["glyf"]:
+            new_name += "_"
+        glyf = self.program["glyf"]
+        glyf[new_name] = TTGlyphPen(None).glyph()
+        self.program["hmtx"][new_name] = (0, 0)
+        new_order = [*order, new_name]
+        self.program.setGlyphOrder(new_order)
+        glyf.glyphOrder = new_order
+        self.program["maxp"].numGlyphs = len(new_order)
+        self.copies[key] = len(order)
+        return len(order)
 
-def _editable(font: pikepdf.Object) -> bool:
+
+@dataclass
+class FontEdits:
+    """The fonts of one PDF whose programs get copies of glyphs, each opened once;
+    `write` puts the copies in."""
+
+    fonts: dict[tuple[int, int], FontEdit] = field(default_factory=dict)
+
+    def of(self, font: pikepdf.Object | None) -> FontEdit | None:
+        """The edit of `font` (None when it cannot be edited: see the module docstring)."""
+        if not isinstance(font, pikepdf.Dictionary) or not editable(font):
+            return None
+        edit = self.fonts.get(font.objgen)
+        if edit is None:
+            edit = self.fonts[font.objgen] = _open(font)
+        return edit
+
+    def write(self, pdf: pikepdf.Pdf) -> None:
+        for edit in self.fonts.values():
+            if edit.copies:
+                _write(pdf, edit)
+
+
+def editable(font: pikepdf.Object) -> bool:
     if not isinstance(font, pikepdf.Dictionary) or str(font.get("/Subtype")) != "/Type0":
         return False
     if str(font.get("/Encoding")) != "/Identity-H" or "/DescendantFonts" not in font:
@@ -98,10 +147,12 @@ def _rise(item: object) -> float | None:
     return None
 
 
-def baseline_marks(pdf: pikepdf.Pdf) -> int:
+def baseline_marks(pdf: pikepdf.Pdf, edits: FontEdits | None = None) -> int:
     """Draw every raised glyph of the pages on the baseline (see the module docstring);
-    the number of glyphs moved."""
-    edits: dict[tuple[int, int], _FontEdit] = {}
+    the number of glyphs moved. With `edits`, the copies are left there for the caller to
+    write (`FontEdits.write`), else written now."""
+    own = edits is None
+    edits = edits if edits is not None else FontEdits()
     moved = 0
     for page in pdf.pages:
         resources = page.obj.get("/Resources")
@@ -129,14 +180,12 @@ def baseline_marks(pdf: pikepdf.Pdf) -> int:
                 font = fonts.get(str(item.operands[0]))
                 size = float(item.operands[1])
             rise = _rise(item)
-            if rise and i + 2 < len(items) and _rise(items[i + 2]) == 0 and size and \
-                    isinstance(font, pikepdf.Dictionary) and _editable(font):
+            edit = edits.of(font) if rise and i + 2 < len(items) and \
+                _rise(items[i + 2]) == 0 and size else None
+            if edit is not None and rise is not None:
                 shown = items[i + 1]
                 if isinstance(shown, pikepdf.ContentStreamInstruction) and \
                         str(shown.operator) in ("TJ", "Tj"):
-                    edit = edits.get(font.objgen)
-                    if edit is None:
-                        edit = edits[font.objgen] = _open(font)
                     dy = round(rise / size * edit.upem)
                     replaced = _shifted(shown, edit, dy)
                     if replaced is not None:
@@ -149,20 +198,19 @@ def baseline_marks(pdf: pikepdf.Pdf) -> int:
             i += 1
         if changed:
             page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(_join(out)))
-    for edit in edits.values():
-        if edit.copies:
-            _write(pdf, edit)
+    if own:
+        edits.write(pdf)
     return moved
 
 
-def _open(font: pikepdf.Dictionary) -> _FontEdit:
+def _open(font: pikepdf.Dictionary) -> FontEdit:
     descriptor = font.DescendantFonts[0].FontDescriptor
     program = TTFont(io.BytesIO(descriptor.FontFile2.read_bytes()), recalcBBoxes=True,
                      recalcTimestamp=False)
-    return _FontEdit(font, program, int(program["head"].unitsPerEm))
+    return FontEdit(font, program, int(program["head"].unitsPerEm))
 
 
-def _shifted(shown: pikepdf.ContentStreamInstruction, edit: _FontEdit,
+def _shifted(shown: pikepdf.ContentStreamInstruction, edit: FontEdit,
              dy: int) -> pikepdf.ContentStreamInstruction | None:
     """`shown` (a TJ or Tj) with each glyph replaced by its copy moved up by `dy`, as a TJ.
 
@@ -222,7 +270,7 @@ def _positions(parts: list[object]) -> pikepdf.Array:
     return pikepdf.Array(result)
 
 
-def _write(pdf: pikepdf.Pdf, edit: _FontEdit) -> None:
+def _write(pdf: pikepdf.Pdf, edit: FontEdit) -> None:
     """The font program, /W and /ToUnicode with the copies."""
     font = edit.font
     descendant = font.DescendantFonts[0]
@@ -231,8 +279,9 @@ def _write(pdf: pikepdf.Pdf, edit: _FontEdit) -> None:
     descendant.FontDescriptor.FontFile2.write(out.getvalue())
     info = FontInfo(font)
     extra = pikepdf.Array()
-    for (gid, _, _), new in sorted(edit.copies.items(), key=lambda item: item[1]):
-        extra.extend(pikepdf.Array([new, [info.widths.get(gid, info.default_width)]]))
+    for (gid, _, _, _), new in sorted(edit.copies.items(), key=lambda item: item[1]):
+        width = 0 if gid == BLANK else info.widths.get(gid, info.default_width)
+        extra.extend(pikepdf.Array([new, [width]]))
     if "/W" in descendant:
         descendant.W.extend(list(extra))
     else:
@@ -240,8 +289,10 @@ def _write(pdf: pikepdf.Pdf, edit: _FontEdit) -> None:
     stream = font.get("/ToUnicode")
     if isinstance(stream, pikepdf.Stream):
         table = parse_cmap(stream.read_bytes())
-        for (gid, _, _), new in edit.copies.items():
-            if gid in table:
+        for (gid, _, _, text), new in edit.copies.items():
+            if text is not None:
+                table[new] = text
+            elif gid in table:
                 table[new] = table[gid]
         stream.write(cmap_bytes(table, two_byte=True))
 

@@ -58,7 +58,7 @@ from publication.checks.expectations import FigureAlt, LanguagePart, TextUnit
 from publication.errors import PublicationError
 from publication.pdf.fonts import cmap_bytes, parse_cmap
 from publication.pdf.structure import BIDI_CONTROLS, PdfDocument
-from publication.tagging import document, marks, tree, ua2
+from publication.tagging import document, marks, spaces, tree, ua2
 from publication.typeset import weasy
 from publication.typeset.weasy import Box
 
@@ -78,6 +78,7 @@ class Run:
     rtl: bool             # drawn right to left or holding right-to-left characters
     pagination: bool      # in a page-margin box (page numbers): an artifact, not content
     block: int | None = None  # the HTML element whose lines hold it (see line_end_spaces)
+    rtl_direction: bool = False  # its CSS direction is rtl (text in right-to-left lines)
 
 
 @dataclass(frozen=True)
@@ -172,9 +173,10 @@ class _Recorder:
         for box, mcid in marked:
             if weasy.is_text(box):
                 text = weasy.text(box).translate(BIDI_CONTROLS).replace("\u00ad", "")
-                rtl = box.style["direction"] == "rtl" or _is_rtl_text(text)
-                self.record.runs[(page, mcid)] = Run(text, rtl, id(box) in margin,
-                                                     blocks.get(id(box)))
+                direction = box.style["direction"] == "rtl"
+                self.record.runs[(page, mcid)] = Run(
+                    text, direction or _is_rtl_text(text), id(box) in margin,
+                    blocks.get(id(box)), direction)
 
     def _line_blocks(self, root: Box) -> dict[int, int]:
         """Each text box of the page (by id) -> the element whose line boxes hold it, with
@@ -291,7 +293,10 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
                                 for n, node in record.nodes.items() if node.repeat})
         tree.join_tables(pdf, {n: (node.table, node.key)
                                for n, node in record.nodes.items() if node.table})
-        marks.baseline_marks(pdf)
+        edits = marks.FontEdits()
+        marks.baseline_marks(pdf, edits)
+        spaces.rtl_marks(pdf, _rtl_runs(record), edits)
+        edits.write(pdf)
         _visual_unicode(pdf)
         _add_id_tree(pdf)
         _link_contents(pdf)
@@ -307,6 +312,17 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         pdf.save(out, compress_streams=True, deterministic_id=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return TaggedPdf(out.getvalue(), units, languages, figures)
+
+
+def _rtl_runs(record: TagRecord) -> dict[int, frozenset[int]]:
+    """Page index -> the MCIDs of its text runs set right to left (CSS direction rtl:
+    a right-to-left paragraph's, not an isolated left-to-right span's, nor a Hebrew name's
+    in a German line), page numbers left out."""
+    found: dict[int, set[int]] = {}
+    for (page, mcid), run in record.runs.items():
+        if run.rtl_direction and not run.pagination:
+            found.setdefault(page, set()).add(mcid)
+    return {page: frozenset(mcids) for page, mcids in found.items()}
 
 
 def _set_scope(element: pikepdf.Dictionary, scope: str) -> None:

@@ -1,0 +1,137 @@
+"""Right-to-left marks for poppler (publication/tagging/spaces.py): where they go in a
+line, and what poppler's pdftotext, PDFium and the page itself show with them."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import unicodedata
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+from PIL import Image, ImageChops
+
+from publication.checks import check_bytes
+from publication.pdf.fonts import FontInfo
+from publication.tagging import spaces, tags
+from tests.checking import page, tagged_pdf
+
+# Hebrew lines poppler read wrong before (the build of 2026-12-02): a comma and a
+# space, numbers with spaces, a full stop after a number, a hyphen before one, and Latin
+# words inside.
+HEBREW = ["טרגדיות, שפיכות דמים", "במהלך 50 ימי הלחימה", "שבוצעו בקיץ 2014. אנו רוצים",
+          "יותר מ-500 ילדים", "של Amnesty International בלונדון, אנגליה"]
+ARABIC = ["في صيف 2014، استهدف الجيش", "السنوات الأخيرة، من دون أي مساءلة."]
+
+
+# Lines as they are drawn, left to right: the words' letters reversed, numbers and Latin
+# words not.
+@pytest.mark.parametrize(("drawn", "marks"), [
+    # the mark goes after each glyph of these
+    ("תוכיפש ,תוידגרט", [6]),        # "טרגדיות, שפיכות": between the space and the comma
+    ("ימי 50 ךלהמב", [3, 5]),        # "במהלך 50 ימי": around the number
+    (".2014 ץיקב", [0, 4]),          # "בקיץ 2014.": the full stop stays after the number
+    ("500-מ", [2]),                  # "מ-500": the hyphen stays before it
+    ("2,000-מ", [4]),                # "מ-2,000": a comma inside a number gets none
+])
+def test_marks_go_where_poppler_would_carry_a_neutral_into_a_number(drawn: str,
+                                                                   marks: list[int]) -> None:
+    assert sorted(spaces.marked_after(list(drawn))) == marks
+
+
+def test_latin_words_stay_one_run() -> None:
+    drawn = "ןודנולב Amnesty International לש"  # "של Amnesty International בלונדון"
+    places = spaces.marked_after(list(drawn))
+    inner = drawn.index(" International")  # the space inside the Latin words
+    assert inner - 1 not in places and inner not in places
+    assert drawn.index("Amnesty") - 2 not in places
+    assert drawn.index("Amnesty") - 1 in places, "between the space and the A"
+    assert places == {drawn.index("Amnesty") - 1, drawn.index(" לש") - 1}
+    assert drawn.index(" לש") - 1 in places, "between the l and the space"
+
+
+def _pdftotext(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "read.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    return _plain(text)
+
+
+def _pdfium(data: bytes) -> str:
+    doc = pypdfium2.PdfDocument(data)
+    try:
+        return _plain(" ".join(p.get_textpage().get_text_range() for p in doc))
+    finally:
+        doc.close()
+
+
+def _plain(text: str) -> str:
+    """Bidi controls out, white space as single spaces (as tools/readers/table.py)."""
+    text = "".join(ch for ch in text if unicodedata.bidirectional(ch) not in
+                   ("LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI")
+                   and ch not in "\u200e\u200f\u061c")
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize(("lang", "lines"), [("he", HEBREW), ("ar", ARABIC)])
+def test_poppler_and_pdfium_read_the_lines_in_logical_order(
+        fonts_dir: Path, tmp_path: Path, lang: str, lines: list[str]) -> None:
+    html = page("".join(f"<p>{line}</p>" for line in lines), fonts_dir, lang=lang,
+                direction="rtl")
+    data, expectations = tagged_pdf(html, lang=lang)
+    poppler, pdfium = _pdftotext(data, tmp_path), _pdfium(data)
+    for line in lines:
+        assert line in poppler, poppler
+        # PDFium swaps Latin words inside right-to-left text, with or without the marks
+        # (it reads "של International Amnesty בלונדון"): not counted here.
+        if not any(unicodedata.bidirectional(ch) == "L" for ch in line):
+            assert line in pdfium, pdfium
+    assert not [f for f in check_bytes(data, "test", expectations) if f.severity == "error"]
+
+
+def test_without_the_marks_poppler_reads_them_wrong(fonts_dir: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # What the marks are for: if poppler reads these right without them, they can go.
+    monkeypatch.setattr(spaces, "rtl_marks", lambda *args: 0)
+    html = page("".join(f"<p>{line}</p>" for line in HEBREW), fonts_dir, lang="he",
+                direction="rtl")
+    poppler = _pdftotext(tagged_pdf(html, lang="he")[0], tmp_path)
+    assert sum(line in poppler for line in HEBREW) <= 1, poppler
+
+
+def _raster(data: bytes, tmp_path: Path, name: str) -> Image.Image:
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "200", "-gray", "-png", "-singlefile", str(pdf),
+                    str(tmp_path / name)], check=True)
+    return Image.open(tmp_path / f"{name}.png").convert("L")
+
+
+def test_the_page_looks_the_same_and_only_right_to_left_text_gets_marks(
+        fonts_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = page("".join(f"<p>{line}</p>" for line in HEBREW)
+                + '<p dir="ltr" lang="en">Phone: +49 (0)221 123456, www.example.org</p>',
+                fonts_dir, lang="he", direction="rtl")
+    marked = tagged_pdf(html, lang="he")[0]
+    with monkeypatch.context() as patch:
+        patch.setattr(spaces, "rtl_marks", lambda *args: 0)
+        plain = tagged_pdf(html, lang="he")[0]
+    assert ImageChops.difference(_raster(marked, tmp_path, "marked"),
+                                 _raster(plain, tmp_path, "plain")).getbbox() is None
+    with pikepdf.open(io.BytesIO(marked)) as pdf:
+        fonts = [FontInfo(f) for f in pdf.pages[0].Resources.Font.values()]
+        assert any(spaces.RLM in text for f in fonts for text in f.to_unicode.values())
+    # The left-to-right paragraph reads as it did, with no mark in its text.
+    assert "Phone: +49 (0)221 123456, www.example.org" in _pdftotext(marked, tmp_path)
+
+
+def test_a_left_to_right_document_is_left_alone(fonts_dir: Path) -> None:
+    html = page("<p>Gruppe שלום עולם, Köln: 2,000 Unterschriften.</p>", fonts_dir, lang="de")
+    data, _ = tagged_pdf(html, lang="de")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for font in pdf.pages[0].Resources.Font.values():
+            assert not any(spaces.RLM in t for t in FontInfo(font).to_unicode.values())
+    assert tags  # the pass runs inside tags.fix: a German line's Hebrew name gets none
