@@ -12,6 +12,8 @@ pagination artifacts, multi-character ToUnicode entries) and the project's gate
 findings (publication.checks, without expectations). With all six patches, the
 output matches what the project's tag pass makes of WeasyPrint 70.0's output, and the
 gate is clean. The document uses the project's fonts (fonts/, `make setup`).
+verify_structure.py does the same for patches 0007 to 0010 (lists, a table broken
+across pages, destinations, PDF/UA-2 structure types).
 """
 
 from __future__ import annotations
