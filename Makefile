@@ -16,7 +16,7 @@ PIP := PIP_CONFIG_FILE=/dev/null $(PY) -m pip
 # The interpreter and platforms the lock is resolved for (it holds every platform's hashes).
 LOCK_FLAGS := --universal --python-version 3.11 --generate-hashes --no-header
 
-.PHONY: pdf test setup system-packages lock upgrade test-lowest readers axe verapdf verapdf-check accept-fonts clean
+.PHONY: pdf test setup system-packages lock upgrade test-lowest readers axe verapdf verapdf-check readers-table accept-fonts clean
 pdf: setup
 	$(PY) make_pdf.py build
 
@@ -127,6 +127,11 @@ verapdf: $(VENV)/.locked system-packages
 
 clean:
 	rm -rf output/*/ output/.check output/.cache output/.thumbs output/index.html output/manifest.json
+
+# The reader x locale table: the share of catalogue strings pdf.js, PDFium and pdftotext
+# read exactly in the PDFs `make pdf` wrote (tools/readers/table.py).
+readers-table: readers
+	$(PY) tools/readers/table.py output
 
 # veraPDF on the PDFs `make pdf` wrote (the tests check a build of their own).
 verapdf-check: verapdf
