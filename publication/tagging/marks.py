@@ -66,20 +66,11 @@ class FontEdit:
         pen = TTGlyphPen(None)
         recording.replay(TransformPen(pen, (1, 0, 0, 1, dx, dy)))
         glyph = pen.glyph()
-        new_name = f"{name}.{dx}.{dy}" if text is None else f"{name}.{len(self.copies)}"
-        while new_name in self.program["glyf"]:
-            new_name += "_"
         glyf = self.program["glyf"]
-        glyf[new_name] = glyph
         glyph.recalcBounds(glyf)
         advance = self.program["hmtx"][name][0]
-        self.program["hmtx"][new_name] = (advance, getattr(glyph, "xMin", 0))
-        new_order = [*order, new_name]
-        self.program.setGlyphOrder(new_order)
-        glyf.glyphOrder = new_order
-        self.program["maxp"].numGlyphs = len(new_order)
-        self.copies[key] = len(order)
-        return len(order)
+        new_name = f"{name}.{dx}.{dy}" if text is None else f"{name}.{len(self.copies)}"
+        return self._add(key, new_name, glyph, (advance, getattr(glyph, "xMin", 0)))
 
     def blank(self, text: str) -> int | None:
         """The glyph id of an empty glyph with no advance whose Unicode value is `text`
@@ -87,16 +78,21 @@ class FontEdit:
         key = (BLANK, 0, 0, text)
         if key in self.copies:
             return self.copies[key]
-        order = list(self.program.getGlyphOrder())
-        if len(order) >= MAX_GLYPHS:
+        if len(self.program.getGlyphOrder()) >= MAX_GLYPHS:
             return None
-        new_name = f"blank.{len(self.copies)}"
-        while new_name in self.program["glyf"]:
-            new_name += "_"
+        return self._add(key, f"blank.{len(self.copies)}", TTGlyphPen(None).glyph(), (0, 0))
+
+    def _add(self, key: tuple[int, int, int, str | None], name: str, glyph: object,
+             metrics: tuple[int, int]) -> int:
+        """Append `glyph` (advance and left side bearing `metrics`) to the font program
+        under a new `name`; its glyph id, kept for `key`."""
+        order = list(self.program.getGlyphOrder())
         glyf = self.program["glyf"]
-        glyf[new_name] = TTGlyphPen(None).glyph()
-        self.program["hmtx"][new_name] = (0, 0)
-        new_order = [*order, new_name]
+        while name in glyf:
+            name += "_"
+        glyf[name] = glyph
+        self.program["hmtx"][name] = metrics
+        new_order = [*order, name]
         self.program.setGlyphOrder(new_order)
         glyf.glyphOrder = new_order
         self.program["maxp"].numGlyphs = len(new_order)
