@@ -18,13 +18,15 @@ Only composite TrueType fonts with Identity CIDs (what WeasyPrint writes: Identi
 other font keeps its rise.
 
 The copies are made through `FontEdits`, which `publication.tagging.spaces` shares (its
-copies of the space glyph): each font program is read and written once.
+blank glyphs that carry a right-to-left mark): each font program is read and written
+once.
 """
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 import pikepdf
 from fontTools.pens.recordingPen import DecomposingRecordingPen
@@ -42,7 +44,7 @@ Item = pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage
 
 @dataclass
 class FontEdit:
-    """The shifted copies one font dictionary gets."""
+    """The glyphs one font dictionary gets: shifted copies (`copy`), blank ones (`blank`)."""
 
     font: pikepdf.Dictionary
     program: TTFont
@@ -214,7 +216,7 @@ def _shifted(shown: pikepdf.ContentStreamInstruction, edit: FontEdit,
     <mark>]`, undone after it): a reader takes the gap that opens before the mark for a
     space (PDFium: `يُحاسَ ب`). A single glyph after one number gets that offset in its
     outline too, and the number moves behind it, so the pen ends where it did."""
-    operands = list(shown.operands[0]) if str(shown.operator) == "TJ" else [shown.operands[0]]
+    operands = shown_operands(shown)
     dx = 0
     if len(operands) == 2 and not isinstance(operands[0], pikepdf.String) and \
             isinstance(operands[1], pikepdf.String) and len(bytes(operands[1])) == 2:
@@ -224,16 +226,28 @@ def _shifted(shown: pikepdf.ContentStreamInstruction, edit: FontEdit,
     result: list[object] = []
     for operand in operands:
         if isinstance(operand, pikepdf.String):
-            data = bytes(operand)
-            codes = [int.from_bytes(data[j:j + 2], "big") for j in range(0, len(data) - 1, 2)]
-            new = [edit.copy(code, dx, dy) for code in codes]
+            new = [edit.copy(code, dx, dy) for code in codes(bytes(operand))]
             if any(code is None for code in new):
                 return None
-            result.append(pikepdf.String(b"".join(int(c).to_bytes(2, "big")
-                                                   for c in new if c is not None)))
+            result.append(code_string([c for c in new if c is not None]))
         else:
             result.append(operand)
     return pikepdf.ContentStreamInstruction([pikepdf.Array(result)], pikepdf.Operator("TJ"))
+
+
+def shown_operands(shown: pikepdf.ContentStreamInstruction) -> list[Any]:
+    """The strings and numbers a TJ or Tj shows, as a TJ's array holds them."""
+    return list(shown.operands[0]) if str(shown.operator) == "TJ" else [shown.operands[0]]
+
+
+def codes(data: bytes) -> list[int]:
+    """The two-byte character codes (glyph ids here: Identity-H) of a shown string."""
+    return [int.from_bytes(data[j:j + 2], "big") for j in range(0, len(data) - 1, 2)]
+
+
+def code_string(glyphs: list[int]) -> pikepdf.String:
+    """`glyphs` as a string to show, two bytes each."""
+    return pikepdf.String(b"".join(g.to_bytes(2, "big") for g in glyphs))
 
 
 def _join(items: list[Item]) -> list[Item]:

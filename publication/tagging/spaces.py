@@ -1,5 +1,5 @@
-"""Spaces of right-to-left text that poppler reads on the right side of the numbers and
-punctuation next to them.
+"""Right-to-left marks that make poppler read the spaces and punctuation of right-to-left
+text on the right side of the numbers next to them.
 
 poppler (`pdftotext`, Evince, Okular and the desktop screen readers that read through
 them) turns a right-to-left line back into logical order with a simplified bidi
@@ -31,6 +31,7 @@ marks), PDFium 91.0 and 92.4 % (89.9 and 90.1), pdf.js 91.0 and 94.7 % either wa
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from publication.pdf.fonts import FontInfo
-from publication.tagging.marks import FontEdit, FontEdits
+from publication.tagging.marks import FontEdits, code_string, codes, editable, shown_operands
 
 RLM = "\u200f"
 # Bidi classes of the neutrals and separators that take the direction of the text
@@ -46,21 +47,22 @@ RLM = "\u200f"
 NEUTRAL = frozenset({"WS", "CS", "ES", "ET", "ON"})
 # The classes poppler counts as part of a number, so as the start of a left-to-right run.
 POPPLER_NUMBER = frozenset({"CS", "ES", "ET"})
+STRONG = ("L", "R", "N")  # the kinds (`_kind`) a neutral takes its direction from
 Item = pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage
 
 
 @dataclass
 class _Shown:
-    """A TJ or Tj of a right-to-left run: where it is in the page's instructions and on
-    the page, and the Unicode value of each glyph (two-byte codes) it draws."""
+    """A TJ or Tj in a font `FontEdits` can change: where it is in the page's
+    instructions and on the page, the Unicode value of each glyph it draws, and whether
+    it belongs to a right-to-left run."""
 
     index: int
-    edit: FontEdit
+    font: pikepdf.Dictionary
     x: float
     y: float
-    codes: list[int]
     glyphs: list[str]
-    rtl: bool  # in a right-to-left run
+    rtl: bool
     # The marks it gets (marked_after): after each of these glyphs, -1: before the first.
     after: set[int] = field(default_factory=set)
 
@@ -72,6 +74,7 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
     docstring); the number of marks. The mark glyphs are made in `edits`, for the
     caller to write."""
     changed = 0
+    texts: dict[tuple[int, int], dict[int, str]] = {}  # a font's Unicode values, read once
     for index, page in enumerate(pdf.pages):
         mcids = rtl.get(index)
         resources = page.obj.get("/Resources")
@@ -79,7 +82,7 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
         if not mcids or not isinstance(fonts, pikepdf.Dictionary):
             continue
         items: list[Item] = list(pikepdf.parse_content_stream(page))
-        shown = _shown(items, fonts, mcids, edits)
+        shown = _shown(items, fonts, mcids, texts)
         count = 0
         for line in _lines(shown):
             glyphs = [g for s in line for g in s.glyphs]
@@ -90,12 +93,13 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
                     continue  # a left-to-right run's own (an address set dir="ltr")
                 # In the right-to-left run's own drawing (the gate reads a run with a
                 # mark as right-to-left): after the glyph, or before the next one.
-                owner = max(i for i, start in enumerate(starts) if start <= place + 1)
-                if in_rtl[place]:
-                    owner = max(i for i, start in enumerate(starts) if start <= place)
+                glyph = place if in_rtl[place] else place + 1
+                owner = bisect.bisect_right(starts, glyph) - 1
                 line[owner].after.add(place - starts[owner])
         for s in shown:
-            mark = s.edit.blank(RLM) if s.after else None
+            # The font program is opened only for a font that gets a mark.
+            edit = edits.of(s.font) if s.after else None
+            mark = edit.blank(RLM) if edit is not None else None
             if mark is not None:
                 items[s.index] = _with_marks(items[s.index], s.after, mark)
                 count += len(s.after)
@@ -106,14 +110,13 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
 
 
 def _shown(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
-           edits: FontEdits) -> list[_Shown]:
-    """The text-showing instructions in fonts `edits` can change, those of the runs
-    `mcids` marked as right-to-left."""
+           texts: dict[tuple[int, int], dict[int, str]]) -> list[_Shown]:
+    """The text-showing instructions in fonts `FontEdits` can change, those of the runs
+    `mcids` marked as right-to-left; `texts` keeps each font's Unicode values."""
     found: list[_Shown] = []
     marked: list[int | None] = []
     font: pikepdf.Object | None = None
     saved: list[pikepdf.Object | None] = []
-    texts: dict[tuple[int, int], dict[int, str]] = {}
     x = y = 0.0
     for n, item in enumerate(items):
         if not isinstance(item, pikepdf.ContentStreamInstruction):
@@ -132,14 +135,15 @@ def _shown(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
         elif op == "Tm" and len(item.operands) == 6:
             x, y = float(item.operands[4]), float(item.operands[5])
         elif op in ("TJ", "Tj"):
-            edit = edits.of(font)
-            if edit is None or not isinstance(font, pikepdf.Dictionary):
+            if not isinstance(font, pikepdf.Dictionary) or not editable(font):
                 continue
             if font.objgen not in texts:
                 texts[font.objgen] = FontInfo(font).to_unicode
-            codes = _codes(item)
-            found.append(_Shown(n, edit, x, y, codes,
-                                [texts[font.objgen].get(c, "") for c in codes],
+            text = texts[font.objgen]
+            found.append(_Shown(n, font, x, y,
+                                [text.get(c, "") for part in shown_operands(item)
+                                 if isinstance(part, pikepdf.String)
+                                 for c in codes(bytes(part))],
                                 bool(marked) and marked[-1] in mcids))
     return found
 
@@ -156,16 +160,6 @@ def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
     return [sorted(line, key=lambda s: s.x) for line in lines]
 
 
-def _codes(shown: pikepdf.ContentStreamInstruction) -> list[int]:
-    return [int.from_bytes(data[j:j + 2], "big")
-            for data in (bytes(o) for o in _operands(shown) if isinstance(o, pikepdf.String))
-            for j in range(0, len(data) - 1, 2)]
-
-
-def _operands(shown: pikepdf.ContentStreamInstruction) -> list[object]:
-    return list(shown.operands[0]) if str(shown.operator) == "TJ" else [shown.operands[0]]
-
-
 def _mcid(item: pikepdf.ContentStreamInstruction) -> int | None:
     if str(item.operator) == "BDC" and len(item.operands) > 1:
         properties = item.operands[1]
@@ -180,16 +174,15 @@ def _with_marks(shown: Item, after: set[int], mark: int) -> pikepdf.ContentStrea
     assert isinstance(shown, pikepdf.ContentStreamInstruction)
     result: list[object] = []
     k = 0
-    for operand in _operands(shown):
+    for operand in shown_operands(shown):
         if isinstance(operand, pikepdf.String):
-            data = bytes(operand)
             out = [mark] if k == 0 and -1 in after else []
-            for j in range(0, len(data) - 1, 2):
-                out.append(int.from_bytes(data[j:j + 2], "big"))
+            for code in codes(bytes(operand)):
+                out.append(code)
                 if k in after:
                     out.append(mark)
                 k += 1
-            result.append(pikepdf.String(b"".join(c.to_bytes(2, "big") for c in out)))
+            result.append(code_string(out))
         else:
             result.append(operand)
     return pikepdf.ContentStreamInstruction([pikepdf.Array(result)], pikepdf.Operator("TJ"))
@@ -204,28 +197,23 @@ def resolved(glyphs: Sequence[str]) -> list[str]:
     kinds = [_kind(g) for g in glyphs]
     out = list(kinds)
     for k, kind in enumerate(kinds):
-        if kind not in ("CS", "ES", "ET", "ON", "WS"):
+        if kind not in NEUTRAL:
             continue
         left = kinds[k - 1] if k else ""
         right = kinds[k + 1] if k + 1 < len(kinds) else ""
         if kind in ("CS", "ES") and left == right == "N" or kind == "ET" and "N" in (left, right):
             out[k] = "N"
             continue
-        strong_left = next((kinds[j] for j in range(k - 1, -1, -1)
-                            if kinds[j] in ("L", "R", "N")), "")
-        strong_right = next((kinds[j] for j in range(k + 1, len(kinds))
-                             if kinds[j] in ("L", "R", "N")), "")
         # At a line's end the paragraph goes on the next line: a neutral after Latin words
         # there ("Amnesty International Canada," before the line break) is theirs.
-        sides = {strong_left, strong_right} - {""}
-        out[k] = "L" if sides == {"L"} else "R"
+        out[k] = "L" if _sides(kinds, k) == {"L"} else "R"
     return out
 
 
 def marked_after(glyphs: Sequence[str]) -> set[int]:
     """The glyphs after which a right-to-left mark goes: each boundary, in drawing order,
-    between a neutral that reads right to left and a left-to-right letter or a number,
-    where poppler would otherwise carry the neutral into the left-to-right run."""
+    between a neutral that reads right to left and a number (`_apart`), where poppler
+    would otherwise carry the neutral into the number's left-to-right run."""
     kinds = [_kind(g) for g in glyphs]
     directions = resolved(glyphs)
     places = set()
@@ -242,9 +230,8 @@ def _sides(kinds: Sequence[str], k: int) -> set[str]:
     """The kinds of the nearest letters or digits on either side of glyph `k`. Between
     Latin words and a number ("Canada, 312 Laurier" after a Hebrew colon) PDFium reads
     the Latin words backwards once a mark is there: such a neutral gets none."""
-    strong = ("L", "R", "N")
-    left = next((kinds[j] for j in range(k - 1, -1, -1) if kinds[j] in strong), "")
-    right = next((kinds[j] for j in range(k + 1, len(kinds)) if kinds[j] in strong), "")
+    left = next((kinds[j] for j in range(k - 1, -1, -1) if kinds[j] in STRONG), "")
+    right = next((kinds[j] for j in range(k + 1, len(kinds)) if kinds[j] in STRONG), "")
     return {left, right} - {""}
 
 
@@ -266,23 +253,6 @@ def _kind(glyph: str) -> str:
         return "R"
     if any(c in ("EN", "AN") for c in classes):
         return "N"
-    if len(glyph) == 1 and classes[0] in ("CS", "ES", "ET", "ON", "WS"):
+    if len(glyph) == 1 and classes[0] in NEUTRAL:
         return classes[0]
     return "O"  # marks, controls, unknown: no say
-
-
-def _neighbour(glyphs: Sequence[str], indexes: range, skip_spaces: bool) -> str:
-    """The first glyph at `indexes` (spaces passed over when `skip_spaces`); "" if none."""
-    for j in indexes:
-        if not (skip_spaces and glyphs[j].isspace()):
-            return glyphs[j]
-    return ""
-
-
-def _latin(text: str) -> bool:
-    """Whether `text` (one glyph's) is a letter of a left-to-right script."""
-    return any(unicodedata.bidirectional(ch) == "L" for ch in text)
-
-
-def _digit(text: str) -> bool:
-    return any(unicodedata.bidirectional(ch) in ("EN", "AN") for ch in text)

@@ -31,8 +31,8 @@ import table  # noqa: E402 - this folder's reader table
 
 from tests.checking import page, tagged_pdf  # noqa: E402 - the project's way to typeset
 
-# (language, HTML of one paragraph, the text a reader should give). Where the HTML is
-# plain text, the text is the HTML.
+# Language -> its strings, each a paragraph of the probe and the text a reader should give
+# (the phone number, URL and e-mail isolated in the HTML: `_html`).
 PROBE: dict[str, list[str]] = {
     "ar": [
         "لا إله، ولأن الأطفال لا يُلامون",                      # lam-alef, with hamza
