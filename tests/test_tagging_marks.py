@@ -98,3 +98,53 @@ def test_the_copies_have_the_originals_widths_and_unicode(fonts_dir: Path) -> No
             assert any(before.to_unicode[c] == value and before.width(c) == after.width(code)
                        for c in before.to_unicode), (code, value)
             assert all(unicodedata.category(ch) == "Mn" for ch in value)  # marks only here
+
+
+def test_a_mark_first_drawn_in_a_ligature_reads_as_itself_elsewhere(fonts_dir: Path) -> None:
+    # WeasyPrint draws a line from the left: the fathatan is first drawn in the lam-alef
+    # cluster of جزيلًا (the last word), and its glyph maps to `لًا`, the ligature's to
+    # nothing: يومًا read `يوملًاا`, and خلال `خل` in PDFium, pdftotext and pdf.js.
+    words = "خلال ٥٠ يومًا شكرًا جزيلًا"
+    html = page(f"<p>{words}</p>", fonts_dir, lang="ar", direction="rtl")
+    with pikepdf.open(io.BytesIO(raw_pdf(html))) as pdf:  # what the fix is for
+        font = next(f for f in pdf.pages[0].Resources.Font.values()
+                    if "Arabic" in str(f.BaseFont))
+        assert any("\u064b" in text and len(text) > 1
+                   for text in FontInfo(font).to_unicode.values())
+    data, _ = tagged_pdf(html, lang="ar")
+    text = _pages_text(data)
+    for word in words.split():
+        assert word in text, (word, text)
+
+
+def _edit(texts: dict[int, str], marks_of: dict[int, str]) -> marks.FontEdit:
+    edit = marks.FontEdit(pikepdf.Dictionary(), None, 1000)  # type: ignore[arg-type]
+    edit.__dict__.update(texts=texts, marks=marks_of)  # the cached properties, given
+    return edit
+
+
+def test_own_text_gives_each_glyph_of_a_cluster_its_own_text() -> None:
+    fathatan, lam_alef, meem, alef, lam_alef_first = 1, 2, 3, 4, 5
+    edit = _edit({fathatan: "لًا", lam_alef: "لا", meem: "م", alef: "ا", lam_alef_first: ""},
+                 {fathatan: "\u064b"})
+    # Before a base with its own text: the mark alone, from now on.
+    assert edit.own_text(fathatan, meem) == ("\u064b", None)
+    assert edit.retexted == {fathatan: "\u064b"}
+    # Before the ligature it sits in: the ligature reads lam and the mark, the mark alef.
+    assert edit.own_text(fathatan, lam_alef) == ("ا", "ل\u064b")
+    # Before a base with no text (the cluster the mark was first drawn in): the base
+    # gets the rest of the cluster, for good, and then reads as above.
+    assert edit.own_text(fathatan, lam_alef_first) == ("ا", "ل\u064b")
+    assert edit.retexted == {fathatan: "\u064b", lam_alef_first: "لا"}
+    # Nothing known after it, not a mark, or a mark with its own text: unchanged.
+    assert edit.own_text(fathatan, None) == (None, None)
+    assert edit.own_text(alef, meem) == (None, None)
+    assert _edit({1: "\u064b", 3: "م"}, {1: "\u064b"}).own_text(1, 3) == (None, None)
+
+
+def test_own_text_leaves_clusters_of_two_marks_alone() -> None:
+    fatha, shadda, beh = 1, 2, 3
+    edit = _edit({fatha: "بَّ", shadda: "", beh: ""}, {fatha: "\u064e", shadda: "\u0651"})
+    assert edit.own_text(fatha, shadda) == (None, None)  # the next glyph is a mark
+    assert edit.own_text(fatha, beh) == (None, None)  # the rest holds a mark
+    assert edit.retexted == {}

@@ -13,6 +13,16 @@ copy with no rise, and joins the text objects the rise had split. The page looks
 same (to a font unit); the copy has the original's width (/W) and Unicode value
 (/ToUnicode), so every reader gets the mark on its base's line, in the same run.
 
+A mark's copy gets its own character as its Unicode value where WeasyPrint gave it its
+first cluster's. WeasyPrint maps a glyph to the text of the cluster it is first drawn
+in, and in right-to-left text a mark is drawn before its base: the mark takes the whole
+cluster and the base nothing. The fathatan first drawn in `جزيلًا` (lam, fathatan, alef
+in one cluster) then reads `لًا` wherever it is drawn: `يومًا` came out `يوملًاا` in
+PDFium, pdftotext and pdf.js. Where the glyph drawn after the mark (its base) has
+Unicode text of its own, the mark is not its first cluster's only carrier, and its copy
+reads as the one combining mark the font's cmap gives it (`own_text`); next to a base
+with no text (that first cluster) it keeps the cluster's text, which reads right there.
+
 Only composite TrueType fonts with Identity CIDs (what WeasyPrint writes: Identity-H,
 /CIDToGIDMap /Identity, glyph ids kept by its subsetter) are changed; a glyph in any
 other font keeps its rise.
@@ -24,7 +34,10 @@ once.
 
 from __future__ import annotations
 
+import functools
 import io
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +64,8 @@ class FontEdit:
     upem: int
     # (gid, dx, dy, text) -> the copy's glyph id
     copies: dict[tuple[int, int, int, str | None], int] = field(default_factory=dict)
+    # glyph id -> the Unicode value it gets instead of WeasyPrint's (own_text)
+    retexted: dict[int, str] = field(default_factory=dict)
 
     def copy(self, gid: int, dx: int, dy: int, text: str | None = None) -> int | None:
         """The glyph id of `gid` moved by (`dx`, `dy`) font units (made on first use),
@@ -73,6 +88,53 @@ class FontEdit:
         advance = self.program["hmtx"][name][0]
         new_name = f"{name}.{dx}.{dy}" if text is None else f"{name}.{len(self.copies)}"
         return self._add(key, new_name, glyph, (advance, getattr(glyph, "xMin", 0)))
+
+    @functools.cached_property
+    def texts(self) -> dict[int, str]:
+        """The font's /ToUnicode values (as WeasyPrint wrote them) by glyph id."""
+        stream = self.font.get("/ToUnicode")
+        return parse_cmap(stream.read_bytes()) if isinstance(stream, pikepdf.Stream) else {}
+
+    @functools.cached_property
+    def marks(self) -> dict[int, str]:
+        """Glyph ids the font program's cmap gives exactly one character, a combining
+        mark (Unicode category M), with that character."""
+        found: dict[str, set[int]] = defaultdict(set)
+        for codepoint, name in (self.program.getBestCmap() or {}).items():
+            found[name].add(codepoint)
+        ids = self.program.getReverseGlyphMap()
+        return {ids[name]: chr(next(iter(points))) for name, points in found.items()
+                if len(points) == 1 and name in ids
+                and unicodedata.category(chr(next(iter(points)))).startswith("M")}
+
+    def own_text(self, gid: int, following: int | None) -> tuple[str | None, str | None]:
+        """The Unicode values for a copy of mark `gid` drawn just before glyph `following`
+        (None: not known), and for a copy of `following`; None keeps the original's.
+
+        A mark WeasyPrint gave a whole cluster's text reads as its own character. The
+        glyph after it (its base) keeps its own text; when it has none (the cluster the
+        mark was first drawn in), it gets the rest of the cluster's text, for good
+        (`retexted`, the mark too). When that base is a ligature the mark sits inside
+        (lam-alef: the cluster `لًا`, the ligature `لا`), the ligature's copy reads as
+        its part before the mark with the mark, and the mark's copy as the rest (`لً`,
+        `ا`): readers put the base first, and read the cluster as written. Clusters
+        with two marks are left as they are. See the module docstring."""
+        mark = self.marks.get(gid)
+        text = self.texts.get(gid, "")
+        if mark is None or following is None or following in self.marks or \
+                len(text) < 2 or mark not in text:
+            return None, None
+        at = text.index(mark)
+        rest = text[:at] + text[at + 1:]
+        base = self.retexted.get(following, self.texts.get(following, ""))
+        if not base:
+            if any(unicodedata.category(ch).startswith("M") for ch in rest):
+                return None, None
+            base = self.retexted[following] = rest
+        self.retexted[gid] = mark
+        if rest == base and 0 < at < len(base):
+            return base[at:], base[:at] + mark
+        return mark, None
 
     def blank(self, text: str) -> int | None:
         """The glyph id of an empty glyph with no advance whose Unicode value is `text`
@@ -120,7 +182,7 @@ class FontEdits:
 
     def write(self, pdf: pikepdf.Pdf) -> None:
         for edit in self.fonts.values():
-            if edit.copies:
+            if edit.copies or edit.retexted:
                 _write(pdf, edit)
 
 
@@ -185,8 +247,12 @@ def baseline_marks(pdf: pikepdf.Pdf, edits: FontEdits | None = None) -> int:
                 if isinstance(shown, pikepdf.ContentStreamInstruction) and \
                         str(shown.operator) in ("TJ", "Tj"):
                     dy = round(rise / size * edit.upem)
-                    replaced = _shifted(shown, edit, dy)
+                    after = items[i + 3] if i + 3 < len(items) else None
+                    following = _first_code(after)
+                    replaced = _shifted(shown, edit, dy, following)
                     if replaced is not None:
+                        if after is not None and following is not None:
+                            items[i + 3] = _base_copied(edit, shown, after, following)
                         out.append(replaced)
                         moved += 1
                         changed = True
@@ -208,9 +274,49 @@ def _open(font: pikepdf.Dictionary) -> FontEdit:
     return FontEdit(font, program, int(program["head"].unitsPerEm))
 
 
-def _shifted(shown: pikepdf.ContentStreamInstruction, edit: FontEdit,
-             dy: int) -> pikepdf.ContentStreamInstruction | None:
-    """`shown` (a TJ or Tj) with each glyph replaced by its copy moved up by `dy`, as a TJ.
+def _strings(item: Item | None) -> list[bytes]:
+    """The non-empty strings a TJ or Tj shows, in order (none for anything else)."""
+    if not isinstance(item, pikepdf.ContentStreamInstruction) or \
+            str(item.operator) not in ("TJ", "Tj"):
+        return []
+    return [bytes(o) for o in shown_operands(item)
+            if isinstance(o, pikepdf.String) and len(bytes(o)) >= 2]
+
+
+def _first_code(item: Item | None) -> int | None:
+    """The first glyph a TJ or Tj shows (None for anything else)."""
+    strings = _strings(item)
+    return codes(strings[0])[0] if strings else None
+
+
+def _last_code(item: Item) -> int | None:
+    strings = _strings(item)
+    return codes(strings[-1])[-1] if strings else None
+
+
+def _base_copied(edit: FontEdit, raised: pikepdf.ContentStreamInstruction, after: Item,
+                 following: int) -> Item:
+    """`after`, the show after the `raised` one, its first glyph `following` replaced by
+    a copy with the text `FontEdit.own_text` gives it (unchanged when it gives none)."""
+    last = _last_code(raised)
+    text = edit.own_text(last, following)[1] if last is not None else None
+    copy = edit.copy(following, 0, 0, text) if text is not None else None
+    if copy is None or not isinstance(after, pikepdf.ContentStreamInstruction):
+        return after
+    result: list[object] = []
+    done = False
+    for operand in shown_operands(after):
+        if not done and isinstance(operand, pikepdf.String) and len(bytes(operand)) >= 2:
+            operand = code_string([copy, *codes(bytes(operand))[1:]])
+            done = True
+        result.append(operand)
+    return pikepdf.ContentStreamInstruction([pikepdf.Array(result)], pikepdf.Operator("TJ"))
+
+
+def _shifted(shown: pikepdf.ContentStreamInstruction, edit: FontEdit, dy: int,
+             following: int | None = None) -> pikepdf.ContentStreamInstruction | None:
+    """`shown` (a TJ or Tj) with each glyph replaced by its copy moved up by `dy`, as a TJ;
+    `following` is the glyph drawn next after it (for `FontEdit.own_text`).
 
     WeasyPrint writes a raised glyph's horizontal offset as a number before it (`[-272
     <mark>]`, undone after it): a reader takes the gap that opens before the mark for a
@@ -223,10 +329,14 @@ def _shifted(shown: pikepdf.ContentStreamInstruction, edit: FontEdit,
         number = float(operands[0])
         dx = round(-number / 1000 * edit.upem)
         operands = [operands[1], operands[0]] if dx else operands
+    glyphs = [code for operand in operands if isinstance(operand, pikepdf.String)
+              for code in codes(bytes(operand))]
+    nexts = iter([*glyphs[1:], following])
     result: list[object] = []
     for operand in operands:
         if isinstance(operand, pikepdf.String):
-            new = [edit.copy(code, dx, dy) for code in codes(bytes(operand))]
+            new = [edit.copy(code, dx, dy, edit.own_text(code, next(nexts))[0])
+                   for code in codes(bytes(operand))]
             if any(code is None for code in new):
                 return None
             result.append(code_string([c for c in new if c is not None]))
@@ -298,7 +408,7 @@ def _write(pdf: pikepdf.Pdf, edit: FontEdit) -> None:
         descendant.W = extra
     stream = font.get("/ToUnicode")
     if isinstance(stream, pikepdf.Stream):
-        table = parse_cmap(stream.read_bytes())
+        table = {**parse_cmap(stream.read_bytes()), **edit.retexted}
         for (gid, _, _, text), new in edit.copies.items():
             if text is not None:
                 table[new] = text
