@@ -118,7 +118,7 @@ def test_a_mark_first_drawn_in_a_ligature_reads_as_itself_elsewhere(fonts_dir: P
 
 
 def _edit(texts: dict[int, str], marks_of: dict[int, str]) -> marks.FontEdit:
-    edit = marks.FontEdit(pikepdf.Dictionary(), None, 1000)  # type: ignore[arg-type]
+    edit = marks.FontEdit(pikepdf.Dictionary(), None, 1000)
     edit.__dict__.update(texts=texts, marks=marks_of)  # the cached properties, given
     return edit
 
