@@ -148,3 +148,32 @@ def test_own_text_leaves_clusters_of_two_marks_alone() -> None:
     assert edit.own_text(fatha, shadda) == (None, None)  # the next glyph is a mark
     assert edit.own_text(fatha, beh) == (None, None)  # the rest holds a mark
     assert edit.retexted == {}
+
+
+def test_split_marks_gives_each_mark_of_a_cluster_its_own_text() -> None:
+    # Hebrew שָׁ and שִׁ: WeasyPrint maps the qamats and hiriq glyphs to the point and the
+    # shin dot, the shin dot glyph to nothing (read as "d" by pdf.js and PDFium).
+    qamats, hiriq, shin_dot, sheva, dagesh = 79, 45, 100, 95, 15
+    edit = _edit({qamats: "\u05b8\u05c1", hiriq: "\u05b4\u05c1", shin_dot: "",
+                  sheva: "\u05b0\u05bc", dagesh: "", 7: "\u05b5\u05b9"},
+                 {qamats: "\u05b8", hiriq: "\u05b4", shin_dot: "\u05c1", sheva: "\u05b0",
+                  dagesh: "\u05bc", 7: "\u05b5"})
+    assert edit.split_marks() == 3
+    assert edit.retexted == {qamats: "\u05b8", hiriq: "\u05b4", shin_dot: "\u05c1",
+                             sheva: "\u05b0", dagesh: "\u05bc"}
+    # Glyph 7's second mark (holam) has no glyph of its own with no text: left alone.
+    assert 7 not in edit.retexted
+
+
+def test_hebrew_points_read_with_their_letters(fonts_dir: Path) -> None:
+    words = "שָׁלוֹם בְּרֵאשִׁית"
+    html = page(f"<p>{words}</p>", fonts_dir, lang="he", direction="rtl")
+    data, _ = tagged_pdf(html, lang="he")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        font = next(f for f in pdf.pages[0].Resources.Font.values()
+                    if "Hebrew" in str(f.BaseFont))
+        values = FontInfo(font).to_unicode.values()
+        # Every glyph reads: no mark glyph left with no Unicode value, none with two.
+        assert all(values) and "\u05c1" in values
+        assert not any(len(v) > 1 and all(unicodedata.category(c) == "Mn" for c in v)
+                       for v in values)

@@ -17,11 +17,17 @@ A mark's copy gets its own character as its Unicode value where WeasyPrint gave 
 first cluster's. WeasyPrint maps a glyph to the text of the cluster it is first drawn
 in, and in right-to-left text a mark is drawn before its base: the mark takes the whole
 cluster and the base nothing. The fathatan first drawn in `جزيلًا` (lam, fathatan, alef
-in one cluster) then reads `لًا` wherever it is drawn: `يومًا` came out `يوملًاا` in
-PDFium, pdftotext and pdf.js. Where the glyph drawn after the mark (its base) has
-Unicode text of its own, the mark is not its first cluster's only carrier, and its copy
-reads as the one combining mark the font's cmap gives it (`own_text`); next to a base
-with no text (that first cluster) it keeps the cluster's text, which reads right there.
+in one cluster) then reads `لًا` wherever it is drawn, and the lam-alef nowhere:
+`يومًا` came out `يوملًاا` and `خلال` `خل` in PDFium, pdftotext and pdf.js. The mark's
+copies read as the one combining mark the font's cmap gives it, the glyph drawn after
+it (its base) gets the rest of the cluster when it has no text, and a ligature the mark
+sits inside is read in the cluster's order (`own_text`). A lam-alef with a mark first
+drawn elsewhere still reads with the mark after the alef (`جزيلاً`): nothing in the PDF
+says where the mark was in the text.
+A cluster of a base and two marks (Hebrew `שָׁ`, a letter with a vowel point and the
+shin dot) gives the first mark both marks and the second nothing, which pdf.js and
+PDFium read as the glyph id's ASCII letter (`שd`) and the gate refuses (Matterhorn
+10-001): `split_marks` gives each such mark its own character, for every use.
 
 Only composite TrueType fonts with Identity CIDs (what WeasyPrint writes: Identity-H,
 /CIDToGIDMap /Identity, glyph ids kept by its subsetter) are changed; a glyph in any
@@ -118,7 +124,8 @@ class FontEdit:
         (lam-alef: the cluster `لًا`, the ligature `لا`), the ligature's copy reads as
         its part before the mark with the mark, and the mark's copy as the rest (`لً`,
         `ا`): readers put the base first, and read the cluster as written. Clusters
-        with two marks are left as they are. See the module docstring."""
+        with two marks are `split_marks`'s, or left as they are. See the module
+        docstring."""
         mark = self.marks.get(gid)
         text = self.texts.get(gid, "")
         if mark is None or following is None or following in self.marks or \
@@ -126,15 +133,43 @@ class FontEdit:
             return None, None
         at = text.index(mark)
         rest = text[:at] + text[at + 1:]
+        if any(_is_mark(ch) for ch in rest):  # two marks: `split_marks`, or left alone
+            return None, None
         base = self.retexted.get(following, self.texts.get(following, ""))
         if not base:
-            if any(unicodedata.category(ch).startswith("M") for ch in rest):
-                return None, None
             base = self.retexted[following] = rest
         self.retexted[gid] = mark
         if rest == base and 0 < at < len(base):
             return base[at:], base[:at] + mark
         return mark, None
+
+    def split_marks(self) -> int:
+        """Marks WeasyPrint gave the text of all the marks of their cluster, and the
+        other marks of it none (Hebrew `שָׁ`: the qamats glyph reads qamats and shin
+        dot, the shin dot glyph nothing), each read as its own character (`retexted`);
+        how many such glyphs there were."""
+        glyphs: dict[str, list[int]] = defaultdict(list)
+        for gid, char in self.marks.items():
+            glyphs[char].append(gid)
+        split = 0
+        for gid, text in self.texts.items():
+            own = self.marks.get(gid)
+            if own is None or len(text) < 2 or own not in text or \
+                    not all(_is_mark(ch) for ch in text):
+                continue
+            others = list(text)
+            others.remove(own)
+            takers = [next((g for g in glyphs.get(ch, ())
+                            if not self.texts.get(g) and self.retexted.get(g, ch) == ch),
+                           None)
+                      for ch in others]
+            if any(g is None for g in takers) or len(set(takers)) < len(takers):
+                continue  # a mark with no empty glyph of its own: left as it is
+            self.retexted[gid] = own
+            self.retexted.update((g, ch) for g, ch in zip(takers, others, strict=True)
+                                 if g is not None)
+            split += 1
+        return split
 
     def blank(self, text: str) -> int | None:
         """The glyph id of an empty glyph with no advance whose Unicode value is `text`
@@ -197,6 +232,36 @@ def editable(font: pikepdf.Object) -> bool:
             and isinstance(descriptor, pikepdf.Dictionary)
             and isinstance(descriptor.get("/FontFile2"), pikepdf.Stream)
             and "/CIDSet" not in descriptor)
+
+
+def _is_mark(char: str) -> bool:
+    return unicodedata.category(char).startswith("M")
+
+
+def split_marks(pdf: pikepdf.Pdf, edits: FontEdits) -> int:
+    """`FontEdit.split_marks` for every font of the pages whose /ToUnicode gives a glyph
+    two marks or more (the others are not opened); the number of glyphs split. The
+    values are written with `edits` (`FontEdits.write`)."""
+    split = 0
+    seen: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        if not isinstance(fonts, pikepdf.Dictionary):
+            continue
+        for font in fonts.values():
+            if not isinstance(font, pikepdf.Dictionary) or font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            stream = font.get("/ToUnicode")
+            if not isinstance(stream, pikepdf.Stream) or not any(
+                    len(text) > 1 and all(_is_mark(ch) for ch in text)
+                    for text in parse_cmap(stream.read_bytes()).values()):
+                continue
+            edit = edits.of(font)
+            if edit is not None:
+                split += edit.split_marks()
+    return split
 
 
 def _rise(item: object) -> float | None:
@@ -391,21 +456,23 @@ def _positions(parts: list[object]) -> pikepdf.Array:
 
 
 def _write(pdf: pikepdf.Pdf, edit: FontEdit) -> None:
-    """The font program, /W and /ToUnicode with the copies."""
+    """The font program and /W with the copies (when there are), and /ToUnicode with
+    the copies and the new values (`retexted`)."""
     font = edit.font
     descendant = font.DescendantFonts[0]
-    out = io.BytesIO()
-    edit.program.save(out)
-    descendant.FontDescriptor.FontFile2.write(out.getvalue())
-    info = FontInfo(font)
-    extra = pikepdf.Array()
-    for (gid, _, _, _), new in sorted(edit.copies.items(), key=lambda item: item[1]):
-        width = 0 if gid == BLANK else info.widths.get(gid, info.default_width)
-        extra.extend(pikepdf.Array([new, [width]]))
-    if "/W" in descendant:
-        descendant.W.extend(list(extra))
-    else:
-        descendant.W = extra
+    if edit.copies:
+        out = io.BytesIO()
+        edit.program.save(out)
+        descendant.FontDescriptor.FontFile2.write(out.getvalue())
+        info = FontInfo(font)
+        extra = pikepdf.Array()
+        for (gid, _, _, _), new in sorted(edit.copies.items(), key=lambda item: item[1]):
+            width = 0 if gid == BLANK else info.widths.get(gid, info.default_width)
+            extra.extend(pikepdf.Array([new, [width]]))
+        if "/W" in descendant:
+            descendant.W.extend(list(extra))
+        else:
+            descendant.W = extra
     stream = font.get("/ToUnicode")
     if isinstance(stream, pikepdf.Stream):
         table = {**parse_cmap(stream.read_bytes()), **edit.retexted}

@@ -294,6 +294,7 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         tree.join_tables(pdf, {n: (node.table, node.key)
                                for n, node in record.nodes.items() if node.table})
         edits = marks.FontEdits()
+        marks.split_marks(pdf, edits)
         marks.baseline_marks(pdf, edits)
         spaces.rtl_marks(pdf, _rtl_runs(record), edits)
         edits.write(pdf)
