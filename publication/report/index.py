@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,6 +40,7 @@ from publication.model import (
     Project,
     Record,
 )
+from publication.pdf.pictures import page_png
 from publication.report.memo import StatusMemo, read_state, write_state
 
 if TYPE_CHECKING:
@@ -91,25 +91,12 @@ def draw_thumbnail(pdf: Path, target: Path) -> bool:
 
 def _draw(pdf: Path, target: Path) -> int | None:
     """`draw_thumbnail`, returning the PDF's page count (None: not drawn)."""
-    import pypdfium2 as pdfium  # imported where it is used: a no-op build never needs it
-
-    try:
-        document = pdfium.PdfDocument(pdf)
-        try:
-            pages = len(document)
-            page = document[0]
-            scale = THUMB_PIXELS / max(page.get_size())
-            image = page.render(scale=scale).to_pil()
-        finally:
-            document.close()
-    except (pdfium.PdfiumError, IndexError, OSError) as exc:
-        LOG.info("no thumbnail for %s: %s", pdf, exc)
+    drawn = page_png(pdf, lambda width, height: THUMB_PIXELS / max(width, height),
+                     "thumbnail")
+    if drawn is None:
         return None
-    png = io.BytesIO()
-    # Level 3 of zlib's 9: half the time of the default 6, and smaller for these pages.
-    image.save(png, "PNG", compress_level=3)
-    write_atomic(target, png.getvalue())
-    return pages
+    write_atomic(target, drawn[0])
+    return drawn[1]
 
 
 def draw_missing(output: Path, products: Iterable[Product]) -> None:

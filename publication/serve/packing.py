@@ -5,7 +5,6 @@ the made PDFs with PDFium."""
 from __future__ import annotations
 
 import io
-import logging
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -14,12 +13,12 @@ from typing import TYPE_CHECKING
 from publication.files import write_atomic
 from publication.kinds import KINDS, OFFICE_SUFFIX, PAPERS, PRINT_SUFFIX
 from publication.model import SOURCE_LOCALE, Imprint, Outcome, Project
+from publication.pdf.pictures import page_png
 from publication.serve.text import render_text
 
 if TYPE_CHECKING:
     from publication.serve.sets import SetSpec
 
-LOG = logging.getLogger(__name__)
 PREVIEW_PIXELS = 900   # the preview's width
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)  # the same bytes for the same files
 
@@ -46,24 +45,11 @@ def _first(outcomes: Iterable[Outcome], kind: str) -> Path | None:
 def _draw(pdf: Path, target: Path, find: str, foot: float) -> bool:
     """Draw the bottom `foot` (a fraction of its height) of the page that holds `find`,
     PREVIEW_PIXELS wide."""
-    import pypdfium2 as pdfium
-
-    try:
-        document = pdfium.PdfDocument(pdf)
-        try:
-            page = document[_page_with(document, find)]
-            width, height = page.get_size()
-            crop = (0, 0, 0, height * (1 - foot))
-            image = page.render(scale=PREVIEW_PIXELS / width, crop=crop).to_pil()
-        finally:
-            document.close()
-    except (pdfium.PdfiumError, IndexError, OSError) as exc:
-        LOG.info("no preview of %s: %s", pdf, exc)
-        return False
-    png = io.BytesIO()
-    image.save(png, "PNG", compress_level=3)
-    write_atomic(target, png.getvalue())
-    return True
+    drawn = page_png(pdf, lambda width, height: PREVIEW_PIXELS / width, "preview",
+                     page=lambda document: _page_with(document, find), foot=foot)
+    if drawn is not None:
+        write_atomic(target, drawn[0])
+    return drawn is not None
 
 
 def _page_with(document: object, text: str) -> int:
