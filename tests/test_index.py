@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -161,8 +162,10 @@ def test_the_index_in_a_browser(built: Project, served: str) -> None:
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.textContent") == "Skip to the files"
         page.keyboard.press("Enter")
-        assert page.url.endswith("#main")
-        assert page.evaluate("document.activeElement.id") == "main"
+        # The browser follows the link after the key press returns: wait for it (a loaded
+        # machine took longer than reading page.url at once allowed).
+        page.wait_for_url(re.compile(r".*#main$"), timeout=5_000)
+        page.wait_for_function("document.activeElement.id === 'main'", timeout=5_000)
         # Every link leads somewhere: sections on the page, files with the right bytes.
         hrefs = page.eval_on_selector_all("a", "as => as.map(a => a.getAttribute('href'))")
         linked = set()
