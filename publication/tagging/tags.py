@@ -25,9 +25,12 @@ Two steps, both driven from the build:
    page-margin content re-marked as pagination artifacts, the rearrangements the HTML
    asks for (`publication.tagging.tree`: a list item's `::before` as its Lbl, content
    repeated on later pages as artifacts, a table continued over pages as one Table),
-   /Contents on link annotations that lack it, raised glyphs (Arabic and Hebrew marks) drawn on the
-   baseline (`publication.tagging.marks`), and right-to-left clusters of the /ToUnicode
-   maps in visual order (see `_visual_unicode`); then the document-level fixes of
+   /Contents on link annotations that lack it, raised glyphs (Arabic and Hebrew marks)
+   drawn on the baseline (`publication.tagging.marks`), the Unicode values of the
+   glyphs of right-to-left runs mended from the runs' texts
+   (`publication.tagging.clusters`), right-to-left marks where poppler would misplace
+   a number (`publication.tagging.spaces`), and right-to-left clusters of the
+   /ToUnicode maps in visual order (see `_visual_unicode`); then the document-level fixes of
    `publication.tagging.document` (XMP title language, the links' Print flag, figure
    boxes in user space). It returns the PDF with the expectations the
    checks compare against: each HTML element's text and its structure elements, the
@@ -58,7 +61,7 @@ from publication.checks.expectations import FigureAlt, LanguagePart, TextUnit
 from publication.errors import PublicationError
 from publication.pdf.fonts import cmap_bytes, parse_cmap
 from publication.pdf.structure import BIDI_CONTROLS, PdfDocument
-from publication.tagging import document, marks, spaces, tree, ua2
+from publication.tagging import clusters, document, marks, spaces, tree, ua2
 from publication.typeset import weasy
 from publication.typeset.weasy import Box
 
@@ -296,6 +299,7 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         edits = marks.FontEdits()
         marks.split_marks(pdf, edits)
         marks.baseline_marks(pdf, edits)
+        clusters.mend(pdf, _rtl_texts(record), edits)
         spaces.rtl_marks(pdf, _rtl_runs(record), edits)
         edits.write(pdf)
         _visual_unicode(pdf)
@@ -324,6 +328,15 @@ def _rtl_runs(record: TagRecord) -> dict[int, frozenset[int]]:
         if run.rtl_direction and not run.pagination:
             found.setdefault(page, set()).add(mcid)
     return {page: frozenset(mcids) for page, mcids in found.items()}
+
+
+def _rtl_texts(record: TagRecord) -> dict[tuple[int, int], str]:
+    """(page index, MCID) -> the text of each run of right-to-left letters with no
+    left-to-right ones (publication.tagging.clusters), page numbers left out."""
+    return {where: run.text for where, run in record.runs.items()
+            if run.rtl and not run.pagination and _is_rtl_text(run.text)
+            and not any(unicodedata.bidirectional(ch) in ("L", "LRE", "LRO", "LRI")
+                        for ch in run.text)}
 
 
 def _set_scope(element: pikepdf.Dictionary, scope: str) -> None:
