@@ -111,6 +111,7 @@ class _Texts:
         table.update(edit.retexted)
         for (gid, _, _, text), new in edit.copies.items():
             table[new] = text if text is not None else table.get(gid, "")
+        table.update(edit.retexted)  # as `marks.FontEdits.write` writes them
 
 
 def _drawn(items: list[Item], fonts: pikepdf.Dictionary, wanted: set[int],

@@ -481,5 +481,6 @@ def _write(pdf: pikepdf.Pdf, edit: FontEdit) -> None:
                 table[new] = text
             elif gid in table:
                 table[new] = table[gid]
+        table.update(edit.retexted)  # a copy given a value of its own keeps it
         stream.write(cmap_bytes(table, two_byte=True))
 
