@@ -26,6 +26,7 @@ import time
 import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from publication import InputError, PublicationError, UsageError
 from publication.cli.codes import (
@@ -119,22 +120,40 @@ def _ctrl_c_in_this_process_only() -> Iterator[None]:
     """Ctrl-C interrupts this process, not the build's worker processes (forked from it,
     they inherit this handler): the terminal sends SIGINT to all of them, and a worker
     that is interrupted while it waits for work would print a traceback. The build stops
-    its workers itself (the targets being made finish, no other one starts)."""
+    its workers itself (the targets being made finish, no other one starts).
+
+    Python drops an exception raised while it runs a weakref callback or a finalizer
+    ("Exception ignored in ..."): a Ctrl-C that lands in one (measured: in an import's
+    module-lock callback) would be lost and the build would end as if never
+    interrupted, with Python's report of it on stderr. The report is left out, and a
+    command that returns after a dropped interrupt ends as interrupted."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     pid = os.getpid()
+    dropped: list[object] = []  # the interrupts Python dropped
 
     def interrupt(signum: int, frame: object) -> None:
         if os.getpid() == pid:
             raise KeyboardInterrupt
 
+    def unraisable(info: Any) -> None:
+        if isinstance(info.exc_value, KeyboardInterrupt) and os.getpid() == pid:
+            dropped.append(info.object)
+        else:
+            report(info)
+
+    report = sys.unraisablehook
     previous = signal.signal(signal.SIGINT, interrupt)
+    sys.unraisablehook = unraisable
     try:
         yield
+        if dropped:
+            raise KeyboardInterrupt
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler if previous is None
                       else previous)
+        sys.unraisablehook = report
 
 
 def _parse(line: CommandLine, argv: Sequence[str] | None) -> argparse.Namespace:
