@@ -39,7 +39,9 @@ from publication.tagging.marks import (
     code_string,
     codes,
     editable,
+    is_mark,
     shown_operands,
+    shows,
 )
 
 IGNORED = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u00ad\u2010"))  # marks, hyphens
@@ -116,40 +118,25 @@ class _Texts:
 
 def _drawn(items: list[Item], fonts: pikepdf.Dictionary, wanted: set[int],
            ) -> dict[int, list[_Glyph]]:
-    """The glyphs of the runs `wanted` (MCIDs), in drawing order, in editable fonts."""
+    """The glyphs of the runs `wanted` (MCIDs), in drawing order; none of a run drawn in
+    a font that cannot be edited."""
     found: dict[int, list[_Glyph]] = {}
-    marked: list[int | None] = []
-    font: pikepdf.Object | None = None
-    saved: list[pikepdf.Object | None] = []
-    for n, item in enumerate(items):
-        if not isinstance(item, pikepdf.ContentStreamInstruction):
+    refused: set[int] = set()
+    for show in shows(items, fonts):
+        if show.mcid not in wanted:
             continue
-        op = str(item.operator)
-        if op == "BDC":
-            props = item.operands[1] if len(item.operands) > 1 else None
-            marked.append(int(props.MCID) if isinstance(props, pikepdf.Dictionary)
-                          and "/MCID" in props else None)
-        elif op == "BMC":
-            marked.append(None)
-        elif op == "EMC" and marked:
-            marked.pop()
-        elif op == "q":
-            saved.append(font)
-        elif op == "Q" and saved:
-            font = saved.pop()
-        elif op == "Tf" and item.operands:
-            font = fonts.get(str(item.operands[0]))
-        elif op in ("TJ", "Tj") and marked and marked[-1] in wanted:
-            if not isinstance(font, pikepdf.Dictionary) or not editable(font):
-                found.pop(marked[-1], None)
-                wanted.discard(marked[-1])  # a font that cannot be edited: not this run
-                continue
-            glyphs = found.setdefault(marked[-1], [])
-            for k, part in enumerate(shown_operands(item)):
-                if isinstance(part, pikepdf.String):
-                    glyphs.extend(_Glyph(n, k, j, font, c)
-                                  for j, c in enumerate(codes(bytes(part))))
-    return found
+        font = show.font
+        if not isinstance(font, pikepdf.Dictionary) or not editable(font):
+            refused.add(show.mcid)
+            continue
+        item = items[show.index]
+        assert isinstance(item, pikepdf.ContentStreamInstruction)
+        glyphs = found.setdefault(show.mcid, [])
+        for k, part in enumerate(shown_operands(item)):
+            if isinstance(part, pikepdf.String):
+                glyphs.extend(_Glyph(show.index, k, j, font, c)
+                              for j, c in enumerate(codes(bytes(part))))
+    return {mcid: glyphs for mcid, glyphs in found.items() if mcid not in refused}
 
 
 def _plain(text: str) -> str:
@@ -230,7 +217,7 @@ def _solve(word: Word, wanted: str) -> str | None:
     blanks = [i for i, (_, text) in enumerate(word) if not text]
     pattern = []
     inside = len(blanks) == 1 and blanks[0] + 1 < len(word) and \
-        len(word[blanks[0] + 1][1]) == 1 and _is_mark(word[blanks[0] + 1][1])
+        len(word[blanks[0] + 1][1]) == 1 and is_mark(word[blanks[0] + 1][1])
     for i, (_, text) in enumerate(word):
         if text:
             if not (inside and i == blanks[0] + 1):
@@ -258,8 +245,8 @@ def _split_marks(items: list[Item], glyphs: list[_Glyph], target: str, texts: _T
         found = []
         at = 0
         for i, (glyph, text) in enumerate(word):
-            if i + 1 < len(word) and len(text) >= 2 and not any(map(_is_mark, text)) \
-                    and len(values[i + 1]) == 1 and _is_mark(values[i + 1]):
+            if i + 1 < len(word) and len(text) >= 2 and not any(map(is_mark, text)) \
+                    and len(values[i + 1]) == 1 and is_mark(values[i + 1]):
                 sign = values[i + 1]
                 here = wanted[at:at + len(text) + 1]
                 for k in range(1, len(text)):
@@ -302,7 +289,3 @@ def _replace(items: list[Item], glyph: _Glyph, code: int) -> None:
     operands[glyph.operand] = code_string(part)
     items[glyph.item] = pikepdf.ContentStreamInstruction([pikepdf.Array(operands)],
                                                          pikepdf.Operator("TJ"))
-
-
-def _is_mark(char: str) -> bool:
-    return unicodedata.category(char).startswith("M")

@@ -44,6 +44,7 @@ import functools
 import io
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,7 +134,7 @@ class FontEdit:
             return None, None
         at = text.index(mark)
         rest = text[:at] + text[at + 1:]
-        if any(_is_mark(ch) for ch in rest):  # two marks: `split_marks`, or left alone
+        if any(is_mark(ch) for ch in rest):  # two marks: `split_marks`, or left alone
             return None, None
         base = self.retexted.get(following, self.texts.get(following, ""))
         if not base:
@@ -155,7 +156,7 @@ class FontEdit:
         for gid, text in self.texts.items():
             own = self.marks.get(gid)
             if own is None or len(text) < 2 or own not in text or \
-                    not all(_is_mark(ch) for ch in text):
+                    not all(is_mark(ch) for ch in text):
                 continue
             others = list(text)
             others.remove(own)
@@ -234,8 +235,54 @@ def editable(font: pikepdf.Object) -> bool:
             and "/CIDSet" not in descriptor)
 
 
-def _is_mark(char: str) -> bool:
+def is_mark(char: str) -> bool:
+    """A combining mark (Unicode category M: harakat, tanwin, Hebrew points)."""
     return unicodedata.category(char).startswith("M")
+
+
+@dataclass(frozen=True)
+class Show:
+    """A TJ or Tj of a page's instructions: its index, its font (None: not a font of the
+    page), the MCID of the innermost marked-content sequence it is in (None: none, or
+    one without an MCID), and its text matrix's origin."""
+
+    index: int
+    font: pikepdf.Object | None
+    mcid: int | None
+    x: float
+    y: float
+
+
+def shows(items: list[Item], fonts: pikepdf.Dictionary) -> Iterator[Show]:
+    """The text-showing instructions of a page's `items` (its own, not its forms'),
+    with the font (`Tf`, saved and restored by `q` and `Q`) and marked content they are
+    drawn in; `fonts` is the page's /Font resources."""
+    marked: list[int | None] = []
+    font: pikepdf.Object | None = None
+    saved: list[pikepdf.Object | None] = []
+    x = y = 0.0
+    for n, item in enumerate(items):
+        if not isinstance(item, pikepdf.ContentStreamInstruction):
+            continue
+        op = str(item.operator)
+        if op == "BDC":
+            props = item.operands[1] if len(item.operands) > 1 else None
+            marked.append(int(props.MCID) if isinstance(props, pikepdf.Dictionary)
+                          and "/MCID" in props else None)
+        elif op == "BMC":
+            marked.append(None)
+        elif op == "EMC" and marked:
+            marked.pop()
+        elif op == "q":
+            saved.append(font)
+        elif op == "Q" and saved:
+            font = saved.pop()
+        elif op == "Tf" and item.operands:
+            font = fonts.get(str(item.operands[0]))
+        elif op == "Tm" and len(item.operands) == 6:
+            x, y = float(item.operands[4]), float(item.operands[5])
+        elif op in ("TJ", "Tj"):
+            yield Show(n, font, marked[-1] if marked else None, x, y)
 
 
 def split_marks(pdf: pikepdf.Pdf, edits: FontEdits) -> int:
@@ -255,7 +302,7 @@ def split_marks(pdf: pikepdf.Pdf, edits: FontEdits) -> int:
             seen.add(font.objgen)
             stream = font.get("/ToUnicode")
             if not isinstance(stream, pikepdf.Stream) or not any(
-                    len(text) > 1 and all(_is_mark(ch) for ch in text)
+                    len(text) > 1 and all(is_mark(ch) for ch in text)
                     for text in parse_cmap(stream.read_bytes()).values()):
                 continue
             edit = edits.of(font)

@@ -39,7 +39,14 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from publication.pdf.fonts import FontInfo
-from publication.tagging.marks import FontEdits, code_string, codes, editable, shown_operands
+from publication.tagging.marks import (
+    FontEdits,
+    code_string,
+    codes,
+    editable,
+    shown_operands,
+    shows,
+)
 
 RLM = "\u200f"
 # Bidi classes of the neutrals and separators that take the direction of the text
@@ -114,37 +121,20 @@ def _shown(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
     """The text-showing instructions in fonts `FontEdits` can change, those of the runs
     `mcids` marked as right-to-left; `texts` keeps each font's Unicode values."""
     found: list[_Shown] = []
-    marked: list[int | None] = []
-    font: pikepdf.Object | None = None
-    saved: list[pikepdf.Object | None] = []
-    x = y = 0.0
-    for n, item in enumerate(items):
-        if not isinstance(item, pikepdf.ContentStreamInstruction):
+    for show in shows(items, fonts):
+        font = show.font
+        if not isinstance(font, pikepdf.Dictionary) or not editable(font):
             continue
-        op = str(item.operator)
-        if op in ("BDC", "BMC"):
-            marked.append(_mcid(item))
-        elif op == "EMC" and marked:
-            marked.pop()
-        elif op == "q":
-            saved.append(font)
-        elif op == "Q" and saved:
-            font = saved.pop()
-        elif op == "Tf" and item.operands:
-            font = fonts.get(str(item.operands[0]))
-        elif op == "Tm" and len(item.operands) == 6:
-            x, y = float(item.operands[4]), float(item.operands[5])
-        elif op in ("TJ", "Tj"):
-            if not isinstance(font, pikepdf.Dictionary) or not editable(font):
-                continue
-            if font.objgen not in texts:
-                texts[font.objgen] = FontInfo(font).to_unicode
-            text = texts[font.objgen]
-            found.append(_Shown(n, font, x, y,
-                                [text.get(c, "") for part in shown_operands(item)
-                                 if isinstance(part, pikepdf.String)
-                                 for c in codes(bytes(part))],
-                                bool(marked) and marked[-1] in mcids))
+        if font.objgen not in texts:
+            texts[font.objgen] = FontInfo(font).to_unicode
+        text = texts[font.objgen]
+        item = items[show.index]
+        assert isinstance(item, pikepdf.ContentStreamInstruction)
+        found.append(_Shown(show.index, font, show.x, show.y,
+                            [text.get(c, "") for part in shown_operands(item)
+                             if isinstance(part, pikepdf.String)
+                             for c in codes(bytes(part))],
+                            show.mcid in mcids))
     return found
 
 
@@ -158,14 +148,6 @@ def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
         else:
             lines.append([s])
     return [sorted(line, key=lambda s: s.x) for line in lines]
-
-
-def _mcid(item: pikepdf.ContentStreamInstruction) -> int | None:
-    if str(item.operator) == "BDC" and len(item.operands) > 1:
-        properties = item.operands[1]
-        if isinstance(properties, pikepdf.Dictionary) and "/MCID" in properties:
-            return int(properties.MCID)
-    return None
 
 
 def _with_marks(shown: Item, after: set[int], mark: int) -> pikepdf.ContentStreamInstruction:
