@@ -6,6 +6,16 @@ import subprocess
 from pathlib import Path
 
 import pikepdf
+import pypdfium2
+
+
+def pdfium_text(data: bytes) -> str:
+    """The text PDFium (Chrome) reads from every page, pages back to back."""
+    doc = pypdfium2.PdfDocument(data)
+    try:
+        return "".join(p.get_textpage().get_text_range() for p in doc)
+    finally:
+        doc.close()
 
 
 def struct_text(path: Path) -> str:

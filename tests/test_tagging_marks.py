@@ -10,23 +10,15 @@ import unicodedata
 from pathlib import Path
 
 import pikepdf
-import pypdfium2
 from PIL import Image, ImageChops
 
 from publication.pdf.fonts import FontInfo
 from publication.tagging import marks
 from tests.checking import page, raw_pdf, tagged_pdf
+from tests.pdfread import pdfium_text
 
 # Words whose marks the shaper moves up or down: tanwin fath, shadda, damma, kasratan.
 WORDS = "فورًا وقّع يُحاسَب مبانٍ"
-
-
-def _pages_text(data: bytes) -> str:
-    doc = pypdfium2.PdfDocument(data)
-    try:
-        return "".join(p.get_textpage().get_text_range() for p in doc)
-    finally:
-        doc.close()
 
 
 def _raster(data: bytes, tmp_path: Path, name: str) -> Image.Image:
@@ -60,7 +52,7 @@ def test_marks_are_drawn_on_the_baseline_and_read_with_their_base(fonts_dir: Pat
         rises = [float(r) for r in re.findall(rb"(-?\d*\.?\d+) Ts", content)]
         assert not any(rises), rises
     # PDFium (Chrome) reads every word whole: no mark on a line of its own.
-    text = _pages_text(data)
+    text = pdfium_text(data)
     for word in WORDS.split():
         assert word in text, (word, text)
 
@@ -112,7 +104,7 @@ def test_a_mark_first_drawn_in_a_ligature_reads_as_itself_elsewhere(fonts_dir: P
         assert any("\u064b" in text and len(text) > 1
                    for text in FontInfo(font).to_unicode.values())
     data, _ = tagged_pdf(html, lang="ar")
-    text = _pages_text(data)
+    text = pdfium_text(data)
     for word in words.split():
         assert word in text, (word, text)
 
