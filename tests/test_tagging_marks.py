@@ -110,8 +110,8 @@ def test_a_mark_first_drawn_in_a_ligature_reads_as_itself_elsewhere(fonts_dir: P
 
 
 def _edit(texts: dict[int, str], marks_of: dict[int, str]) -> marks.FontEdit:
-    edit = marks.FontEdit(pikepdf.Dictionary(), None, 1000)
-    edit.__dict__.update(texts=texts, marks=marks_of)  # the cached properties, given
+    edit = marks.FontEdit(pikepdf.Dictionary(), None, 1000, texts)
+    edit.__dict__.update(marks=marks_of)  # the cached property, given
     return edit
 
 

@@ -32,7 +32,6 @@ from typing import Any
 
 import pikepdf
 
-from publication.pdf.fonts import FontInfo
 from publication.tagging.marks import (
     FontEdits,
     Item,
@@ -91,8 +90,8 @@ def mend(pdf: pikepdf.Pdf, runs: Mapping[tuple[int, int], str], edits: FontEdits
 
 
 class _Texts:
-    """Each font's Unicode values as they will be written: WeasyPrint's, with `edits`'
-    new values and copies."""
+    """Each font's Unicode values as they will be written (`FontEdit.written`), kept up
+    to date as `mend` changes them (`refresh`)."""
 
     def __init__(self, edits: FontEdits) -> None:
         self.edits = edits
@@ -100,20 +99,13 @@ class _Texts:
 
     def of(self, font: pikepdf.Dictionary) -> dict[int, str]:
         table = self.tables.get(font.objgen)
-        if table is None:
-            table = self.tables[font.objgen] = dict(FontInfo(font).to_unicode)
-            self.refresh(font)
-        return table
+        return table if table is not None else self.refresh(font)
 
-    def refresh(self, font: pikepdf.Dictionary) -> None:
-        table = self.tables.setdefault(font.objgen, dict(FontInfo(font).to_unicode))
+    def refresh(self, font: pikepdf.Dictionary) -> dict[int, str]:
+        table = self.edits.texts(font)
         edit = self.edits.fonts.get(font.objgen)
-        if edit is None:
-            return
-        table.update(edit.retexted)
-        for (gid, _, _, text), new in edit.copies.items():
-            table[new] = text if text is not None else table.get(gid, "")
-        table.update(edit.retexted)  # as `marks.FontEdits.write` writes them
+        table = self.tables[font.objgen] = edit.written(table) if edit else table
+        return table
 
 
 def _drawn(items: list[Item], fonts: pikepdf.Dictionary, wanted: set[int],

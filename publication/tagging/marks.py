@@ -69,6 +69,7 @@ class FontEdit:
     font: pikepdf.Dictionary
     program: TTFont
     upem: int
+    texts: dict[int, str]  # the font's /ToUnicode values as WeasyPrint wrote them
     # (gid, dx, dy, text) -> the copy's glyph id
     copies: dict[tuple[int, int, int, str | None], int] = field(default_factory=dict)
     # glyph id -> the Unicode value it gets instead of WeasyPrint's (own_text)
@@ -95,12 +96,6 @@ class FontEdit:
         advance = self.program["hmtx"][name][0]
         new_name = f"{name}.{dx}.{dy}" if text is None else f"{name}.{len(self.copies)}"
         return self._add(key, new_name, glyph, (advance, getattr(glyph, "xMin", 0)))
-
-    @functools.cached_property
-    def texts(self) -> dict[int, str]:
-        """The font's /ToUnicode values (as WeasyPrint wrote them) by glyph id."""
-        stream = self.font.get("/ToUnicode")
-        return parse_cmap(stream.read_bytes()) if isinstance(stream, pikepdf.Stream) else {}
 
     @functools.cached_property
     def marks(self) -> dict[int, str]:
@@ -172,6 +167,19 @@ class FontEdit:
             split += 1
         return split
 
+    def written(self, table: dict[int, str]) -> dict[int, str]:
+        """`table` (the font's /ToUnicode values) with the copies' values and the new
+        ones (`retexted`): what `FontEdits.write` writes. A copy reads as its own text,
+        else as its original (new value included); a copy given a new value keeps it."""
+        table = {**table, **self.retexted}
+        for (gid, _, _, text), new in self.copies.items():
+            if text is not None:
+                table[new] = text
+            elif gid in table:
+                table[new] = table[gid]
+        table.update(self.retexted)
+        return table
+
     def blank(self, text: str) -> int | None:
         """The glyph id of an empty glyph with no advance whose Unicode value is `text`
         (made on first use)."""
@@ -206,6 +214,8 @@ class FontEdits:
     `write` puts the copies in."""
 
     fonts: dict[tuple[int, int], FontEdit] = field(default_factory=dict)
+    # each font's /ToUnicode values as WeasyPrint wrote them, read once (`texts`)
+    tables: dict[tuple[int, int], dict[int, str]] = field(default_factory=dict)
 
     def of(self, font: pikepdf.Object | None) -> FontEdit | None:
         """The edit of `font` (None when it cannot be edited: see the module docstring)."""
@@ -213,8 +223,18 @@ class FontEdits:
             return None
         edit = self.fonts.get(font.objgen)
         if edit is None:
-            edit = self.fonts[font.objgen] = _open(font)
+            edit = self.fonts[font.objgen] = _open(font, self.texts(font))
         return edit
+
+    def texts(self, font: pikepdf.Dictionary) -> dict[int, str]:
+        """`font`'s /ToUnicode values as WeasyPrint wrote them (its program not opened);
+        `FontEdit.written` gives them with the edits."""
+        table = self.tables.get(font.objgen)
+        if table is None:
+            stream = font.get("/ToUnicode")
+            table = self.tables[font.objgen] = (parse_cmap(stream.read_bytes())
+                                                if isinstance(stream, pikepdf.Stream) else {})
+        return table
 
     def write(self, pdf: pikepdf.Pdf) -> None:
         for edit in self.fonts.values():
@@ -300,10 +320,9 @@ def split_marks(pdf: pikepdf.Pdf, edits: FontEdits) -> int:
             if not isinstance(font, pikepdf.Dictionary) or font.objgen in seen:
                 continue
             seen.add(font.objgen)
-            stream = font.get("/ToUnicode")
-            if not isinstance(stream, pikepdf.Stream) or not any(
+            if not editable(font) or not any(
                     len(text) > 1 and all(is_mark(ch) for ch in text)
-                    for text in parse_cmap(stream.read_bytes()).values()):
+                    for text in edits.texts(font).values()):
                 continue
             edit = edits.of(font)
             if edit is not None:
@@ -379,11 +398,11 @@ def baseline_marks(pdf: pikepdf.Pdf, edits: FontEdits | None = None) -> int:
     return moved
 
 
-def _open(font: pikepdf.Dictionary) -> FontEdit:
+def _open(font: pikepdf.Dictionary, texts: dict[int, str]) -> FontEdit:
     descriptor = font.DescendantFonts[0].FontDescriptor
     program = TTFont(io.BytesIO(descriptor.FontFile2.read_bytes()), recalcBBoxes=True,
                      recalcTimestamp=False)
-    return FontEdit(font, program, int(program["head"].unitsPerEm))
+    return FontEdit(font, program, int(program["head"].unitsPerEm), texts)
 
 
 def _strings(item: Item | None) -> list[bytes]:
@@ -522,12 +541,5 @@ def _write(pdf: pikepdf.Pdf, edit: FontEdit) -> None:
             descendant.W = extra
     stream = font.get("/ToUnicode")
     if isinstance(stream, pikepdf.Stream):
-        table = {**parse_cmap(stream.read_bytes()), **edit.retexted}
-        for (gid, _, _, text), new in edit.copies.items():
-            if text is not None:
-                table[new] = text
-            elif gid in table:
-                table[new] = table[gid]
-        table.update(edit.retexted)  # a copy given a value of its own keeps it
-        stream.write(cmap_bytes(table, two_byte=True))
+        stream.write(cmap_bytes(edit.written(edit.texts), two_byte=True))
 

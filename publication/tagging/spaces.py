@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
-from publication.pdf.fonts import FontInfo
 from publication.tagging.marks import (
     FontEdits,
+    Item,
     code_string,
     codes,
     editable,
@@ -55,7 +55,6 @@ NEUTRAL = frozenset({"WS", "CS", "ES", "ET", "ON"})
 # The classes poppler counts as part of a number, so as the start of a left-to-right run.
 POPPLER_NUMBER = frozenset({"CS", "ES", "ET"})
 STRONG = ("L", "R", "N")  # the kinds (`_kind`) a neutral takes its direction from
-Item = pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage
 
 
 @dataclass
@@ -81,7 +80,6 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
     docstring); the number of marks. The mark glyphs are made in `edits`, for the
     caller to write."""
     changed = 0
-    texts: dict[tuple[int, int], dict[int, str]] = {}  # a font's Unicode values, read once
     for index, page in enumerate(pdf.pages):
         mcids = rtl.get(index)
         resources = page.obj.get("/Resources")
@@ -89,7 +87,7 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
         if not mcids or not isinstance(fonts, pikepdf.Dictionary):
             continue
         items: list[Item] = list(pikepdf.parse_content_stream(page))
-        shown = _shown(items, fonts, mcids, texts)
+        shown = _shown(items, fonts, mcids, edits)
         count = 0
         for line in _lines(shown):
             glyphs = [g for s in line for g in s.glyphs]
@@ -117,17 +115,15 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
 
 
 def _shown(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
-           texts: dict[tuple[int, int], dict[int, str]]) -> list[_Shown]:
+           edits: FontEdits) -> list[_Shown]:
     """The text-showing instructions in fonts `FontEdits` can change, those of the runs
-    `mcids` marked as right-to-left; `texts` keeps each font's Unicode values."""
+    `mcids` marked as right-to-left, with WeasyPrint's Unicode values (`edits.texts`)."""
     found: list[_Shown] = []
     for show in shows(items, fonts):
         font = show.font
         if not isinstance(font, pikepdf.Dictionary) or not editable(font):
             continue
-        if font.objgen not in texts:
-            texts[font.objgen] = FontInfo(font).to_unicode
-        text = texts[font.objgen]
+        text = edits.texts(font)
         item = items[show.index]
         assert isinstance(item, pikepdf.ContentStreamInstruction)
         found.append(_Shown(show.index, font, show.x, show.y,
