@@ -380,10 +380,12 @@ def baseline_marks(pdf: pikepdf.Pdf, edits: FontEdits | None = None) -> int:
                     dy = round(rise / size * edit.upem)
                     after = items[i + 3] if i + 3 < len(items) else None
                     following = _first_code(after)
-                    replaced = _shifted(shown, edit, dy, following)
-                    if replaced is not None:
-                        if after is not None and following is not None:
-                            items[i + 3] = _base_copied(edit, shown, after, following)
+                    shifted = _shifted(shown, edit, dy, following)
+                    if shifted is not None:
+                        replaced, base_text = shifted
+                        if after is not None and following is not None and \
+                                base_text is not None:
+                            items[i + 3] = _base_copied(edit, after, following, base_text)
                         out.append(replaced)
                         moved += 1
                         changed = True
@@ -420,18 +422,11 @@ def _first_code(item: Item | None) -> int | None:
     return codes(strings[0])[0] if strings else None
 
 
-def _last_code(item: Item) -> int | None:
-    strings = _strings(item)
-    return codes(strings[-1])[-1] if strings else None
-
-
-def _base_copied(edit: FontEdit, raised: pikepdf.ContentStreamInstruction, after: Item,
-                 following: int) -> Item:
-    """`after`, the show after the `raised` one, its first glyph `following` replaced by
-    a copy with the text `FontEdit.own_text` gives it (unchanged when it gives none)."""
-    last = _last_code(raised)
-    text = edit.own_text(last, following)[1] if last is not None else None
-    copy = edit.copy(following, 0, 0, text) if text is not None else None
+def _base_copied(edit: FontEdit, after: Item, following: int, text: str) -> Item:
+    """`after`, the show after a raised one, its first glyph `following` replaced by a
+    copy reading `text` (`FontEdit.own_text`'s value for it); unchanged when no copy
+    can be made."""
+    copy = edit.copy(following, 0, 0, text)
     if copy is None or not isinstance(after, pikepdf.ContentStreamInstruction):
         return after
     result: list[object] = []
@@ -445,9 +440,11 @@ def _base_copied(edit: FontEdit, raised: pikepdf.ContentStreamInstruction, after
 
 
 def _shifted(shown: pikepdf.ContentStreamInstruction, edit: FontEdit, dy: int,
-             following: int | None = None) -> pikepdf.ContentStreamInstruction | None:
-    """`shown` (a TJ or Tj) with each glyph replaced by its copy moved up by `dy`, as a TJ;
-    `following` is the glyph drawn next after it (for `FontEdit.own_text`).
+             following: int | None = None,
+             ) -> tuple[pikepdf.ContentStreamInstruction, str | None] | None:
+    """`shown` (a TJ or Tj) with each glyph replaced by its copy moved up by `dy`, as a TJ,
+    and the value `FontEdit.own_text` gives a copy of `following`, the glyph drawn next
+    after it (None: its own).
 
     WeasyPrint writes a raised glyph's horizontal offset as a number before it (`[-272
     <mark>]`, undone after it): a reader takes the gap that opens before the mark for a
@@ -462,18 +459,21 @@ def _shifted(shown: pikepdf.ContentStreamInstruction, edit: FontEdit, dy: int,
         operands = [operands[1], operands[0]] if dx else operands
     glyphs = [code for operand in operands if isinstance(operand, pikepdf.String)
               for code in codes(bytes(operand))]
-    nexts = iter([*glyphs[1:], following])
+    values = [edit.own_text(code, after)
+              for code, after in zip(glyphs, [*glyphs[1:], following], strict=True)]
+    texts = iter(mark for mark, _ in values)
     result: list[object] = []
     for operand in operands:
         if isinstance(operand, pikepdf.String):
-            new = [edit.copy(code, dx, dy, edit.own_text(code, next(nexts))[0])
-                   for code in codes(bytes(operand))]
+            new = [edit.copy(code, dx, dy, next(texts)) for code in codes(bytes(operand))]
             if any(code is None for code in new):
                 return None
             result.append(code_string([c for c in new if c is not None]))
         else:
             result.append(operand)
-    return pikepdf.ContentStreamInstruction([pikepdf.Array(result)], pikepdf.Operator("TJ"))
+    base = values[-1][1] if values else None
+    return (pikepdf.ContentStreamInstruction([pikepdf.Array(result)],
+                                             pikepdf.Operator("TJ")), base)
 
 
 def shown_operands(shown: pikepdf.ContentStreamInstruction) -> list[Any]:
