@@ -28,7 +28,6 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pikepdf
 
@@ -62,8 +61,8 @@ class _Glyph:
 def mend(pdf: pikepdf.Pdf, runs: Mapping[tuple[int, int], str], edits: FontEdits) -> int:
     """Mend the Unicode values of the glyphs of the right-to-left runs `runs` ((page
     index, MCID) -> the run's text, right-to-left letters with no left-to-right ones),
-    as the module docstring says; the number of glyphs and places mended. New values and
-    copies are made in `edits`, for the caller to write."""
+    as the module docstring says; the number of glyphs and places mended. New values,
+    copies and instructions are made in `edits`, for the caller to write."""
     pages = []
     for index, page in enumerate(pdf.pages):
         resources = page.obj.get("/Resources")
@@ -73,18 +72,18 @@ def mend(pdf: pikepdf.Pdf, runs: Mapping[tuple[int, int], str], edits: FontEdits
         wanted = {mcid for (p, mcid) in runs if p == index}
         if not wanted:
             continue
-        items: list[Item] = list(pikepdf.parse_content_stream(page))
+        items = edits.items(pdf, index)
         drawn = _drawn(items, fonts, wanted)
         if drawn:
-            pages.append((page, items, drawn, {m: runs[(index, m)] for m in drawn}))
+            pages.append((index, items, drawn, {m: runs[(index, m)] for m in drawn}))
     texts = _Texts(edits)
     mended = _fill_empty(pages, texts, edits)
-    for page, items, drawn, targets in pages:
+    for index, items, drawn, targets in pages:
         changed = 0
         for mcid, glyphs in drawn.items():
             changed += _split_marks(items, glyphs, targets[mcid], texts, edits)
         if changed:
-            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(items))
+            edits.changed.add(index)
             mended += changed
     return mended
 
@@ -174,7 +173,7 @@ def _words(glyphs: list[_Glyph], texts: _Texts, target: str) -> list[tuple[Word,
     return list(zip(words, wanted, strict=True)) if len(words) == len(wanted) else []
 
 
-def _fill_empty(pages: list[tuple[Any, list[Item], dict[int, list[_Glyph]], dict[int, str]]],
+def _fill_empty(pages: list[tuple[int, list[Item], dict[int, list[_Glyph]], dict[int, str]]],
                 texts: _Texts, edits: FontEdits) -> int:
     """Glyphs with no Unicode value given the characters every word that can be solved
     agrees on (a word with one such glyph, once or more, whose other glyphs read as the

@@ -210,12 +210,27 @@ class FontEdit:
 
 @dataclass
 class FontEdits:
-    """The fonts of one PDF whose programs get copies of glyphs, each opened once;
-    `write` puts the copies in."""
+    """The edits of one PDF's glyphs: its fonts, whose programs get copies of glyphs, each
+    opened once, and its pages' instructions, which draw them, each parsed once
+    (`items`); `write` puts both in."""
 
     fonts: dict[tuple[int, int], FontEdit] = field(default_factory=dict)
     # each font's /ToUnicode values as WeasyPrint wrote them, read once (`texts`)
     tables: dict[tuple[int, int], dict[int, str]] = field(default_factory=dict)
+    # page index -> its instructions (`items`), and the pages whose ones were changed
+    pages: dict[int, list[Item]] = field(default_factory=dict)
+    changed: set[int] = field(default_factory=set)
+
+    def items(self, pdf: pikepdf.Pdf, index: int) -> list[Item]:
+        """Page `index`'s instructions, parsed on first use; a caller that changes them
+        (in place, or with `replace`) says so with `changed.add(index)`."""
+        if index not in self.pages:
+            self.pages[index] = list(pikepdf.parse_content_stream(pdf.pages[index]))
+        return self.pages[index]
+
+    def replace(self, index: int, items: list[Item]) -> None:
+        self.pages[index] = items
+        self.changed.add(index)
 
     def of(self, font: pikepdf.Object | None) -> FontEdit | None:
         """The edit of `font` (None when it cannot be edited: see the module docstring)."""
@@ -240,6 +255,10 @@ class FontEdits:
         for edit in self.fonts.values():
             if edit.copies or edit.retexted:
                 _write(pdf, edit)
+        for index in sorted(self.changed):
+            pdf.pages[index].obj.Contents = pdf.make_stream(
+                pikepdf.unparse_content_stream(self.pages[index]))
+        self.changed.clear()
 
 
 def editable(font: pikepdf.Object) -> bool:
@@ -340,17 +359,17 @@ def _rise(item: object) -> float | None:
 
 def baseline_marks(pdf: pikepdf.Pdf, edits: FontEdits | None = None) -> int:
     """Draw every raised glyph of the pages on the baseline (see the module docstring);
-    the number of glyphs moved. With `edits`, the copies are left there for the caller to
-    write (`FontEdits.write`), else written now."""
+    the number of glyphs moved. With `edits`, the copies and the pages' new instructions
+    are left there for the caller to write (`FontEdits.write`), else written now."""
     own = edits is None
     edits = edits if edits is not None else FontEdits()
     moved = 0
-    for page in pdf.pages:
+    for index, page in enumerate(pdf.pages):
         resources = page.obj.get("/Resources")
         fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
         if not isinstance(fonts, pikepdf.Dictionary):
             continue
-        items = list(pikepdf.parse_content_stream(page))
+        items = edits.items(pdf, index)
         if not any(_rise(item) for item in items):
             continue
         out: list[Item] = []
@@ -394,7 +413,7 @@ def baseline_marks(pdf: pikepdf.Pdf, edits: FontEdits | None = None) -> int:
             out.append(item)
             i += 1
         if changed:
-            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(_join(out)))
+            edits.replace(index, _join(out))
     if own:
         edits.write(pdf)
     return moved

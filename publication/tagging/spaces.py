@@ -77,8 +77,8 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
               edits: FontEdits) -> int:
     """Put right-to-left marks into the lines of the runs in `rtl` (page index -> the
     MCIDs of its right-to-left runs) where `marked_after` says (see the module
-    docstring); the number of marks. The mark glyphs are made in `edits`, for the
-    caller to write."""
+    docstring); the number of marks. The mark glyphs and the new instructions are made
+    in `edits`, for the caller to write."""
     changed = 0
     for index, page in enumerate(pdf.pages):
         mcids = rtl.get(index)
@@ -86,7 +86,7 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
         fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
         if not mcids or not isinstance(fonts, pikepdf.Dictionary):
             continue
-        items: list[Item] = list(pikepdf.parse_content_stream(page))
+        items = edits.items(pdf, index)
         shown = _shown(items, fonts, mcids, edits)
         count = 0
         for line in _lines(shown):
@@ -109,7 +109,7 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
                 items[s.index] = _with_marks(items[s.index], s.after, mark)
                 count += len(s.after)
         if count:
-            page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(items))
+            edits.changed.add(index)
             changed += count
     return changed
 
