@@ -197,6 +197,7 @@ def test_a_broken_catalogue_shows_its_lines_and_keeps_the_pictures(
     good = path.read_text("utf-8")
     page.wait_for_function("() => document.body.dataset.busy === 'false'")
     before = {kind: shown_versions(page, kind) for kind in ("letter", "poster")}
+    messages = page.inner_text("#message-list")
     path.write_text(good.replace('msgstr "Testkampagne"', 'msgstr "Testkampagne'), "utf-8")
     page.wait_for_selector("#problems:not([hidden])", timeout=10_000)
     problems = page.inner_text("#problem-list")
@@ -209,6 +210,11 @@ def test_a_broken_catalogue_shows_its_lines_and_keeps_the_pictures(
     path.write_text(good, "utf-8")
     page.wait_for_selector("#problems[hidden]", state="attached", timeout=20_000)
     assert page.locator("#problems").is_hidden()
+    # The half-written file may itself parse (an entry cut at its end is no error), so
+    # the problems can be hidden before the good file is read again: the page is as it
+    # was only when its side list is, which the tests that follow rely on.
+    page.wait_for_function("text => document.querySelector('#message-list').innerText === text",
+                           arg=messages, timeout=20_000)
 
 
 def test_the_page_passes_axe_and_says_its_language(page: Any) -> None:
