@@ -2,11 +2,49 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pikepdf
 import pypdfium2
+import pytest
+
+READERS = Path(__file__).resolve().parent.parent / "tools" / "readers"
+INSTALL_PDFJS = "install pdf.js for the tests: `cd tools/readers && npm ci` (make test does it)"
+
+
+def load_tool(path: Path, name: str) -> ModuleType:
+    """A script of tools/ imported as module `name` (once)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@functools.cache
+def readers_table() -> ModuleType:
+    """tools/readers/table.py: the readers' table, and pdf.js, PDFium and poppler."""
+    return load_tool(READERS / "table.py", "readers_table")
+
+
+def pdfjs_text(data: bytes, tmp_path: Path) -> str:
+    """The text pdf.js (Firefox) reads from every page, in the table's normal form
+    (`normal`: bidi controls out, white space as single spaces)."""
+    table = readers_table()
+    path = tmp_path / "pdfjs.pdf"
+    path.write_bytes(data)
+    try:
+        return str(table.normal("\n".join(table.pdfjs_pages([path])[path])))
+    except table.ReaderMissing as exc:
+        pytest.fail(f"{exc}; {INSTALL_PDFJS}")
 
 
 def pdfium_text(data: bytes) -> str:

@@ -15,11 +15,8 @@ reader and passes the gate; the merge gives the same bytes every time.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -27,25 +24,17 @@ import pytest
 from publication.build.builder import build, plan
 from publication.i18n import catalog
 from publication.model import BuildOptions, Project, Selection
+from tests.pdfread import INSTALL_PDFJS, load_tool, readers_table
 from tests.projects import REPO, make_project
 from tests.translating import ctx
 
 TABLE = REPO / "tools" / "readers" / "table.py"
 MERGE = REPO / "tools" / "fonts" / "merge.py"
-INSTALL = "install pdf.js for the tests: `cd tools/readers && npm ci` (make test does it)"
+INSTALL = INSTALL_PDFJS
 
 
-def _load(path: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-table = _load(TABLE, "readers_table")
-merge = _load(MERGE, "fonts_merge")
+table = readers_table()
+merge = load_tool(MERGE, "fonts_merge")
 # Clauses, digits, a date, parentheses, a colon and quotes on one line: with the upstream
 # face pdf.js reads it "...תקף הצבא ,2014 ימי הלחימה בקיץ 50 במהלך ,22/11/2016ב-".
 HEBREW = "ב-22/11/2016, במהלך 50 ימי הלחימה בקיץ 2014, תקף הצבא (בעזה): „דיני המלחמה“."

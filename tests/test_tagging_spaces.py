@@ -4,8 +4,10 @@ line, and what poppler's pdftotext, PDFium and the page itself show with them.""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 
 import pikepdf
@@ -17,6 +19,7 @@ from publication.checks import check_bytes
 from publication.pdf.fonts import FontInfo
 from publication.tagging import spaces
 from tests.checking import page, tagged_pdf
+from tests.pdfread import pdfjs_text, readers_table
 
 # Hebrew lines poppler read wrong before (the build of 2026-12-02): a comma and a
 # space, numbers with spaces, a full stop after a number, a hyphen before one, and Latin
@@ -24,6 +27,14 @@ from tests.checking import page, tagged_pdf
 HEBREW = ["טרגדיות, שפיכות דמים", "במהלך 50 ימי הלחימה", "שבוצעו בקיץ 2014. אנו רוצים",
           "יותר מ-500 ילדים", "ממשלות, ארגונים וחברות"]
 ARABIC = ["في صيف 2014، استهدف الجيش", "السنوات الأخيرة، من دون أي مساءلة."]
+# Lines pdf.js read without a space before: a Latin name in its own span (a run of its
+# own between two Hebrew or Arabic ones), and a haraka drawn just after a space.
+EDGES = {
+    "he": ['של <span lang="en">Amnesty International</span> בלונדון',
+           'לארגון <span lang="en">Amnesty International</span> ולארגוני'],
+    "ar": ["الدماء بلا داعٍ والخسائر", "رسم توضيحي أُعدّ خصيصًا",
+           'منظمة <span lang="en">Amnesty International</span> في لندن'],
+}
 
 
 # Lines as they are drawn, left to right: the words' letters reversed, numbers and Latin
@@ -47,6 +58,26 @@ def test_no_mark_touches_latin_words() -> None:
     # poppler would want them there too, but PDFium then reads the words backwards.
     drawn = "ןודנולב Amnesty International לש"  # "של Amnesty International בלונדון"
     assert spaces.marked_after(list(drawn)) == set()
+
+
+def _shown(glyphs: Sequence[str], mcid: int, x: float = 0.0, rtl: bool = True) -> spaces._Shown:
+    return spaces._Shown(0, pikepdf.Dictionary(), x, 0.0, list(glyphs), rtl, mcid)
+
+
+def test_a_space_at_a_run_edge_next_to_another_run_reads_as_a_mark_and_a_space() -> None:
+    # "של Amnesty International בלונדון" drawn left to right: the Hebrew runs' spaces
+    # face the Latin run; the line's own ends and a run of the same MCID get nothing.
+    left, latin, right = _shown(" ןודנולב ", 1), _shown("Amnesty", 2, 50, rtl=False), \
+        _shown(" לש", 3, 90)
+    same = _shown(" תא", 3, 120)
+    spaces.edge_spaces([left, latin, right, same])
+    assert (left.held, latin.held, right.held, same.held) == ({8}, set(), {0}, set())
+
+
+def test_a_space_before_a_mark_reads_as_a_mark_and_a_space() -> None:
+    run = _shown(["ו", " ", "\u064d", "ע", "א", "ד", " "], 1)
+    spaces.edge_spaces([run])
+    assert run.held == {1}
 
 
 def _pdftotext(data: bytes, tmp_path: Path) -> str:
@@ -129,3 +160,52 @@ def test_a_left_to_right_document_is_left_alone(fonts_dir: Path) -> None:
         for font in pdf.pages[0].Resources.Font.values():
             # (tags.fix runs the pass: a German line's Hebrew name gets no mark)
             assert not any(spaces.RLM in t for t in FontInfo(font).to_unicode.values())
+
+
+def _edges_html(lang: str, fonts_dir: Path) -> str:
+    return page("".join(f"<p>{line}</p>" for line in EDGES[lang]), fonts_dir, lang=lang,
+                direction="rtl")
+
+
+def _words(line: str) -> str:
+    """`line` as the readers' table compares it (case folded), its markup out."""
+    return str(readers_table().normal(re.sub(r"<[^>]+>", "", line)))
+
+
+def _read(data: bytes, tmp_path: Path) -> dict[str, str]:
+    return {"pdf.js": pdfjs_text(data, tmp_path),
+            "poppler": _pdftotext(data, tmp_path).casefold(),
+            "PDFium": _pdfium(data).casefold()}
+
+
+@pytest.mark.parametrize("lang", ["he", "ar"])
+def test_pdfjs_keeps_the_spaces_at_run_edges_and_before_marks(
+        fonts_dir: Path, tmp_path: Path, lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = _edges_html(lang, fonts_dir)
+    data, expectations = tagged_pdf(html, lang=lang)
+    read = _read(data, tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(spaces, "edge_spaces", lambda line: None)
+        before = _read(tagged_pdf(html, lang=lang)[0], tmp_path)
+    lines = [_words(line) for line in EDGES[lang]]
+    assert all(line in read["pdf.js"] for line in lines), read["pdf.js"]
+    # What they are for: if pdf.js reads these right without them, they can go.
+    assert not any(line in before["pdf.js"] for line in lines), before["pdf.js"]
+    # poppler and PDFium read no line worse (a short line with a Latin name inside is
+    # beyond them either way: PDFium reads it left to right, or the Latin words backwards)
+    for reader in ("poppler", "PDFium"):
+        assert all(line in read[reader] for line in lines if line in before[reader]), \
+            (reader, read[reader])
+    assert not [f for f in check_bytes(data, "test", expectations) if f.severity == "error"]
+
+
+def test_the_spaces_look_the_same(fonts_dir: Path, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    html = _edges_html("ar", fonts_dir)
+    held = tagged_pdf(html, lang="ar")[0]
+    with monkeypatch.context() as patch:
+        patch.setattr(spaces, "edge_spaces", lambda line: None)
+        plain = tagged_pdf(html, lang="ar")[0]
+    assert held != plain
+    assert ImageChops.difference(_raster(held, tmp_path, "held"),
+                                 _raster(plain, tmp_path, "plain")).getbbox() is None

@@ -34,6 +34,7 @@ import pikepdf
 from publication.tagging.marks import (
     FontEdits,
     Item,
+    WrittenTexts,
     code_string,
     codes,
     editable,
@@ -76,7 +77,7 @@ def mend(pdf: pikepdf.Pdf, runs: Mapping[tuple[int, int], str], edits: FontEdits
         drawn = _drawn(items, fonts, wanted)
         if drawn:
             pages.append((index, items, drawn, {m: runs[(index, m)] for m in drawn}))
-    texts = _Texts(edits)
+    texts = WrittenTexts(edits)
     mended = _fill_empty(pages, texts, edits)
     for index, items, drawn, targets in pages:
         changed = 0
@@ -86,25 +87,6 @@ def mend(pdf: pikepdf.Pdf, runs: Mapping[tuple[int, int], str], edits: FontEdits
             edits.changed.add(index)
             mended += changed
     return mended
-
-
-class _Texts:
-    """Each font's Unicode values as they will be written (`FontEdit.written`), kept up
-    to date as `mend` changes them (`refresh`)."""
-
-    def __init__(self, edits: FontEdits) -> None:
-        self.edits = edits
-        self.tables: dict[tuple[int, int], dict[int, str]] = {}
-
-    def of(self, font: pikepdf.Dictionary) -> dict[int, str]:
-        table = self.tables.get(font.objgen)
-        return table if table is not None else self.refresh(font)
-
-    def refresh(self, font: pikepdf.Dictionary) -> dict[int, str]:
-        table = self.edits.texts(font)
-        edit = self.edits.fonts.get(font.objgen)
-        table = self.tables[font.objgen] = edit.written(table) if edit else table
-        return table
 
 
 def _drawn(items: list[Item], fonts: pikepdf.Dictionary, wanted: set[int],
@@ -137,7 +119,7 @@ def _plain(text: str) -> str:
 Word = list[tuple[_Glyph, str]]
 
 
-def _words(glyphs: list[_Glyph], texts: _Texts, target: str) -> list[tuple[Word, str]]:
+def _words(glyphs: list[_Glyph], texts: WrittenTexts, target: str) -> list[tuple[Word, str]]:
     """The words of a run, each its glyphs (drawn from left to right) in reading order
     with their values and the word of `target` they must read; none when the run and
     `target` do not have the same number of words.
@@ -174,7 +156,7 @@ def _words(glyphs: list[_Glyph], texts: _Texts, target: str) -> list[tuple[Word,
 
 
 def _fill_empty(pages: list[tuple[int, list[Item], dict[int, list[_Glyph]], dict[int, str]]],
-                texts: _Texts, edits: FontEdits) -> int:
+                texts: WrittenTexts, edits: FontEdits) -> int:
     """Glyphs with no Unicode value given the characters every word that can be solved
     agrees on (a word with one such glyph, once or more, whose other glyphs read as the
     word has them)."""
@@ -224,7 +206,7 @@ def _solve(word: Word, wanted: str) -> str | None:
     return found.group(1) + found.group(3) if inside else found.group(1)
 
 
-def _split_marks(items: list[Item], glyphs: list[_Glyph], target: str, texts: _Texts,
+def _split_marks(items: list[Item], glyphs: list[_Glyph], target: str, texts: WrittenTexts,
                  edits: FontEdits) -> int:
     """Marks read after the ligature they sit in, read where `target` has them (see the
     module docstring); the number of places changed."""

@@ -261,6 +261,25 @@ class FontEdits:
         self.changed.clear()
 
 
+class WrittenTexts:
+    """Each font's Unicode values as they will be written (`FontEdit.written`), kept up
+    to date as `mend` changes them (`refresh`)."""
+
+    def __init__(self, edits: FontEdits) -> None:
+        self.edits = edits
+        self.tables: dict[tuple[int, int], dict[int, str]] = {}
+
+    def of(self, font: pikepdf.Dictionary) -> dict[int, str]:
+        table = self.tables.get(font.objgen)
+        return table if table is not None else self.refresh(font)
+
+    def refresh(self, font: pikepdf.Dictionary) -> dict[int, str]:
+        table = self.edits.texts(font)
+        edit = self.edits.fonts.get(font.objgen)
+        table = self.tables[font.objgen] = edit.written(table) if edit else table
+        return table
+
+
 def editable(font: pikepdf.Object) -> bool:
     if not isinstance(font, pikepdf.Dictionary) or str(font.get("/Subtype")) != "/Type0":
         return False

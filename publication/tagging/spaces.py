@@ -1,5 +1,5 @@
 """Right-to-left marks that make poppler read the spaces and punctuation of right-to-left
-text on the right side of the numbers next to them.
+text on the right side of the numbers next to them, and spaces pdf.js keeps.
 
 poppler (`pdftotext`, Evince, Okular and the desktop screen readers that read through
 them) turns a right-to-left line back into logical order with a simplified bidi
@@ -24,9 +24,20 @@ controls out. A mark inside the space's or the comma's own Unicode value (" \u20
 was tried first: pdf.js then drops the glyph. The page is unchanged, pixel for pixel
 (tests/test_tagging_spaces.py).
 
-Measured on the build of 2026-12-02 (tools/readers/table.py): pdftotext reads 92.7 %
-of the Arabic and 91.2 % of the Hebrew occurrences exactly (73.6 and 71.3 % without the
-marks), PDFium 91.0 and 92.4 % (89.9 and 90.1), pdf.js 91.0 and 94.7 % either way.
+pdf.js (Firefox) drops spaces of its own: it holds a space glyph back and puts it in
+only before the next glyph it draws in the same flow. A right-to-left run is drawn in
+visual order, so a space that ends the run in the text is drawn first, after the jump
+back from the line before, and one that starts it is drawn last, before the next run:
+`של Amnesty International בלונדון` read `שלAmnesty Internationalבלונדון`. Before a
+haraka drawn after a space, pdf.js gives the mark the space it held and, not moving for
+a mark, finds the space's width again: `داعٍ` read `داع ٍ`. `edge_spaces` has such
+spaces drawn as a copy of the space glyph whose Unicode value is RLM_SPACE, a mark then
+a space, which pdf.js does not take for white space and keeps where it is drawn.
+
+Measured on the 48 PDFs of `make pdf` of 2026-12-03 (tools/readers/table.py; the
+occurrences read exactly): pdf.js 98.3 % of the Arabic and 98.8 % of the Hebrew (91.0 and
+94.7 % without `edge_spaces`), PDFium 92.1 and 92.4 %, pdftotext 93.8 and 91.2 % (with or
+without it); without the marks, pdftotext read 73.6 and 71.3 % (2026-12-02).
 """
 
 from __future__ import annotations
@@ -39,16 +50,22 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from publication.tagging.marks import (
+    FontEdit,
     FontEdits,
     Item,
+    WrittenTexts,
     code_string,
     codes,
     editable,
+    is_mark,
     shown_operands,
     shows,
 )
 
 RLM = "\u200f"
+# The Unicode value of a space at the edge of a right-to-left run next to another run
+# (`edge_spaces`): a mark then a space, which pdf.js does not take for white space.
+RLM_SPACE = RLM + " "
 # Bidi classes of the neutrals and separators that take the direction of the text
 # around them (UAX #9): white space, common and European separators, terminators, other.
 NEUTRAL = frozenset({"WS", "CS", "ES", "ET", "ON"})
@@ -69,8 +86,11 @@ class _Shown:
     y: float
     glyphs: list[str]
     rtl: bool
+    mcid: int | None
     # The marks it gets (marked_after): after each of these glyphs, -1: before the first.
     after: set[int] = field(default_factory=set)
+    # The spaces among its glyphs that read as RLM_SPACE (`edge_spaces`).
+    held: set[int] = field(default_factory=set)
 
 
 def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
@@ -80,6 +100,7 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
     docstring); the number of marks. The mark glyphs and the new instructions are made
     in `edits`, for the caller to write."""
     changed = 0
+    texts = WrittenTexts(edits)
     for index, page in enumerate(pdf.pages):
         mcids = rtl.get(index)
         resources = page.obj.get("/Resources")
@@ -87,7 +108,7 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
         if not mcids or not isinstance(fonts, pikepdf.Dictionary):
             continue
         items = edits.items(pdf, index)
-        shown = _shown(items, fonts, mcids, edits)
+        shown = _shown(items, fonts, mcids, texts)
         count = 0
         for line in _lines(shown):
             glyphs = [g for s in line for g in s.glyphs]
@@ -101,13 +122,14 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
                 glyph = place if in_rtl[place] else place + 1
                 owner = bisect.bisect_right(starts, glyph) - 1
                 line[owner].after.add(place - starts[owner])
+            edge_spaces(line)
         for s in shown:
             # The font program is opened only for a font that gets a mark.
-            edit = edits.of(s.font) if s.after else None
-            mark = edit.blank(RLM) if edit is not None else None
-            if mark is not None:
-                items[s.index] = _with_marks(items[s.index], s.after, mark)
-                count += len(s.after)
+            edit = edits.of(s.font) if s.after or s.held else None
+            mark = edit.blank(RLM) if edit is not None and s.after else None
+            if edit is not None and (mark is not None or s.held):
+                items[s.index] = _with_marks(items[s.index], s.after, mark, s.held, edit)
+                count += len(s.after) + len(s.held)
         if count:
             edits.changed.add(index)
             changed += count
@@ -115,23 +137,48 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
 
 
 def _shown(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
-           edits: FontEdits) -> list[_Shown]:
+           texts: WrittenTexts) -> list[_Shown]:
     """The text-showing instructions in fonts `FontEdits` can change, those of the runs
-    `mcids` marked as right-to-left, with WeasyPrint's Unicode values (`edits.texts`)."""
+    `mcids` marked as right-to-left, with the Unicode values they will be written with
+    (`WrittenTexts`: the copies of raised marks read as marks)."""
     found: list[_Shown] = []
     for show in shows(items, fonts):
         font = show.font
         if not isinstance(font, pikepdf.Dictionary) or not editable(font):
             continue
-        text = edits.texts(font)
+        text = texts.of(font)
         item = items[show.index]
         assert isinstance(item, pikepdf.ContentStreamInstruction)
         found.append(_Shown(show.index, font, show.x, show.y,
                             [text.get(c, "") for part in shown_operands(item)
                              if isinstance(part, pikepdf.String)
                              for c in codes(bytes(part))],
-                            show.mcid in mcids))
+                            show.mcid in mcids, show.mcid))
     return found
+
+
+def edge_spaces(line: list[_Shown]) -> None:
+    """Mark (`held`) the spaces a right-to-left run of `line` (left to right) draws first
+    or last where another run of the line is next to them.
+
+    pdf.js holds a space glyph back and puts it in only before the next glyph drawn in
+    the same flow. A right-to-left run is drawn in visual order, its logical last space
+    first: the next glyph is its own run's, drawn after a jump back from the line before,
+    or the line's end follows, and the space is lost: `של Amnesty International בלונדון`
+    read `שלAmnesty Internationalבלונדון`. A space read as RLM_SPACE is not white space
+    to pdf.js, which keeps it where it is drawn."""
+    for k, s in enumerate(line):
+        if not s.rtl or not s.glyphs:
+            continue
+        if s.glyphs[0] == " " and k > 0 and line[k - 1].mcid != s.mcid:
+            s.held.add(0)
+        if s.glyphs[-1] == " " and k + 1 < len(line) and line[k + 1].mcid != s.mcid:
+            s.held.add(len(s.glyphs) - 1)
+        # A space drawn just before a glyph that reads a combining mark (a haraka drawn
+        # before its base): pdf.js gives the mark the space it held and, not moving for a
+        # mark, finds the space's width again before the base (`داعٍ` read `داع ٍ`).
+        s.held.update(g for g in range(len(s.glyphs) - 1)
+                      if s.glyphs[g] == " " and any(is_mark(ch) for ch in s.glyphs[g + 1]))
 
 
 def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
@@ -146,18 +193,21 @@ def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
     return [sorted(line, key=lambda s: s.x) for line in lines]
 
 
-def _with_marks(shown: Item, after: set[int], mark: int) -> pikepdf.ContentStreamInstruction:
+def _with_marks(shown: Item, after: set[int], mark: int | None, held: set[int],
+                edit: FontEdit) -> pikepdf.ContentStreamInstruction:
     """`shown` (a TJ or Tj) as a TJ with the glyph `mark` after each glyph in `after`
-    (-1: before the first)."""
+    (-1: before the first), and each glyph in `held` (a space) drawn as its copy that
+    reads RLM_SPACE (left as it is when the font cannot grow)."""
     assert isinstance(shown, pikepdf.ContentStreamInstruction)
     result: list[object] = []
     k = 0
     for operand in shown_operands(shown):
         if isinstance(operand, pikepdf.String):
-            out = [mark] if k == 0 and -1 in after else []
+            out = [mark] if k == 0 and -1 in after and mark is not None else []
             for code in codes(bytes(operand)):
-                out.append(code)
-                if k in after:
+                copy = edit.copy(code, 0, 0, RLM_SPACE) if k in held else None
+                out.append(code if copy is None else copy)
+                if k in after and mark is not None:
                     out.append(mark)
                 k += 1
             result.append(code_string(out))
