@@ -122,11 +122,12 @@ def test_own_text_gives_each_glyph_of_a_cluster_its_own_text() -> None:
     # Before a base with its own text: the mark alone, from now on.
     assert edit.own_text(fathatan, meem) == ("\u064b", None)
     assert edit.retexted == {fathatan: "\u064b"}
-    # Before the ligature it sits in: the ligature reads lam and the mark, the mark alef.
-    assert edit.own_text(fathatan, lam_alef) == ("ا", "ل\u064b")
+    # Before the ligature it sits in: the ligature reads lam, the mark itself and alef
+    # (the glyph of no width holds the mark: pdf.js takes it for one of no width).
+    assert edit.own_text(fathatan, lam_alef) == ("\u064bا", "ل")
     # Before a base with no text (the cluster the mark was first drawn in): the base
     # gets the rest of the cluster, for good, and then reads as above.
-    assert edit.own_text(fathatan, lam_alef_first) == ("ا", "ل\u064b")
+    assert edit.own_text(fathatan, lam_alef_first) == ("\u064bا", "ل")
     assert edit.retexted == {fathatan: "\u064b", lam_alef_first: "لا"}
     # Nothing known after it, not a mark, or a mark with its own text: unchanged.
     assert edit.own_text(fathatan, None) == (None, None)

@@ -16,8 +16,10 @@ that does:
 - a glyph with no characters gets those the text has in its place, for the whole
   document, when the runs it is drawn in that can be solved all agree;
 - a mark and the ligature it follows in reading order read as the text has them (the
-  ligature its letters before the mark with the mark, the mark the letters after it),
-  through copies of both glyphs for that place only (`FontEdit.copy`).
+  ligature its letters before the mark, the mark itself and the letters after it: the
+  mark's glyph has no width, and pdf.js, which takes a glyph whose value holds a mark
+  for one of no width, found a space after the ligature's, `امتثا لًا`), through
+  copies of both glyphs for that place only (`FontEdit.copy`).
 
 Nothing is changed unless the run then reads exactly its text.
 """
@@ -224,8 +226,8 @@ def _split_marks(items: list[Item], glyphs: list[_Glyph], target: str, texts: Wr
                 here = wanted[at:at + len(text) + 1]
                 for k in range(1, len(text)):
                     if here == text[:k] + sign + text[k:] and here != text + sign:
-                        found.append((glyph, text[:k] + sign, word[i + 1][0], text[k:]))
-                        values[i], values[i + 1] = text[:k] + sign, text[k:]
+                        found.append((glyph, text[:k], word[i + 1][0], sign + text[k:]))
+                        values[i], values[i + 1] = text[:k], sign + text[k:]
                         break
             at += len(values[i])
         if found and "".join(values) == wanted:

@@ -118,8 +118,10 @@ class FontEdit:
         mark was first drawn in), it gets the rest of the cluster's text, for good
         (`retexted`, the mark too). When that base is a ligature the mark sits inside
         (lam-alef: the cluster `لًا`, the ligature `لا`), the ligature's copy reads as
-        its part before the mark with the mark, and the mark's copy as the rest (`لً`,
-        `ا`): readers put the base first, and read the cluster as written. Clusters
+        its part before the mark, and the mark's copy as the mark and the rest (`ل`,
+        `ًا`): readers put the base first, and read the cluster as written. The mark
+        goes with the glyph of no width: pdf.js takes a glyph whose value holds a mark
+        for one of no width, and found a space after a wide one (`امتثا لًا`). Clusters
         with two marks are `split_marks`'s, or left as they are. See the module
         docstring."""
         mark = self.marks.get(gid)
@@ -136,7 +138,7 @@ class FontEdit:
             base = self.retexted[following] = rest
         self.retexted[gid] = mark
         if rest == base and 0 < at < len(base):
-            return base[at:], base[:at] + mark
+            return mark + base[at:], base[:at]
         return mark, None
 
     def split_marks(self) -> int:

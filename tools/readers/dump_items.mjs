@@ -1,3 +1,11 @@
+// pdf.js's text items of one page, with their marked content, for finding out why a
+// string reads wrong in Firefox (what tools/readers/table.py reports as missed):
+//
+//   node dump_items.mjs FILE.pdf PAGE [NEEDLE]   (PAGE from 1; NEEDLE: only around it)
+//
+// Each item: its string (after pdf.js's own bidi), direction, origin, width, whether a
+// line ends after it, and its font; BEGIN/END mark the marked-content sequences.
+
 import { readFile } from "node:fs/promises";
 const pdfjs = await import("pdfjs-dist/legacy/build/pdf.mjs");
 const [file, pageNo, needle] = process.argv.slice(2);
