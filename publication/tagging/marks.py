@@ -182,15 +182,16 @@ class FontEdit:
         table.update(self.retexted)
         return table
 
-    def blank(self, text: str) -> int | None:
-        """The glyph id of an empty glyph with no advance whose Unicode value is `text`
-        (made on first use)."""
-        key = (BLANK, 0, 0, text)
+    def blank(self, text: str, width: int = 0) -> int | None:
+        """The glyph id of an empty glyph whose Unicode value is `text`, `width`
+        thousandths of an em wide, its /W (made on first use)."""
+        key = (BLANK, width, 0, text)
         if key in self.copies:
             return self.copies[key]
         if len(self.program.getGlyphOrder()) >= MAX_GLYPHS:
             return None
-        return self._add(key, f"blank.{len(self.copies)}", TTGlyphPen(None).glyph(), (0, 0))
+        return self._add(key, f"blank.{len(self.copies)}", TTGlyphPen(None).glyph(),
+                         (round(width * self.upem / 1000), 0))
 
     def _add(self, key: tuple[int, int, int, str | None], name: str, glyph: object,
              metrics: tuple[int, int]) -> int:
@@ -572,8 +573,8 @@ def _write(pdf: pikepdf.Pdf, edit: FontEdit) -> None:
         descendant.FontDescriptor.FontFile2.write(out.getvalue())
         info = FontInfo(font)
         extra = pikepdf.Array()
-        for (gid, _, _, _), new in sorted(edit.copies.items(), key=lambda item: item[1]):
-            width = 0 if gid == BLANK else info.widths.get(gid, info.default_width)
+        for (gid, dx, _, _), new in sorted(edit.copies.items(), key=lambda item: item[1]):
+            width = dx if gid == BLANK else info.widths.get(gid, info.default_width)
             extra.extend(pikepdf.Array([new, [width]]))
         if "/W" in descendant:
             descendant.W.extend(list(extra))

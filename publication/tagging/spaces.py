@@ -34,10 +34,15 @@ a mark, finds the space's width again: `داعٍ` read `داع ٍ`. `edge_spaces
 spaces drawn as a copy of the space glyph whose Unicode value is RLM_SPACE, a mark then
 a space, which pdf.js does not take for white space and keeps where it is drawn.
 
+A line whose drawing starts with a mark (the tanwin of its last word) gave pdf.js the
+mark for the end of the line before: `lead_marks` puts an empty glyph before it.
+
 Measured on the 48 PDFs of `make pdf` of 2026-12-03 (tools/readers/table.py; the
-occurrences read exactly): pdf.js 98.3 % of the Arabic and 98.8 % of the Hebrew (91.0 and
-94.7 % without `edge_spaces`), PDFium 92.1 and 92.4 %, pdftotext 93.8 and 91.2 % (with or
-without it); without the marks, pdftotext read 73.6 and 71.3 % (2026-12-02).
+occurrences read exactly): pdf.js 100.0 % of the Arabic and 98.8 % of the Hebrew (91.0
+and 94.7 % without `edge_spaces` and `lead_marks`, and the mark of a ligature read on
+its own glyph: `publication.tagging.clusters`), PDFium 92.1 and 92.4 %, pdftotext 93.8
+and 91.2 % (with or without them); without the marks, pdftotext read 73.6 and 71.3 %
+(2026-12-02).
 """
 
 from __future__ import annotations
@@ -66,6 +71,9 @@ RLM = "\u200f"
 # The Unicode value of a space at the edge of a right-to-left run next to another run
 # (`edge_spaces`): a mark then a space, which pdf.js does not take for white space.
 RLM_SPACE = RLM + " "
+# The width, in thousandths of an em, of the glyph put before a mark that a line's
+# drawing starts with (`lead_marks`); the pen moves back as much after it.
+LEAD = 1
 # Bidi classes of the neutrals and separators that take the direction of the text
 # around them (UAX #9): white space, common and European separators, terminators, other.
 NEUTRAL = frozenset({"WS", "CS", "ES", "ET", "ON"})
@@ -91,6 +99,8 @@ class _Shown:
     after: set[int] = field(default_factory=set)
     # The spaces among its glyphs that read as RLM_SPACE (`edge_spaces`).
     held: set[int] = field(default_factory=set)
+    # Whether a LEAD glyph goes before its first one (`lead_marks`).
+    lead: bool = False
 
 
 def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
@@ -123,13 +133,18 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
                 owner = bisect.bisect_right(starts, glyph) - 1
                 line[owner].after.add(place - starts[owner])
             edge_spaces(line)
+            lead_marks(line)
         for s in shown:
             # The font program is opened only for a font that gets a mark.
-            edit = edits.of(s.font) if s.after or s.held else None
-            mark = edit.blank(RLM) if edit is not None and s.after else None
-            if edit is not None and (mark is not None or s.held):
-                items[s.index] = _with_marks(items[s.index], s.after, mark, s.held, edit)
-                count += len(s.after) + len(s.held)
+            edit = edits.of(s.font) if s.after or s.held or s.lead else None
+            if edit is None:
+                continue
+            mark = edit.blank(RLM) if s.after else None
+            lead = edit.blank(RLM_SPACE, LEAD) if s.lead else None
+            if mark is not None or lead is not None or s.held:
+                items[s.index] = _with_marks(items[s.index], s.after, mark, s.held, edit,
+                                             lead)
+                count += len(s.after) + len(s.held) + (lead is not None)
         if count:
             edits.changed.add(index)
             changed += count
@@ -181,6 +196,21 @@ def edge_spaces(line: list[_Shown]) -> None:
                       if s.glyphs[g] == " " and any(is_mark(ch) for ch in s.glyphs[g + 1]))
 
 
+def lead_marks(line: list[_Shown]) -> None:
+    """Put a LEAD glyph (`lead`) before a combining mark (a glyph whose value holds one)
+    that the drawing of `line` starts with, in a right-to-left run.
+
+    A mark is drawn before its base, so a line whose logical last word ends with a mark
+    (`مبانٍ`) starts with it. pdf.js does not look where a mark is drawn, takes it for
+    the end of the line before, and finds the jump back at its base: `غيرٍ ... مبان`.
+    The glyph before it is empty, LEAD thousandths of an em wide, the pen moved back as
+    much after it, and reads RLM_SPACE: pdf.js sees the line start there, and every
+    reader gets a space at the line's end, which the line break is anyway."""
+    first = min(line, key=lambda s: s.index)
+    if first.rtl and first.glyphs and any(is_mark(ch) for ch in first.glyphs[0]):
+        first.lead = True
+
+
 def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
     """`shown` cut into lines (one baseline, in the order of the page's instructions),
     each from left to right."""
@@ -194,12 +224,13 @@ def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
 
 
 def _with_marks(shown: Item, after: set[int], mark: int | None, held: set[int],
-                edit: FontEdit) -> pikepdf.ContentStreamInstruction:
+                edit: FontEdit, lead: int | None = None) -> pikepdf.ContentStreamInstruction:
     """`shown` (a TJ or Tj) as a TJ with the glyph `mark` after each glyph in `after`
-    (-1: before the first), and each glyph in `held` (a space) drawn as its copy that
-    reads RLM_SPACE (left as it is when the font cannot grow)."""
+    (-1: before the first), each glyph in `held` (a space) drawn as its copy that
+    reads RLM_SPACE (left as it is when the font cannot grow), and the glyph `lead`
+    first, the pen moved back by its width after it."""
     assert isinstance(shown, pikepdf.ContentStreamInstruction)
-    result: list[object] = []
+    result: list[object] = [] if lead is None else [code_string([lead]), LEAD]
     k = 0
     for operand in shown_operands(shown):
         if isinstance(operand, pikepdf.String):
