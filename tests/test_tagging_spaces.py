@@ -74,6 +74,24 @@ def test_a_space_at_a_run_edge_next_to_another_run_reads_as_a_mark_and_a_space()
     assert (left.held, latin.held, right.held, same.held) == ({8}, set(), {0}, set())
 
 
+def test_a_space_before_latin_words_gets_a_mark_after_it_in_a_right_to_left_line() -> None:
+    # "של Amnesty International בלונדון" drawn left to right: the space before בלונדון
+    # (drawn last in its run) faces the Latin run; the one after של faces it too, but
+    # poppler reads that one on the right side already.
+    left, latin, right = _shown(" ןודנולב ", 1), _shown("Amnesty International", 2, 50,
+                                                        rtl=False), _shown(" לש", 3, 90)
+    spaces.latin_edges([left, latin, right])
+    assert (left.after, latin.after, right.after) == ({8}, set(), set())
+    # A line PDFium reads left to right gets none: one more right-to-left segment
+    # would turn it (the Latin words then read backwards).
+    label, address = _shown(" :עדימה", 1), _shown("Amnesty International, Canada", 2, 50,
+                                                 rtl=False)
+    spaces.latin_edges([label, address])
+    assert label.after == set()
+    assert not spaces._pdfium_rtl([label, address])
+    assert spaces._pdfium_rtl([left, latin, right])
+
+
 def test_a_line_drawn_from_a_mark_gets_a_lead_glyph_before_it() -> None:
     # "في مناطق أو مبانٍ" starts, drawn from the left, with the tanwin of مبانٍ.
     first, other = _shown(["\u064d", "ن", "ا"], 1, 0), _shown(["ي", "ف"], 1, 40)
@@ -177,9 +195,16 @@ def test_a_left_to_right_document_is_left_alone(fonts_dir: Path) -> None:
 # Paragraphs pdf.js read wrong without `lead_marks`: a line whose drawing starts with a
 # mark (the tanwin of its last word) gave it to the line before: `غيرٍ`, `مبان`.
 LEADS = ["الهجمات العشوائية غير", "في مناطق أو مبانٍ", "شكرًا جزيلًا"]
-# (pass, language) -> the paragraphs the pass is for
-CASES = {("edge_spaces", "he"): EDGES["he"], ("edge_spaces", "ar"): EDGES["ar"],
-         ("lead_marks", "ar"): LEADS}
+# Paragraphs poppler read without the space after the Latin words without
+# `latin_edges` (`internationalבלונדון`), among Hebrew ones: poppler takes one direction
+# for the whole page, from the letters it has the most of.
+LATIN = [*HEBREW, 'במזכירות הבין-לאומית של <span lang="en">Amnesty International</span> '
+         "בלונדון, אנגליה", 'תהליך שלום כושל, <span lang="en">Amnesty International</span> '
+         "קוראת לשני הצדדים"]
+# (pass, language) -> the paragraphs the pass is for, and the reader it is for
+CASES = {("edge_spaces", "he"): (EDGES["he"], "pdf.js"),
+         ("edge_spaces", "ar"): (EDGES["ar"], "pdf.js"),
+         ("lead_marks", "ar"): (LEADS, "pdf.js"), ("latin_edges", "he"): (LATIN, "poppler")}
 
 
 def _html(lines: list[str], lang: str, fonts_dir: Path) -> str:
@@ -199,35 +224,37 @@ def _read(data: bytes, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("name", "lang"), sorted(CASES))
-def test_pdfjs_reads_the_lines_it_lost_spaces_or_marks_of(
+def test_the_reader_reads_the_lines_it_lost_spaces_or_marks_of(
         fonts_dir: Path, tmp_path: Path, name: str, lang: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    html = _html(CASES[name, lang], lang, fonts_dir)
+    paragraphs, reader = CASES[name, lang]
+    html = _html(paragraphs, lang, fonts_dir)
     data, expectations = tagged_pdf(html, lang=lang)
     read = _read(data, tmp_path)
     with monkeypatch.context() as patch:
         patch.setattr(spaces, name, lambda line: None)
         before = _read(tagged_pdf(html, lang=lang)[0], tmp_path)
-    lines = [_words(line) for line in CASES[name, lang]]
-    assert all(line in read["pdf.js"] for line in lines), read["pdf.js"]
-    # What the pass is for: if pdf.js reads these right without it, it can go.
-    assert not all(line in before["pdf.js"] for line in lines), before["pdf.js"]
-    # poppler and PDFium read no line worse (a short line with a Latin name inside is
-    # beyond them either way: PDFium reads it left to right, or the Latin words backwards)
-    for reader in ("poppler", "PDFium"):
-        assert all(line in read[reader] for line in lines if line in before[reader]), \
-            (reader, read[reader])
+    lines = [_words(line) for line in paragraphs]
+    assert all(line in read[reader] for line in lines), read[reader]
+    # What the pass is for: if the reader reads these right without it, it can go.
+    assert not all(line in before[reader] for line in lines), before[reader]
+    # The other readers read no line worse (a short line with a Latin name inside is
+    # beyond some either way: PDFium reads it left to right, or the Latin words backwards)
+    for other in set(read) - {reader}:
+        assert all(line in read[other] for line in lines if line in before[other]), \
+            (other, read[other])
     assert not [f for f in check_bytes(data, "test", expectations) if f.severity == "error"]
 
 
-@pytest.mark.parametrize("name", ["edge_spaces", "lead_marks"])
+@pytest.mark.parametrize(("name", "lang"), [("edge_spaces", "ar"), ("lead_marks", "ar"),
+                                            ("latin_edges", "he")])
 def test_the_page_looks_the_same_with_them(fonts_dir: Path, tmp_path: Path, name: str,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    html = _html(CASES[name, "ar"], "ar", fonts_dir)
-    changed = tagged_pdf(html, lang="ar")[0]
+                                           lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    html = _html(CASES[name, lang][0], lang, fonts_dir)
+    changed = tagged_pdf(html, lang=lang)[0]
     with monkeypatch.context() as patch:
         patch.setattr(spaces, name, lambda line: None)
-        plain = tagged_pdf(html, lang="ar")[0]
+        plain = tagged_pdf(html, lang=lang)[0]
     assert changed != plain
     assert ImageChops.difference(_raster(changed, tmp_path, "changed"),
                                  _raster(plain, tmp_path, "plain")).getbbox() is None

@@ -35,14 +35,17 @@ spaces drawn as a copy of the space glyph whose Unicode value is RLM_SPACE, a ma
 a space, which pdf.js does not take for white space and keeps where it is drawn.
 
 A line whose drawing starts with a mark (the tanwin of its last word) gave pdf.js the
-mark for the end of the line before: `lead_marks` puts an empty glyph before it.
+mark for the end of the line before: `lead_marks` puts an empty glyph before it. And
+poppler read the space after Latin words in a right-to-left line before them
+(`international בלונדון` came out `internationalבלונדון`): `latin_edges` puts a mark
+after it.
 
 Measured on the 48 PDFs of `make pdf` of 2026-12-03 (tools/readers/table.py; the
 occurrences read exactly): pdf.js 100.0 % of the Arabic and 98.8 % of the Hebrew (91.0
 and 94.7 % without `edge_spaces` and `lead_marks`, and the mark of a ligature read on
-its own glyph: `publication.tagging.clusters`), PDFium 92.1 and 92.4 %, pdftotext 93.8
-and 91.2 % (with or without them); without the marks, pdftotext read 73.6 and 71.3 %
-(2026-12-02).
+its own glyph: `publication.tagging.clusters`), pdftotext 97.2 and 94.7 % (93.8 and
+91.2 without `latin_edges`; 73.6 and 71.3 % without any mark, 2026-12-02), PDFium 93.8
+and 92.4 % (with or without them).
 """
 
 from __future__ import annotations
@@ -133,6 +136,7 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
                 owner = bisect.bisect_right(starts, glyph) - 1
                 line[owner].after.add(place - starts[owner])
             edge_spaces(line)
+            latin_edges(line)
             lead_marks(line)
         for s in shown:
             # The font program is opened only for a font that gets a mark.
@@ -194,6 +198,40 @@ def edge_spaces(line: list[_Shown]) -> None:
         # mark, finds the space's width again before the base (`داعٍ` read `داع ٍ`).
         s.held.update(g for g in range(len(s.glyphs) - 1)
                       if s.glyphs[g] == " " and any(is_mark(ch) for ch in s.glyphs[g + 1]))
+
+
+def latin_edges(line: list[_Shown]) -> None:
+    """A right-to-left mark (`after`) after the space a right-to-left run of `line` (left
+    to right) draws last where a run of Latin words follows it on the right.
+
+    That space is the run's first in the text (`של Amnesty International בלונדון`: the one
+    before `בלונדון`). poppler reads a right-to-left line from the right, and a
+    left-to-right section of it takes every character up to the next right-to-left one:
+    the space, which it then reads before the Latin words (`international בלונדון` came
+    out `internationalבלונדון`). The mark after the space ends the section at the Latin
+    words. Only in a line PDFium reads as right to left (`_pdfium_rtl`): one more
+    right-to-left segment could turn a line of Latin words, which PDFium reads as they
+    are, into one it reads backwards."""
+    if not _pdfium_rtl(line):
+        return
+    for k, s in enumerate(line[:-1]):
+        following = line[k + 1]
+        if s.rtl and s.glyphs and s.glyphs[-1] == " " and following.mcid != s.mcid and \
+                following.glyphs and _kind(following.glyphs[0]) == "L":
+            s.after.add(len(s.glyphs) - 1)
+
+
+def _pdfium_rtl(line: list[_Shown]) -> bool:
+    """Whether PDFium reads `line` as right to left: it cuts a line into segments of
+    right-to-left letters, of left-to-right ones and of the rest, and reads it right to
+    left when it has at least as many right-to-left segments as left-to-right ones."""
+    kinds: list[str] = []
+    for ch in "".join(g for s in line for g in s.glyphs):
+        kind = unicodedata.bidirectional(ch)
+        kind = "R" if kind in ("R", "AL") else "L" if kind == "L" else "N"
+        if not kinds or kinds[-1] != kind:
+            kinds.append(kind)
+    return kinds.count("L") <= kinds.count("R")
 
 
 def lead_marks(line: list[_Shown]) -> None:
