@@ -28,8 +28,11 @@ Two steps, both driven from the build:
    /Contents on link annotations that lack it, raised glyphs (Arabic and Hebrew marks)
    drawn on the baseline (`publication.tagging.marks`), the Unicode values of the
    glyphs of right-to-left runs mended from the runs' texts
-   (`publication.tagging.clusters`), right-to-left marks where poppler would misplace
-   a number (`publication.tagging.spaces`), and right-to-left clusters of the
+   (`publication.tagging.clusters`), a right-to-left line drawn in several fonts cut
+   into marked-content sequences listed in the text's order, for pdf.js
+   (`publication.tagging.order`), right-to-left marks where poppler would misplace a
+   number and spaces pdf.js would drop (`publication.tagging.spaces`), and
+   right-to-left clusters of the
    /ToUnicode maps in visual order (see `_visual_unicode`); then the document-level fixes of
    `publication.tagging.document` (XMP title language, the links' Print flag, figure
    boxes in user space). It returns the PDF with the expectations the
@@ -61,7 +64,7 @@ from publication.checks.expectations import FigureAlt, LanguagePart, TextUnit
 from publication.errors import PublicationError
 from publication.pdf.fonts import cmap_bytes, parse_cmap
 from publication.pdf.structure import BIDI_CONTROLS, PdfDocument
-from publication.tagging import clusters, document, marks, spaces, tree, ua2
+from publication.tagging import clusters, document, marks, order, spaces, tree, ua2
 from publication.typeset import weasy
 from publication.typeset.weasy import Box
 
@@ -300,7 +303,10 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         marks.split_marks(pdf, edits)
         marks.baseline_marks(pdf, edits)
         clusters.mend(pdf, _rtl_texts(record), edits)
-        spaces.rtl_marks(pdf, _rtl_runs(record), edits)
+        rtl = _rtl_runs(record)
+        split = order.split_lines(pdf, rtl, edits)
+        spaces.rtl_marks(pdf, {page: rtl.get(page, frozenset()) | split.get(page, frozenset())
+                               for page in rtl.keys() | split.keys()}, edits)
         edits.write(pdf)
         _visual_unicode(pdf)
         _add_id_tree(pdf)

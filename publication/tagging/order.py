@@ -1,0 +1,440 @@
+"""A right-to-left line drawn in several fonts, its parts read in the text's order.
+
+pdf.js (Firefox) makes a text item of each stretch of a line drawn in one font, puts
+each item through its own bidi, and gives assistive technology a structure element's
+marked content as its items in drawing order. A right-to-left line is drawn from the
+left, so the parts of a Hebrew line with a Latin word in the Latin font came out last
+part first: `הבין-לאומי (ICC)` read `)ICC( הבין-לאומי` (a line of its own: `)ICC(`),
+and `ICC קוראת לשני` read `קוראת לשני ICC`.
+
+`split_lines` cuts each such line into pieces and gives each piece a marked-content
+sequence of its own, listed in the line's structure element in the order the text has
+them. The glyphs stay where they are and are drawn in the same order (a text-showing
+instruction cut in two is two instructions one after the other), so the page, PDFium
+and poppler are unchanged; the element keeps its /ActualText.
+
+A piece is a stretch of one instruction's glyphs at one bidi level, as UAX #9 resolves
+them in a right-to-left paragraph (`glyph_levels`): right-to-left letters and the
+neutrals that read with them at level 1, Latin letters, digits and what reads with them
+at level 2.
+pdf.js's own bidi reads a level-1 piece with a right-to-left letter right to left and a
+level-2 piece left to right, as wanted; a level-1 piece of neutrals only (`) `) it reads
+left to right, so each of its glyphs is a piece of its own. The pieces are put in the
+text's order by rule L2 of UAX #9 (the runs at level 2, then the whole line,
+reversed), which for these two levels turns drawing order back into the text's.
+
+Only a run set right to left (CSS direction rtl) with a line drawn in more than one
+instruction is split, and only when its marked content holds nothing but text and text
+state in the page's fonts. pdf.js puts the start of a line (a line break, for readers of
+its text) in the marked content of the glyph drawn first on it, the line's last piece
+in the text: an empty glyph read as RLM_SPACE (`publication.tagging.spaces`), drawn
+first in a sequence of its own listed before the line's pieces, takes it to the front.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pikepdf
+
+from publication.tagging.marks import (
+    FontEdits,
+    Item,
+    WrittenTexts,
+    code_string,
+    codes,
+    is_mark,
+    shown_operands,
+)
+from publication.tagging.spaces import LEAD, RLM_SPACE
+
+# The instructions a split marked-content sequence may hold besides its text.
+_TEXT_STATE = frozenset({"BT", "ET", "Tf", "Tm", "Td", "TD", "T*", "Tc", "Tw", "Tz", "TL",
+                         "Ts", "Tr", "q", "Q", "cm", "g", "rg", "k", "G", "RG", "K", "cs",
+                         "sc", "scn", "CS", "SC", "SCN", "gs"})
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """A text-showing instruction of a run: its index, font, baseline and the Unicode
+    values of its glyphs."""
+
+    index: int
+    font: pikepdf.Dictionary
+    y: float
+    glyphs: tuple[str, ...]
+
+
+@dataclass
+class _Run:
+    """A marked-content sequence of a right-to-left run: where its BDC and EMC are, and
+    its text-showing instructions."""
+
+    mcid: int
+    begin: int
+    end: int
+    shows: list[_Shown]
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Glyphs `start` to `stop` (exclusive) of text-showing instruction `show` (an index
+    into its run's), at bidi `level`; or, with `lead`, that glyph drawn before the
+    instruction's first."""
+
+    show: int
+    start: int
+    stop: int
+    level: int
+    lead: int | None = None
+
+
+def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
+                edits: FontEdits) -> dict[int, frozenset[int]]:
+    """Split the lines of the runs `rtl` (page index -> MCIDs) drawn in more than one
+    text-showing instruction (see the module docstring), in the pages' instructions of
+    `edits` (for the caller to write); page index -> the new MCIDs."""
+    texts = WrittenTexts(edits)
+    added: dict[int, frozenset[int]] = {}
+    root = pdf.Root.get("/StructTreeRoot")
+    if not isinstance(root, pikepdf.Dictionary) or "/ParentTree" not in root:
+        return added
+    parent_tree = pikepdf.NumberTree(root.ParentTree)
+    for index, page in enumerate(pdf.pages):
+        mcids = rtl.get(index)
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        if not mcids or not isinstance(fonts, pikepdf.Dictionary) or \
+                "/StructParents" not in page.obj:
+            continue
+        owners = parent_tree.get(int(page.obj.StructParents))
+        if not isinstance(owners, pikepdf.Array):
+            continue
+        items = edits.items(pdf, index)
+        runs = [run for run in _runs(items, fonts, mcids, texts)
+                if any(len(line) > 1 for line in _lines(run))
+                and run.mcid < len(owners) and isinstance(owners[run.mcid], pikepdf.Dictionary)]
+        if not runs:
+            continue
+        free = max(len(owners), _max_mcid(items) + 1)
+        new: set[int] = set()
+        drawn: dict[int, list[tuple[int, _Piece]]] = {}  # instruction index -> its pieces
+        for run in runs:
+            owner = owners[run.mcid]
+            assert isinstance(owner, pikepdf.Dictionary)  # (`runs` has only such)
+            numbers: list[int] = []
+            for line in _lines(run):
+                pieces = _pieces(run, line)
+                lead = _lead(run, pieces, edits)
+                in_order = [pieces[k] for k in logical_order([p.level for p in pieces])]
+                wanted = ([lead] if lead is not None else []) + in_order
+                for piece in wanted:
+                    number = run.mcid if not numbers else free
+                    if numbers:
+                        free += 1
+                        new.add(number)
+                    numbers.append(number)
+                    drawn.setdefault(run.shows[piece.show].index, []).append((number, piece))
+            _replace_kid(owner, run.mcid, numbers)
+            while len(owners) < free:
+                owners.append(None)
+            for number in numbers[1:]:
+                owners[number] = owner
+        edits.replace(index, _rewritten(items, runs, drawn))
+        added[index] = frozenset(new)
+    return added
+
+
+def logical_order(levels: list[int]) -> list[int]:
+    """The indices of a right-to-left line's pieces (their bidi `levels`, 1 or 2, in
+    drawing order, left to right) in the order the text has them (rule L2 of UAX #9)."""
+    visual = list(range(len(levels)))
+    k = 0
+    while k < len(visual):  # each run at level 2 reversed
+        if levels[k] == 2:
+            end = k
+            while end < len(visual) and levels[end] == 2:
+                end += 1
+            visual[k:end] = visual[k:end][::-1]
+            k = end
+        else:
+            k += 1
+    return visual[::-1]
+
+
+def glyph_levels(glyphs: list[str]) -> list[int]:
+    """Each glyph's bidi level in a line of a right-to-left paragraph (`glyphs`: their
+    Unicode values in drawing order, left to right), resolved as pdf.js's own bidi
+    resolves a right-to-left text item (`src/core/bidi.js`, after UAX #9): a number's
+    separators as the number (W4, W5); a digit after Latin letters, reading from the
+    left, as Latin (W7); right-to-left letters at level 1, Latin letters and digits at
+    2; every other neutral at 2 between two of level 2 (digits counting as right to
+    left) and at 1 otherwise, the line's ends counting as right to left (N1, N2); a
+    combining mark, or a glyph of no known value, at the level of the glyph drawn after
+    it (its base: a mark is drawn before it), else of the one before.
+
+    A line drawn in one font is one item to pdf.js: its pieces, put in order at these
+    levels, read as pdf.js reads that line whole."""
+    kinds = [_kind(g) for g in glyphs]
+    for k, kind in enumerate(kinds):  # W4, W5
+        left = kinds[k - 1] if k else ""
+        right = kinds[k + 1] if k + 1 < len(kinds) else ""
+        if kind == "ES" and left == right == "EN" or \
+                kind == "CS" and left == right and left in ("EN", "AN"):
+            kinds[k] = left
+    for k, kind in enumerate(kinds):
+        if kind == "ET" and "EN" in (kinds[k - 1] if k else "",
+                                     kinds[k + 1] if k + 1 < len(kinds) else ""):
+            kinds[k] = "EN"
+    last = "R"
+    for k, kind in enumerate(kinds):  # W7
+        if kind == "EN" and last == "L":
+            kinds[k] = "L"
+        elif kind in ("L", "R"):
+            last = kind
+    strong = {"R": 1, "L": 2, "EN": 2, "AN": 2}
+    levels = [strong.get(kind, 0) for kind in kinds]
+    for k, kind in enumerate(kinds):
+        if levels[k] or kind == "M":
+            continue
+        left = next((kinds[j] for j in range(k - 1, -1, -1) if kinds[j] in strong), "R")
+        right = next((kinds[j] for j in range(k + 1, len(kinds)) if kinds[j] in strong), "R")
+        levels[k] = 2 if left == right == "L" else 1
+    for k in range(len(levels) - 1, -1, -1):
+        if not levels[k] and k + 1 < len(levels):
+            levels[k] = levels[k + 1]
+    for k, level in enumerate(levels):
+        if not level:
+            levels[k] = levels[k - 1] if k else 1
+    return levels
+
+
+def _kind(glyph: str) -> str:
+    """A glyph's bidi class for `glyph_levels`: L, R, EN, AN, CS, ES, ET, M (a mark, or
+    no value) or N."""
+    classes = [unicodedata.bidirectional(ch) for ch in glyph if not is_mark(ch)]
+    if not classes:
+        return "M"
+    if "L" in classes:
+        return "L"
+    if any(c in ("R", "AL") for c in classes):
+        return "R"
+    for kind in ("EN", "AN"):
+        if kind in classes:
+            return kind
+    if len(classes) == 1 and classes[0] in ("CS", "ES", "ET"):
+        return classes[0]
+    return "N"
+
+
+def _pieces(run: _Run, line: list[int]) -> list[_Piece]:
+    """The pieces of the line made of the instructions `line` (indices into
+    `run.shows`), left to right (see the module docstring)."""
+    glyphs = [(s, g, text) for s in line for g, text in enumerate(run.shows[s].glyphs)]
+    levels = glyph_levels([text for _, _, text in glyphs])
+    pieces: list[_Piece] = []
+    for k, (s, g, _) in enumerate(glyphs):
+        last = pieces[-1] if pieces else None
+        if last is not None and last.show == s and last.level == levels[k]:
+            pieces[-1] = _Piece(s, last.start, g + 1, last.level)
+        else:
+            pieces.append(_Piece(s, g, g + 1, levels[k]))
+    out: list[_Piece] = []
+    for piece in pieces:
+        texts = run.shows[piece.show].glyphs[piece.start:piece.stop]
+        if piece.level == 1 and not any(_right_to_left(t) for t in texts):
+            out.extend(_Piece(piece.show, g, g + 1, 1) for g in range(piece.start, piece.stop))
+        else:
+            out.append(piece)
+    return _with_marks(run, out)
+
+
+def _with_marks(run: _Run, pieces: list[_Piece]) -> list[_Piece]:
+    """`pieces` as they are, with none cut between a combining mark and its base."""
+    out: list[_Piece] = []
+    for piece in pieces:
+        glyphs = run.shows[piece.show].glyphs
+        last = out[-1] if out else None
+        if last is not None and last.show == piece.show and last.stop == piece.start and \
+                glyphs[last.stop - 1] and all(is_mark(ch) for ch in glyphs[last.stop - 1]):
+            out[-1] = _Piece(piece.show, last.start, piece.stop, piece.level)
+        else:
+            out.append(piece)
+    return out
+
+
+def _right_to_left(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def _lead(run: _Run, pieces: list[_Piece], edits: FontEdits) -> _Piece | None:
+    """A piece for the lead glyph of a line whose first piece drawn is not its first in
+    the text, drawn before that piece (see the module docstring); None when it needs
+    none, or its font cannot be edited."""
+    order = logical_order([p.level for p in pieces])
+    if order[0] == 0:
+        return None
+    first = pieces[0]
+    edit = edits.of(run.shows[first.show].font)
+    glyph = edit.blank(RLM_SPACE, LEAD) if edit is not None else None
+    if glyph is None:
+        return None
+    return _Piece(first.show, 0, 0, first.level, lead=glyph)
+
+
+def _cut(shown: Item, piece: _Piece) -> Item:
+    """The text-showing instruction of `piece`'s glyphs of `shown`, with the numbers
+    that move the pen after each of them (and before the first, for the first piece);
+    for a lead piece, the lead glyph and the number that takes its width back."""
+    if piece.lead is not None:
+        return pikepdf.ContentStreamInstruction(
+            [pikepdf.Array([code_string([piece.lead]), LEAD])], pikepdf.Operator("TJ"))
+    assert isinstance(shown, pikepdf.ContentStreamInstruction)
+    result: list[object] = []
+    k = 0
+    for operand in shown_operands(shown):
+        if isinstance(operand, pikepdf.String):
+            glyphs = [c for n, c in enumerate(codes(bytes(operand)), start=k)
+                      if piece.start <= n < piece.stop]
+            k += len(codes(bytes(operand)))
+            if glyphs:
+                result.append(code_string(glyphs))
+        elif piece.start < k <= piece.stop or k == 0 and piece.start == 0:
+            result.append(operand)
+    return pikepdf.ContentStreamInstruction([pikepdf.Array(result)], pikepdf.Operator("TJ"))
+
+
+def _lines(run: _Run) -> list[list[int]]:
+    """The indices into `run.shows` of the instructions drawn one after another on one
+    baseline, line by line."""
+    lines: list[list[int]] = []
+    for k, show in enumerate(run.shows):
+        if lines and abs(run.shows[lines[-1][-1]].y - show.y) < 0.01:
+            lines[-1].append(k)
+        else:
+            lines.append([k])
+    return lines
+
+
+def _runs(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
+          texts: WrittenTexts) -> list[_Run]:
+    """The marked-content sequences of `mcids` at the top level of a page's `items`
+    that hold only text (and text state) in the page's fonts."""
+    found: list[_Run] = []
+    depth = 0
+    run: _Run | None = None
+    font: pikepdf.Object | None = None
+    saved: list[pikepdf.Object | None] = []
+    y = 0.0
+    clean = True
+    for n, item in enumerate(items):
+        if not isinstance(item, pikepdf.ContentStreamInstruction):
+            clean = False
+            continue
+        op = str(item.operator)
+        if op in ("BDC", "BMC"):
+            props = item.operands[1] if len(item.operands) > 1 else None
+            mcid = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and \
+                "/MCID" in props else None
+            if depth == 0 and mcid in mcids and op == "BDC":
+                run, clean = _Run(mcid, n, -1, []), True
+            elif run is not None:
+                clean = False
+            depth += 1
+        elif op == "EMC":
+            depth -= 1
+            if depth == 0 and run is not None:
+                run.end = n
+                if clean:
+                    found.append(run)
+                run = None
+        elif op == "q":
+            saved.append(font)
+        elif op == "Q" and saved:
+            font = saved.pop()
+        elif op == "Tf" and item.operands:
+            font = fonts.get(str(item.operands[0]))
+        elif op == "Tm" and len(item.operands) == 6:
+            y = float(item.operands[5])
+        if run is None or op in ("BDC", "BMC", "EMC"):
+            continue
+        if op in ("TJ", "Tj"):
+            if not isinstance(font, pikepdf.Dictionary):
+                clean = False
+                continue
+            table = texts.of(font)
+            run.shows.append(_Shown(n, font, y, tuple(
+                table.get(c, "") for part in shown_operands(item)
+                if isinstance(part, pikepdf.String) for c in codes(bytes(part)))))
+        elif op not in _TEXT_STATE:
+            clean = False
+    return found
+
+
+def _max_mcid(items: list[Item]) -> int:
+    found = -1
+    for item in items:
+        if isinstance(item, pikepdf.ContentStreamInstruction) and \
+                str(item.operator) == "BDC" and len(item.operands) > 1 and \
+                isinstance(item.operands[1], pikepdf.Dictionary) and \
+                "/MCID" in item.operands[1]:
+            found = max(found, int(item.operands[1].MCID))
+    return found
+
+
+def _rewritten(items: list[Item], runs: list[_Run],
+               drawn: dict[int, list[tuple[int, _Piece]]]) -> list[Item]:
+    """`items` with each run's BDC and EMC taken out and each of its text-showing
+    instructions replaced by its pieces (`drawn`: instruction index -> the MCID of each
+    piece and the piece), drawn in order (a lead first), each in a marked-content
+    sequence of its own, of the run's tag."""
+    begins: dict[int, pikepdf.ContentStreamInstruction] = {}
+    dropped: set[int] = set()
+    for run in runs:
+        begin = items[run.begin]
+        assert isinstance(begin, pikepdf.ContentStreamInstruction)
+        for show in run.shows:
+            begins[show.index] = begin
+        dropped.update((run.begin, run.end))
+    out: list[Item] = []
+    for n, item in enumerate(items):
+        if n in dropped:
+            continue
+        if n not in drawn:
+            out.append(item)
+            continue
+        for number, piece in sorted(drawn[n], key=lambda d: (d[1].lead is None, d[1].start)):
+            out.extend(_marked(begins[n], number, _cut(item, piece)))
+    return out
+
+
+def _marked(begin: pikepdf.ContentStreamInstruction, mcid: int,
+            item: Item) -> list[Item]:
+    """`item` in a marked-content sequence like `begin`'s, with the MCID `mcid`."""
+    tag, props = begin.operands[0], begin.operands[1]
+    own = pikepdf.Dictionary({str(k): v for k, v in props.items()})
+    own.MCID = mcid
+    return [pikepdf.ContentStreamInstruction([tag, own], pikepdf.Operator("BDC")), item,
+            pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC"))]
+
+
+def _replace_kid(owner: pikepdf.Dictionary, mcid: int, numbers: list[int]) -> None:
+    """`owner`'s kid `mcid` (an MCID, or a marked-content reference to one) replaced by
+    the MCIDs `numbers`, in that order."""
+    kids = owner.get("/K")
+    items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    out: list[object] = []
+    for kid in items:
+        if isinstance(kid, int) and not isinstance(kid, bool) and int(kid) == mcid:
+            out.extend(numbers)
+        elif isinstance(kid, pikepdf.Dictionary) and str(kid.get("/Type", "")) == "/MCR" \
+                and int(kid.get("/MCID", -1)) == mcid:
+            for number in numbers:
+                ref = pikepdf.Dictionary({str(k): v for k, v in kid.items()})
+                ref.MCID = number
+                out.append(ref)
+        else:
+            out.append(kid)
+    owner.K = pikepdf.Array(out) if len(out) != 1 else out[0]
