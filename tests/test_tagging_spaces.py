@@ -200,7 +200,7 @@ LEADS = ["الهجمات العشوائية غير", "في مناطق أو مب�
 # for the whole page, from the letters it has the most of.
 LATIN = [*HEBREW, 'במזכירות הבין-לאומית של <span lang="en">Amnesty International</span> '
          "בלונדון, אנגליה", 'תהליך שלום כושל, <span lang="en">Amnesty International</span> '
-         "קוראת לשני הצדדים"]
+         "קוראת לשני הצדדים", "ישתפו פעולה עם בית הדין הפלילי (ICC)"]
 # (pass, language) -> the paragraphs the pass is for, and the reader it is for
 CASES = {("edge_spaces", "he"): (EDGES["he"], "pdf.js"),
          ("edge_spaces", "ar"): (EDGES["ar"], "pdf.js"),

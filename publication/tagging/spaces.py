@@ -41,11 +41,13 @@ poppler read the space after Latin words in a right-to-left line before them
 after it.
 
 Measured on the 48 PDFs of `make pdf` of 2026-12-03 (tools/readers/table.py; the
-occurrences read exactly): pdf.js 100.0 % of the Arabic and 98.8 % of the Hebrew (91.0
-and 94.7 % without `edge_spaces` and `lead_marks`, and the mark of a ligature read on
-its own glyph: `publication.tagging.clusters`), pdftotext 97.2 and 94.7 % (93.8 and
-91.2 without `latin_edges`; 73.6 and 71.3 % without any mark, 2026-12-02), PDFium 93.8
-and 92.4 % (with or without them).
+occurrences read exactly): pdf.js 100.0 % of the Arabic and of the Hebrew (91.0 and 94.7
+% without `edge_spaces` and `lead_marks`, the mark of a ligature read on its own glyph
+(`publication.tagging.clusters`) and the lines cut in the text's order
+(`publication.tagging.order`)), pdftotext 97.8 and 97.1 % (93.8 and 91.2 without
+`latin_edges` and the data controller's label on a line of its own; 73.6 and 71.3 %
+without any mark, 2026-12-02), PDFium 94.4 and 93.6 % (with or without them; 92.1 and
+92.4 with the Arabic headlines' old leading and the controller's old line).
 """
 
 from __future__ import annotations
@@ -201,23 +203,25 @@ def edge_spaces(line: list[_Shown]) -> None:
 
 
 def latin_edges(line: list[_Shown]) -> None:
-    """A right-to-left mark (`after`) after the space a right-to-left run of `line` (left
-    to right) draws last where a run of Latin words follows it on the right.
+    """A right-to-left mark (`after`) after the space, or other neutral, a right-to-left
+    run of `line` (left to right) draws last where a run of Latin words follows it on
+    the right.
 
     That space is the run's first in the text (`של Amnesty International בלונדון`: the one
     before `בלונדון`). poppler reads a right-to-left line from the right, and a
     left-to-right section of it takes every character up to the next right-to-left one:
     the space, which it then reads before the Latin words (`international בלונדון` came
-    out `internationalבלונדון`). The mark after the space ends the section at the Latin
-    words. Only in a line PDFium reads as right to left (`_pdfium_rtl`): one more
+    out `internationalבלונדון`; the closing bracket of `(ICC)` at a line's end, `()ICC`).
+    The mark after it ends the section at the Latin words. Only in a line PDFium reads as right to left (`_pdfium_rtl`): one more
     right-to-left segment could turn a line of Latin words, which PDFium reads as they
     are, into one it reads backwards."""
     if not _pdfium_rtl(line):
         return
     for k, s in enumerate(line[:-1]):
         following = line[k + 1]
-        if s.rtl and s.glyphs and s.glyphs[-1] == " " and following.mcid != s.mcid and \
-                following.glyphs and _kind(following.glyphs[0]) == "L":
+        if s.rtl and s.glyphs and _kind(s.glyphs[-1]) in NEUTRAL and \
+                following.mcid != s.mcid and following.glyphs and \
+                _kind(following.glyphs[0]) == "L":
             s.after.add(len(s.glyphs) - 1)
 
 
