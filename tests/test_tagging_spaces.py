@@ -102,6 +102,16 @@ def test_a_line_drawn_from_a_mark_gets_a_lead_glyph_before_it() -> None:
     later.index = 5
     spaces.lead_marks([other, later])  # a mark drawn after the line's start: none
     assert not later.lead
+    # "... الرقم +49 123456 مساءً": مساءً drawn after the phone number, on its right
+    phone, last = _shown("+49 123456", 2, 50, rtl=False), _shown(["\u064b", "ء"], 3, 0)
+    phone.index, last.index = 6, 7
+    spaces.lead_marks([last, phone])
+    assert last.lead
+    # ... but not before a run whose text goes on without a space: no space is added
+    left, word = _shown(["ب", "ا"], 5, 0), _shown(["\u064b", "ء"], 3, 30)
+    left.index, word.index = 9, 8
+    spaces.lead_marks([left, word])
+    assert not word.lead
 
 
 def test_a_space_before_a_mark_reads_as_a_mark_and_a_space() -> None:
@@ -194,7 +204,8 @@ def test_a_left_to_right_document_is_left_alone(fonts_dir: Path) -> None:
 
 # Paragraphs pdf.js read wrong without `lead_marks`: a line whose drawing starts with a
 # mark (the tanwin of its last word) gave it to the line before: `غيرٍ`, `مبان`.
-LEADS = ["الهجمات العشوائية غير", "في مناطق أو مبانٍ", "شكرًا جزيلًا"]
+LEADS = ["الهجمات العشوائية غير", "في مناطق أو مبانٍ", "شكرًا جزيلًا",
+         'اتصلوا على الرقم <span dir="ltr">+49 (0)221 123456</span> مساءً']
 # Paragraphs poppler read without the space after the Latin words without
 # `latin_edges` (`internationalבלונדון`), among Hebrew ones: poppler takes one direction
 # for the whole page, from the letters it has the most of.

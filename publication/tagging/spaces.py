@@ -212,9 +212,9 @@ def latin_edges(line: list[_Shown]) -> None:
     left-to-right section of it takes every character up to the next right-to-left one:
     the space, which it then reads before the Latin words (`international בלונדון` came
     out `internationalבלונדון`; the closing bracket of `(ICC)` at a line's end, `()ICC`).
-    The mark after it ends the section at the Latin words. Only in a line PDFium reads as right to left (`_pdfium_rtl`): one more
-    right-to-left segment could turn a line of Latin words, which PDFium reads as they
-    are, into one it reads backwards."""
+    The mark after it ends the section at the Latin words. Only in a line PDFium reads
+    as right to left (`_pdfium_rtl`): one more right-to-left segment could turn a line
+    of Latin words, which PDFium reads as they are, into one it reads backwards."""
     if not _pdfium_rtl(line):
         return
     for k, s in enumerate(line[:-1]):
@@ -240,17 +240,26 @@ def _pdfium_rtl(line: list[_Shown]) -> bool:
 
 def lead_marks(line: list[_Shown]) -> None:
     """Put a LEAD glyph (`lead`) before a combining mark (a glyph whose value holds one)
-    that the drawing of `line` starts with, in a right-to-left run.
+    that a right-to-left run of `line` (left to right) starts its drawing with, after a
+    jump: the line's first instruction, or one drawn after a run to its right.
 
-    A mark is drawn before its base, so a line whose logical last word ends with a mark
+    A mark is drawn before its base, so a run whose logical last word ends with a mark
     (`مبانٍ`) starts with it. pdf.js does not look where a mark is drawn, takes it for
-    the end of the line before, and finds the jump back at its base: `غيرٍ ... مبان`.
-    The glyph before it is empty, LEAD thousandths of an em wide, the pen moved back as
-    much after it, and reads RLM_SPACE: pdf.js sees the line start there, and every
-    reader gets a space at the line's end, which the line break is anyway."""
-    first = min(line, key=lambda s: s.index)
-    if first.rtl and first.glyphs and any(is_mark(ch) for ch in first.glyphs[0]):
-        first.lead = True
+    the end of what it drew before, and finds the jump at its base: `غيرٍ ... مبان` (the
+    line before), `123456ً مساء` (a phone number in its own run, to the right). The
+    glyph before it is empty, LEAD thousandths of an em wide, the pen moved back as much
+    after it, and reads RLM_SPACE: pdf.js sees the jump there, and every reader gets a
+    space after the word, so only where one follows it anyway: at the line's end (the
+    line break), or before a run whose text starts with a space."""
+    for k, s in enumerate(line):
+        if not s.rtl or not s.glyphs or not any(is_mark(ch) for ch in s.glyphs[0]):
+            continue
+        before = [o for o in line if o.index < s.index]
+        previous = max(before, key=lambda o: o.index) if before else None
+        if previous is not None and previous.x < s.x:
+            continue  # drawn just after what is on its left: no jump
+        if k == 0 or line[k - 1].glyphs[-1:] == [" "]:
+            s.lead = True
 
 
 def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
