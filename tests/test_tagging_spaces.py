@@ -82,6 +82,15 @@ def test_a_space_before_latin_words_gets_a_mark_after_it_in_a_right_to_left_line
                                                         rtl=False), _shown(" לש", 3, 90)
     spaces.latin_edges([left, latin, right])
     assert (left.after, latin.after, right.after) == ({8}, set(), set())
+    # "פיליפ לותר מ-Amnesty International": the hyphen, drawn first by its run, gets
+    # a mark before it; a bracket before Latin words, one after it.
+    latin2, prefix = _shown("Amnesty International", 2, 0, rtl=False), \
+        _shown("-מ רתול פיליפ", 3, 90)
+    spaces.latin_edges([latin2, prefix])
+    assert prefix.after == {-1}
+    close, icc = _shown(")", 4), _shown("ICC", 5, 10, rtl=False)
+    spaces.latin_edges([_shown(" לש", 6, -50), close, icc])
+    assert close.after == {0}
     # A line PDFium reads left to right gets none: one more right-to-left segment
     # would turn it (the Latin words then read backwards).
     label, address = _shown(" :עדימה", 1), _shown("Amnesty International, Canada", 2, 50,
@@ -90,6 +99,12 @@ def test_a_space_before_latin_words_gets_a_mark_after_it_in_a_right_to_left_line
     assert label.after == set()
     assert not spaces._pdfium_rtl([label, address])
     assert spaces._pdfium_rtl([left, latin, right])
+    # ... counting the marks and the spaces read as RLM_SPACE it has so far
+    url = _shown("act.example.org", 7, 50, rtl=False)
+    before, after = _shown(" ורשקתה", 8), _shown(":המיתחל", 9, 120)
+    assert not spaces._pdfium_rtl([before, url, after])
+    before.held.add(0)
+    assert spaces._pdfium_rtl([before, url, after])
 
 
 def test_a_line_drawn_from_a_mark_gets_a_lead_glyph_before_it() -> None:

@@ -212,30 +212,48 @@ def latin_edges(line: list[_Shown]) -> None:
     left-to-right section of it takes every character up to the next right-to-left one:
     the space, which it then reads before the Latin words (`international בלונדון` came
     out `internationalבלונדון`; the closing bracket of `(ICC)` at a line's end, `()ICC`).
-    The mark after it ends the section at the Latin words. Only in a line PDFium reads
-    as right to left (`_pdfium_rtl`): one more right-to-left segment could turn a line
-    of Latin words, which PDFium reads as they are, into one it reads backwards."""
+    The mark after it ends the section at the Latin words. So does one before a
+    separator poppler counts as part of a number that the run draws first, with Latin
+    words on its left (the hyphen of `מ-Amnesty International`, read after them). Only
+    in a line PDFium reads as right to left (`_pdfium_rtl`): one more right-to-left
+    segment could turn a line of Latin words, which PDFium reads as they are, into one
+    it reads backwards."""
     if not _pdfium_rtl(line):
         return
-    for k, s in enumerate(line[:-1]):
-        following = line[k + 1]
-        if s.rtl and s.glyphs and _kind(s.glyphs[-1]) in NEUTRAL and \
+    for k, s in enumerate(line):
+        if not s.rtl or not s.glyphs:
+            continue
+        following = line[k + 1] if k + 1 < len(line) else None
+        if following is not None and _kind(s.glyphs[-1]) in NEUTRAL and \
                 following.mcid != s.mcid and following.glyphs and \
                 _kind(following.glyphs[0]) == "L":
             s.after.add(len(s.glyphs) - 1)
+        before = line[k - 1] if k else None
+        if before is not None and _kind(s.glyphs[0]) in POPPLER_NUMBER and \
+                before.mcid != s.mcid and before.glyphs and _kind(before.glyphs[-1]) == "L":
+            s.after.add(-1)
 
 
 def _pdfium_rtl(line: list[_Shown]) -> bool:
-    """Whether PDFium reads `line` as right to left: it cuts a line into segments of
-    right-to-left letters, of left-to-right ones and of the rest, and reads it right to
-    left when it has at least as many right-to-left segments as left-to-right ones."""
+    """Whether PDFium reads `line` as right to left, with the marks and spaces read as
+    RLM_SPACE it has so far: it cuts a line into segments of right-to-left letters, of
+    left-to-right ones and of the rest, and reads it right to left when it has at least
+    as many right-to-left segments as left-to-right ones."""
     kinds: list[str] = []
-    for ch in "".join(g for s in line for g in s.glyphs):
+    for ch in "".join(_drawn_text(s) for s in line):
         kind = unicodedata.bidirectional(ch)
         kind = "R" if kind in ("R", "AL") else "L" if kind == "L" else "N"
         if not kinds or kinds[-1] != kind:
             kinds.append(kind)
     return kinds.count("L") <= kinds.count("R")
+
+
+def _drawn_text(s: _Shown) -> str:
+    """The text `s` will read, with its marks (`after`) and spaces read as RLM_SPACE."""
+    text = RLM if -1 in s.after else ""
+    for k, glyph in enumerate(s.glyphs):
+        text += (RLM_SPACE if k in s.held else glyph) + (RLM if k in s.after else "")
+    return text
 
 
 def lead_marks(line: list[_Shown]) -> None:
