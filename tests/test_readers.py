@@ -232,3 +232,23 @@ def test_a_kept_name_in_right_to_left_text_keeps_its_spaces_in_every_reader(
     texts = _read_by_each(pdf)
     for reader, pages in texts.items():
         assert table.normal(sentence) in table.normal("\n".join(pages)), (reader, pages)
+
+
+# The probe's figures on 2026-12-03 (python tools/readers/probe.py): a floor, so that no
+# change reads the hard strings worse unnoticed. PDFium reverses Latin words, URLs and
+# numbers inside right-to-left lines and mirrors brackets there; poppler splits Hebrew
+# points from their letters.
+PROBE_FLOOR = {"pdfjs": {"ar": 100.0, "he": 100.0}, "pdfium": {"ar": 50.0, "he": 36.4},
+               "poppler": {"ar": 100.0, "he": 90.9}}
+
+
+def test_the_probe_of_hard_strings_reads_no_worse(tmp_path: Path) -> None:
+    probe = load_tool(TABLE.parent / "probe.py", "readers_probe")
+    try:
+        report = probe.measure(tmp_path)
+    except probe.table.ReaderMissing as exc:  # (the probe's own import of table.py)
+        pytest.fail(f"{exc}; {INSTALL}")
+    got = {reader: {lang: report[lang][reader]["percent"] for lang in ("ar", "he")}
+           for reader in PROBE_FLOOR}
+    assert all(got[r][lang] >= floor for r, langs in PROBE_FLOOR.items()
+               for lang, floor in langs.items()), got

@@ -6,10 +6,12 @@ reader: how many each reads exactly.
 The strings (PROBE) are what Arabic and Hebrew campaign text holds that readers get wrong:
 lam-alef, shadda with tanwin, hamza forms, Arabic-Indic and Latin digits, dates, brackets
 and quotation marks, Latin names, a URL, an e-mail address and a phone number inside
-right-to-left text, and Hebrew niqqud and geresh. Each is a paragraph of a page in the
-project's fonts and stylesheet order (tests/checking.py), written with WeasyPrint and
-the project's tag fixes (publication.tagging), one PDF per language; a phone number, URL
-and e-mail are isolated left-to-right runs (`<bdi dir="ltr">`), as the imprint sets them.
+right-to-left text, and Hebrew niqqud and geresh. Each is a paragraph of a page set with
+the project's shared stylesheet (styles/base.css: its fonts and each language's font
+stack), laid out and written by the build's typesetter (publication.typeset) and tagged
+by its tag fixes (publication.tagging), as a build's accessible PDF is, one PDF per
+language; a phone number, URL and e-mail are isolated left-to-right runs
+(`<bdi dir="ltr">`), as the imprint sets them.
 
 Each reader's text of the PDF (tools/readers/table.py: pdf.js in structure order, PDFium,
 pdftotext) is compared by the same rule as the reader table: a string counts when it is
@@ -29,7 +31,9 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 import table  # noqa: E402 - this folder's reader table
 
-from tests.checking import page, tagged_pdf  # noqa: E402 - the project's way to typeset
+from publication.model import Project  # noqa: E402
+from publication.tagging import tags as tagging  # noqa: E402
+from publication.typeset.typesetter import Typesetter  # noqa: E402
 
 # Language -> its strings, each a paragraph of the probe and the text a reader should give
 # (the phone number, URL and e-mail isolated in the HTML: `_html`).
@@ -71,17 +75,32 @@ def _html(text: str) -> str:
     return text
 
 
+def probe_pdf(typesetter: Typesetter, lang: str, strings: list[str]) -> bytes:
+    """The accessible PDF of a page with `strings` as paragraphs, as a build writes one."""
+    html = (f'<!DOCTYPE html><html lang="{lang}" dir="rtl"><head><meta charset="utf-8">'
+            f"<title>Reader probe ({lang})</title>"
+            f'<link rel="stylesheet" href="{(typesetter.project.styles / "base.css").as_uri()}">\n'
+            "<style>@page { size: A4; margin: 20mm } html { font-size: 11pt }</style>"
+            "</head><body>" + "".join(f"<p>{_html(s)}</p>" for s in strings)
+            + "</body></html>")
+    document = typesetter.layout(html)
+    with tagging.recording() as record:
+        data = typesetter.write(document)
+    return tagging.fix(data, record).data
+
+
 def measure(folder: Path) -> dict[str, dict[str, object]]:
     """Per locale: the PDF, and per reader the share read exactly and the misses."""
-    fonts = ROOT / "fonts"
+    typesetter = Typesetter(Project(ROOT))
     report: dict[str, dict[str, object]] = {}
     paths = {}
-    for lang, strings in PROBE.items():
-        html = page("".join(f"<p>{_html(s)}</p>" for s in strings), fonts, lang=lang,
-                    direction="rtl", title=f"Reader probe ({lang})")
-        path = folder / f"probe-{lang}.pdf"
-        path.write_bytes(tagged_pdf(html, lang=lang)[0])
-        paths[lang] = path
+    try:
+        for lang, strings in PROBE.items():
+            path = folder / f"probe-{lang}.pdf"
+            path.write_bytes(probe_pdf(typesetter, lang, strings))
+            paths[lang] = path
+    finally:
+        typesetter.close()
     for reader in table.READERS:
         texts = table.reader_texts(reader, list(paths.values()))
         for lang, path in paths.items():
