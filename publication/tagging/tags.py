@@ -379,7 +379,7 @@ def _fix_content(pdf: pikepdf.Pdf, record: TagRecord) -> None:
                 _actual_text(owner, runs, spaced)
         pagination = {mcid for mcid, run in runs.items() if run.pagination}
         if pagination:
-            _paginate(pdf, page, pagination, owners)
+            tree.mark_artifacts(pdf, page, pagination, owners)  # page numbers
 
 
 def _actual_text(owner: pikepdf.Dictionary, runs: dict[int, Run], spaced: set[int]) -> None:
@@ -445,12 +445,6 @@ def _find_run(text: str, run: str, at: int) -> int | None:
         if start >= 0 and not text[at:start].strip():
             return start + len(form)
     return None
-
-
-def _paginate(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int],
-              owners: pikepdf.Array) -> None:
-    """Re-mark page-margin content (page numbers) as pagination artifacts."""
-    tree.mark_artifacts(pdf, page, mcids, owners)
 
 
 def _visual_unicode(pdf: pikepdf.Pdf) -> None:
