@@ -47,6 +47,7 @@ from publication.tagging.marks import (
     codes,
     is_mark,
     shown_operands,
+    shows,
 )
 from publication.tagging.spaces import LEAD, RLM_SPACE
 
@@ -322,18 +323,32 @@ def _runs(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
           texts: WrittenTexts) -> list[_Run]:
     """The marked-content sequences of `mcids` at the top level of a page's `items`
     that hold only text (and text state) in the page's fonts."""
+    runs = {run.mcid: run for run in _sequences(items, mcids)}
+    for show in shows(items, fonts):
+        run = runs.get(show.mcid) if show.mcid is not None else None
+        if run is None or not run.begin < show.index < run.end:
+            continue
+        if not isinstance(show.font, pikepdf.Dictionary):
+            del runs[run.mcid]  # text in a font that is not the page's
+            continue
+        item = items[show.index]
+        assert isinstance(item, pikepdf.ContentStreamInstruction)
+        table = texts.of(show.font)
+        run.shows.append(_Shown(show.index, show.font, show.y, tuple(
+            table.get(c, "") for part in shown_operands(item)
+            if isinstance(part, pikepdf.String) for c in codes(bytes(part)))))
+    return list(runs.values())
+
+
+def _sequences(items: list[Item], mcids: frozenset[int]) -> list[_Run]:
+    """The marked-content sequences of `mcids` at the top level of `items` with nothing
+    in them but text and text state (`_TEXT_STATE`), their text not yet read."""
     found: list[_Run] = []
     depth = 0
     run: _Run | None = None
-    font: pikepdf.Object | None = None
-    saved: list[pikepdf.Object | None] = []
-    y = 0.0
     clean = True
     for n, item in enumerate(items):
-        if not isinstance(item, pikepdf.ContentStreamInstruction):
-            clean = False
-            continue
-        op = str(item.operator)
+        op = str(item.operator) if isinstance(item, pikepdf.ContentStreamInstruction) else ""
         if op in ("BDC", "BMC"):
             props = item.operands[1] if len(item.operands) > 1 else None
             mcid = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and \
@@ -350,26 +365,8 @@ def _runs(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
                 if clean:
                     found.append(run)
                 run = None
-        elif op == "q":
-            saved.append(font)
-        elif op == "Q" and saved:
-            font = saved.pop()
-        elif op == "Tf" and item.operands:
-            font = fonts.get(str(item.operands[0]))
-        elif op == "Tm" and len(item.operands) == 6:
-            y = float(item.operands[5])
-        if run is None or op in ("BDC", "BMC", "EMC"):
-            continue
-        if op in ("TJ", "Tj"):
-            if not isinstance(font, pikepdf.Dictionary):
-                clean = False
-                continue
-            table = texts.of(font)
-            run.shows.append(_Shown(n, font, y, tuple(
-                table.get(c, "") for part in shown_operands(item)
-                if isinstance(part, pikepdf.String) for c in codes(bytes(part)))))
-        elif op not in _TEXT_STATE:
-            clean = False
+        elif op not in _TEXT_STATE and op not in ("TJ", "Tj"):
+            clean = False  # (an inline image too)
     return found
 
 
