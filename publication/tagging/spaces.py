@@ -274,8 +274,10 @@ def lead_marks(line: list[_Shown]) -> None:
             continue
         before = [o for o in line if o.index < s.index]
         previous = max(before, key=lambda o: o.index) if before else None
-        if previous is not None and previous.x < s.x:
-            continue  # drawn just after what is on its left: no jump
+        if previous is not None and previous.x <= s.x:
+            # drawn just after what is on its left (or in the same text object, whose
+            # instructions all start at its text matrix's origin): no jump
+            continue
         if k == 0 or line[k - 1].glyphs[-1:] == [" "]:
             s.lead = True
 
