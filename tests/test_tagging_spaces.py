@@ -107,6 +107,20 @@ def test_a_space_before_latin_words_gets_a_mark_after_it_in_a_right_to_left_line
     assert spaces._pdfium_rtl([before, url, after])
 
 
+def test_a_bracket_inside_right_to_left_text_gets_marks_for_pdfium() -> None:
+    # "דוא״ל (לא חובה) עכשיו" drawn from the left: an LRM after each bracket (PDFium
+    # reads it first, and then not mirrored), an RLM before the closing one, which has a
+    # space on its left (poppler would take the space into its left-to-right section).
+    run = _shown(list("וישכע )הבוח אל( ל״אוד"), 1)
+    spaces.bracket_marks([run])
+    assert run.ltr_after == {6, 14} and run.after == {5}
+    # A bracket with no right-to-left letter on one side (a line's end, "(ICC)" alone)
+    # gets none: poppler would read the marks into the next words.
+    alone = [_shown(")", 2), _shown("ICC", 3, 10, rtl=False), _shown("( לש", 4, 40)]
+    spaces.bracket_marks(alone)
+    assert all(not s.ltr_after and not s.after for s in alone)
+
+
 def test_a_line_drawn_from_a_mark_gets_a_lead_glyph_before_it() -> None:
     # "في مناطق أو مبانٍ" starts, drawn from the left, with the tanwin of مبانٍ.
     first, other = _shown(["\u064d", "ن", "ا"], 1, 0), _shown(["ي", "ف"], 1, 40)
@@ -227,10 +241,17 @@ LEADS = ["الهجمات العشوائية غير", "في مناطق أو مب�
 LATIN = [*HEBREW, 'במזכירות הבין-לאומית של <span lang="en">Amnesty International</span> '
          "בלונדון, אנגליה", 'תהליך שלום כושל, <span lang="en">Amnesty International</span> '
          "קוראת לשני הצדדים", "ישתפו פעולה עם בית הדין הפלילי (ICC)"]
+# Paragraphs PDFium read with mirrored brackets and quotation marks without
+# `bracket_marks` (`)לא חובה(`, `»قوانين الحرب«`), among right-to-left ones.
+BRACKETS = {"he": [*HEBREW, "דוא״ל לעדכונים (לא חובה) ועוד מילים כאן",
+                   "על פי המשפט, „דיני המלחמה“, על כל הצדדים"],
+            "ar": [*ARABIC, "القانون الإنساني الدولي، أي «قوانين الحرب»، يجب على جميع"]}
 # (pass, language) -> the paragraphs the pass is for, and the reader it is for
 CASES = {("edge_spaces", "he"): (EDGES["he"], "pdf.js"),
          ("edge_spaces", "ar"): (EDGES["ar"], "pdf.js"),
-         ("lead_marks", "ar"): (LEADS, "pdf.js"), ("latin_edges", "he"): (LATIN, "poppler")}
+         ("lead_marks", "ar"): (LEADS, "pdf.js"), ("latin_edges", "he"): (LATIN, "poppler"),
+         ("bracket_marks", "he"): (BRACKETS["he"], "PDFium"),
+         ("bracket_marks", "ar"): (BRACKETS["ar"], "PDFium")}
 
 
 def _html(lines: list[str], lang: str, fonts_dir: Path) -> str:
@@ -273,7 +294,7 @@ def test_the_reader_reads_the_lines_it_lost_spaces_or_marks_of(
 
 
 @pytest.mark.parametrize(("name", "lang"), [("edge_spaces", "ar"), ("lead_marks", "ar"),
-                                            ("latin_edges", "he")])
+                                            ("latin_edges", "he"), ("bracket_marks", "he")])
 def test_the_page_looks_the_same_with_them(fonts_dir: Path, tmp_path: Path, name: str,
                                            lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
     html = _html(CASES[name, lang][0], lang, fonts_dir)

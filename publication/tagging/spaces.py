@@ -40,14 +40,19 @@ poppler read the space after Latin words in a right-to-left line before them
 (`international בלונדון` came out `internationalבלונדון`): `latin_edges` puts a mark
 after it.
 
+PDFium reads a right-to-left line backwards and mirrors the brackets and quotation
+marks it meets reading right to left, where the PDF maps each to its character in the
+text: `bracket_marks` puts a left-to-right mark after each, which PDFium reads first.
+
 Measured on the 48 PDFs of `make pdf` of 2026-12-03 (tools/readers/table.py; the
 occurrences read exactly): pdf.js 100.0 % of the Arabic and of the Hebrew (91.0 and 94.7
 % without `edge_spaces` and `lead_marks`, the mark of a ligature read on its own glyph
 (`publication.tagging.clusters`) and the lines cut in the text's order
 (`publication.tagging.order`)), pdftotext 97.8 and 97.1 % (93.8 and 91.2 without
 `latin_edges` and the data controller's label on a line of its own; 73.6 and 71.3 %
-without any mark, 2026-12-02), PDFium 94.4 and 93.6 % (with or without them; 92.1 and
-92.4 with the Arabic headlines' old leading and the controller's old line).
+without any mark, 2026-12-02), PDFium 95.0 and 94.2 % (94.4 and 93.6 without
+`bracket_marks`; 92.1 and 92.4 with the Arabic headlines' old leading and the
+controller's old line).
 """
 
 from __future__ import annotations
@@ -73,6 +78,10 @@ from publication.tagging.marks import (
 )
 
 RLM = "\u200f"
+LRM = "\u200e"
+# What PDFium mirrors when it reads it right to left: the Bidi_Mirrored characters, and
+# the curly quotation marks (it read the Hebrew closing quote “ as ”).
+MIRRORED_EXTRA = frozenset("“”‘’")
 # The Unicode value of a space at the edge of a right-to-left run next to another run
 # (`edge_spaces`): a mark then a space, which pdf.js does not take for white space.
 RLM_SPACE = RLM + " "
@@ -106,6 +115,8 @@ class _Shown:
     held: set[int] = field(default_factory=set)
     # Whether a LEAD glyph goes before its first one (`lead_marks`).
     lead: bool = False
+    # Left-to-right marks after these glyphs (`bracket_marks`).
+    ltr_after: set[int] = field(default_factory=set)
 
 
 def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
@@ -139,18 +150,21 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
                 line[owner].after.add(place - starts[owner])
             edge_spaces(line)
             latin_edges(line)
+            bracket_marks(line)
             lead_marks(line)
         for s in shown:
             # The font program is opened only for a font that gets a mark.
-            edit = edits.of(s.font) if s.after or s.held or s.lead else None
+            edit = edits.of(s.font) if s.after or s.held or s.lead or s.ltr_after else None
             if edit is None:
                 continue
             mark = edit.blank(RLM) if s.after else None
+            ltr = edit.blank(LRM) if s.ltr_after else None
             lead = edit.blank(RLM_SPACE, LEAD) if s.lead else None
-            if mark is not None or lead is not None or s.held:
+            if mark is not None or ltr is not None or lead is not None or s.held:
                 items[s.index] = _with_marks(items[s.index], s.after, mark, s.held, edit,
-                                             lead)
-                count += len(s.after) + len(s.held) + (lead is not None)
+                                             lead, (s.ltr_after, ltr))
+                count += len(s.after) + len(s.held) + (lead is not None) + \
+                    len(s.ltr_after) * (ltr is not None)
         if count:
             edits.changed.add(index)
             changed += count
@@ -249,11 +263,55 @@ def _pdfium_rtl(line: list[_Shown]) -> bool:
 
 
 def _drawn_text(s: _Shown) -> str:
-    """The text `s` will read, with its marks (`after`) and spaces read as RLM_SPACE."""
+    """The text `s` will read, with its marks (`after`, `ltr_after`) and spaces read as
+    RLM_SPACE."""
     text = RLM if -1 in s.after else ""
     for k, glyph in enumerate(s.glyphs):
-        text += (RLM_SPACE if k in s.held else glyph) + (RLM if k in s.after else "")
+        text += (RLM_SPACE if k in s.held else glyph) + (LRM if k in s.ltr_after else "") \
+            + (RLM if k in s.after else "")
     return text
+
+
+def bracket_marks(line: list[_Shown]) -> None:
+    """A left-to-right mark (`ltr_after`) after each bracket or quotation mark of a
+    right-to-left run of `line` (left to right), and a right-to-left mark (`after`)
+    before one that has no right-to-left letter on its left, in a line PDFium reads
+    right to left and still would with them.
+
+    The PDF maps a bracket's glyph to its character in the text (`(` for the one drawn
+    on the right of `(לא חובה)`), as pdf.js and poppler read it; PDFium reads a
+    right-to-left line backwards and mirrors each bracket it meets while reading right
+    to left (`)לא חובה(`), but not one it meets right after a left-to-right character:
+    the mark after the bracket, which it reads first. poppler would then take the
+    bracket and the neutrals on its left into a left-to-right section: the right-to-left
+    mark before the bracket ends that section at it."""
+    if not _pdfium_rtl(line):
+        return
+    glyphs = [(s, k) for s in line for k in range(len(s.glyphs))]
+    wanted: list[tuple[_Shown, int, int]] = []  # (shown, glyph, where the RLM goes)
+    for n, (s, k) in enumerate(glyphs):
+        glyph = s.glyphs[k]
+        if not s.rtl or len(glyph) != 1 or not (unicodedata.mirrored(glyph) or
+                                                glyph in MIRRORED_EXTRA):
+            continue
+        if not (any(_rtl_letter(o.glyphs[g]) for o, g in glyphs[:n]) and
+                any(_rtl_letter(o.glyphs[g]) for o, g in glyphs[n + 1:])):
+            continue  # with no right-to-left letter on one side: poppler would read the
+            # marks into the line's next words (`(ICC)` alone at a line's end, `»` of
+            # a quotation's last line)
+        left = glyphs[n - 1]
+        wanted.append((s, k, -2 if _kind(left[0].glyphs[left[1]]) == "R" else k - 1))
+    if not wanted:
+        return
+    for s, k, at in wanted:
+        s.ltr_after.add(k)
+        if at != -2:
+            s.after.add(at)
+    if not _pdfium_rtl(line):  # the marks would turn the line: none
+        for s, k, at in wanted:
+            s.ltr_after.discard(k)
+            if at != -2:
+                s.after.discard(at)
 
 
 def lead_marks(line: list[_Shown]) -> None:
@@ -295,11 +353,15 @@ def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
 
 
 def _with_marks(shown: Item, after: set[int], mark: int | None, held: set[int],
-                edit: FontEdit, lead: int | None = None) -> pikepdf.ContentStreamInstruction:
+                edit: FontEdit, lead: int | None = None,
+                ltr: tuple[set[int], int | None] = (set(), None),
+                ) -> pikepdf.ContentStreamInstruction:
     """`shown` (a TJ or Tj) as a TJ with the glyph `mark` after each glyph in `after`
     (-1: before the first), each glyph in `held` (a space) drawn as its copy that
-    reads RLM_SPACE (left as it is when the font cannot grow), and the glyph `lead`
-    first, the pen moved back by its width after it."""
+    reads RLM_SPACE (left as it is when the font cannot grow), the glyph `lead`
+    first, the pen moved back by its width after it, and `ltr`'s glyph after each of
+    its glyphs."""
+    ltr_after, ltr_mark = ltr
     assert isinstance(shown, pikepdf.ContentStreamInstruction)
     result: list[object] = [] if lead is None else [code_string([lead]), LEAD]
     k = 0
@@ -309,6 +371,8 @@ def _with_marks(shown: Item, after: set[int], mark: int | None, held: set[int],
             for code in codes(bytes(operand)):
                 copy = edit.copy(code, 0, 0, RLM_SPACE) if k in held else None
                 out.append(code if copy is None else copy)
+                if k in ltr_after and ltr_mark is not None:
+                    out.append(ltr_mark)
                 if k in after and mark is not None:
                     out.append(mark)
                 k += 1
@@ -372,6 +436,12 @@ def _apart(kind: str, direction: str, other: str) -> bool:
     the same, but a mark there makes PDFium read a run of Latin words backwards
     ("officer privacy ,Canada International Amnesty" after an Arabic colon): none."""
     return kind in NEUTRAL and direction == "R" and other in ("N", *POPPLER_NUMBER)
+
+
+def _rtl_letter(glyph: str) -> bool:
+    """Whether `glyph` reads a right-to-left letter (not a mark, as RLM_SPACE holds)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") and
+               unicodedata.category(ch).startswith("L") for ch in glyph)
 
 
 def _kind(glyph: str) -> str:
