@@ -114,9 +114,16 @@ def test_a_bracket_inside_right_to_left_text_gets_marks_for_pdfium() -> None:
     run = _shown(list("וישכע )הבוח אל( ל״אוד"), 1)
     spaces.bracket_marks([run])
     assert run.ltr_after == {6, 14} and run.after == {5}
-    # A bracket with no right-to-left letter on one side (a line's end, "(ICC)" alone)
-    # gets none: poppler would read the marks into the next words.
-    alone = [_shown(")", 2), _shown("ICC", 3, 10, rtl=False), _shown("( לש", 4, 40)]
+    # A bracket a line ends with: the RLM after the LRM; a quotation mark there, none
+    # (poppler read the line's last words the wrong way round).
+    end = _shown(list(")הבוח אל( ל״אוד"), 5)
+    spaces.bracket_marks([end])
+    assert end.ltr_after == {0, 8} and end.after == {0}
+    quote = _shown(list("”.ןיוזמ ךוסכס"), 6)
+    spaces.bracket_marks([quote])
+    assert quote.ltr_after == set() and quote.after == set()
+    # Nor one with no right-to-left letter on its right ("(ICC)" alone on a line).
+    alone = [_shown(")", 2), _shown("ICC", 3, 10, rtl=False), _shown("(", 4, 40)]
     spaces.bracket_marks(alone)
     assert all(not s.ltr_after and not s.after for s in alone)
 

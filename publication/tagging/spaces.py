@@ -50,7 +50,7 @@ occurrences read exactly): pdf.js 100.0 % of the Arabic and of the Hebrew (91.0 
 (`publication.tagging.clusters`) and the lines cut in the text's order
 (`publication.tagging.order`)), pdftotext 97.8 and 97.1 % (93.8 and 91.2 without
 `latin_edges` and the data controller's label on a line of its own; 73.6 and 71.3 %
-without any mark, 2026-12-02), PDFium 95.0 and 94.2 % (94.4 and 93.6 without
+without any mark, 2026-12-02), PDFium 95.0 and 95.3 % (94.4 and 93.6 without
 `bracket_marks`; 92.1 and 92.4 with the Arabic headlines' old leading and the
 controller's old line).
 """
@@ -82,6 +82,7 @@ LRM = "\u200e"
 # What PDFium mirrors when it reads it right to left: the Bidi_Mirrored characters, and
 # the curly quotation marks (it read the Hebrew closing quote “ as ”).
 MIRRORED_EXTRA = frozenset("“”‘’")
+QUOTES = frozenset("«»‹›“”‘’„‚")
 # The Unicode value of a space at the edge of a right-to-left run next to another run
 # (`edge_spaces`): a mark then a space, which pdf.js does not take for white space.
 RLM_SPACE = RLM + " "
@@ -274,8 +275,10 @@ def _drawn_text(s: _Shown) -> str:
 
 def bracket_marks(line: list[_Shown]) -> None:
     """A left-to-right mark (`ltr_after`) after each bracket or quotation mark of a
-    right-to-left run of `line` (left to right), and a right-to-left mark (`after`)
-    before one that has no right-to-left letter on its left, in a line PDFium reads
+    right-to-left run of `line` (left to right) with right-to-left letters on both sides,
+    and a right-to-left mark (`after`) before one that has none right next to it on its
+    left; a bracket a line ends with (on its left), the right-to-left mark after the
+    left-to-right one, when right-to-left letters follow it; all in a line PDFium reads
     right to left and still would with them.
 
     The PDF maps a bracket's glyph to its character in the text (`(` for the one drawn
@@ -294,11 +297,21 @@ def bracket_marks(line: list[_Shown]) -> None:
         if not s.rtl or len(glyph) != 1 or not (unicodedata.mirrored(glyph) or
                                                 glyph in MIRRORED_EXTRA):
             continue
-        if not (any(_rtl_letter(o.glyphs[g]) for o, g in glyphs[:n]) and
-                any(_rtl_letter(o.glyphs[g]) for o, g in glyphs[n + 1:])):
-            continue  # with no right-to-left letter on one side: poppler would read the
-            # marks into the line's next words (`(ICC)` alone at a line's end, `»` of
-            # a quotation's last line)
+        left_letters = any(_rtl_letter(o.glyphs[g]) for o, g in glyphs[:n])
+        if not any(_rtl_letter(o.glyphs[g]) for o, g in glyphs[n + 1:]):
+            continue  # none on its right (`(ICC)` alone at a line's end): none
+        if not left_letters:
+            # A bracket a line ends with (`(לא חובה)`): the right-to-left mark after
+            # the left-to-right one. Not a quotation mark (`המלחמה.”`, `المسلحة.»`):
+            # poppler then read the line's last two words the wrong way round.
+            # Only around right-to-left letters: next to Latin ones (`(ICC)` at a line's
+            # end) poppler took the marks into the Latin words' section (`ICC( )`).
+            following = glyphs[n + 1] if n + 1 < len(glyphs) else None
+            if glyph in QUOTES or following is None or \
+                    not _rtl_letter(following[0].glyphs[following[1]]):
+                continue
+            wanted.append((s, k, k))
+            continue
         left = glyphs[n - 1]
         wanted.append((s, k, -2 if _kind(left[0].glyphs[left[1]]) == "R" else k - 1))
     if not wanted:
