@@ -39,6 +39,16 @@ def test_glyph_levels_resolve_as_pdfjs_does(drawn: str, levels: list[int]) -> No
     assert order.glyph_levels(list(drawn)) == levels
 
 
+@pytest.mark.parametrize(("drawn", "levels"), [
+    # "הבין-לאומי (ICC) ב": the pair drawn mirrored, closing one on the left: right to left
+    ("ב )ICC( ימואל", [1, 1, 1, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1]),
+    # "את האתר example.org (ICC) שלנו": drawn as Latin text, opening one on the left
+    ("ונלש example.org (ICC) רתאה", [1] * 5 + [2] * 17 + [1] * 5),
+])
+def test_a_bracket_pair_reads_as_its_drawing_shows(drawn: str, levels: list[int]) -> None:
+    assert order.glyph_levels(list(drawn)) == levels
+
+
 def test_a_combining_mark_takes_its_bases_level() -> None:
     assert order.glyph_levels(["\u064d", "ن", " ", "A"]) == [1, 1, 1, 2]
 
@@ -146,3 +156,24 @@ def test_the_raster_helper_sees_a_difference(tmp_path: Path, fonts_dir: Path) ->
     assert _raster(a, tmp_path, "a") != _raster(b, tmp_path, "b")
     assert ImageChops.difference(Image.open(tmp_path / "a.png"),
                                  Image.open(tmp_path / "b.png")).getbbox()
+
+
+def test_a_right_to_left_link_in_several_fonts_reads_in_order(
+        fonts_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Its underline is drawn in its marked content: an artifact of its own once it is cut.
+    html = page('<p>ראו <a href="https://example.org/he">את האתר example.org (ICC) שלנו</a>'
+                " היום</p>", fonts_dir, lang="he", direction="rtl")
+    data, expectations = tagged_pdf(html, lang="he")
+    wanted = str(readers_table().normal("ראו את האתר example.org (ICC) שלנו היום"))
+    assert wanted in pdfjs_text(data, tmp_path)
+    assert not [f for f in check_bytes(data, "test", expectations) if f.severity == "error"]
+    with monkeypatch.context() as patch:
+        patch.setattr(order, "split_lines", lambda *args: {})
+        unsplit = tagged_pdf(html, lang="he")[0]
+    assert wanted not in pdfjs_text(unsplit, tmp_path)  # what it is for
+    assert _raster(data, tmp_path, "split") == _raster(unsplit, tmp_path, "unsplit")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        instructions = list(pikepdf.parse_content_stream(pdf.pages[0]))
+        artifacts = [i for i in instructions if str(i.operator) == "BMC"
+                     and i.operands[0] == pikepdf.Name.Artifact]
+        assert artifacts  # the underline

@@ -25,7 +25,8 @@ reversed), which for these two levels turns drawing order back into the text's.
 
 Only a run set right to left (CSS direction rtl) with a line drawn in more than one
 instruction is split, and only when its marked content holds nothing but text and text
-state in the page's fonts. pdf.js puts the start of a line (a line break, for readers of
+state in the page's fonts, and paths outside its text objects (a link's underline),
+which become an /Artifact sequence of their own: decoration, and no piece's. pdf.js puts the start of a line (a line break, for readers of
 its text) in the marked content of the glyph drawn first on it, the line's last piece
 in the text: an empty glyph read as RLM_SPACE (`publication.tagging.spaces`), drawn
 first in a sequence of its own listed before the line's pieces, takes it to the front.
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pikepdf
 
@@ -55,6 +56,14 @@ from publication.tagging.spaces import LEAD, RLM_SPACE
 _TEXT_STATE = frozenset({"BT", "ET", "Tf", "Tm", "Td", "TD", "T*", "Tc", "Tw", "Tz", "TL",
                          "Ts", "Tr", "q", "Q", "cm", "g", "rg", "k", "G", "RG", "K", "cs",
                          "sc", "scn", "CS", "SC", "SCN", "gs"})
+# Bracket pairs (UAX #9 BD16), opening first: each one's partner.
+_PAIRS = ("()", "[]", "{}", "\u00ab\u00bb", "\u2039\u203a")
+_OPENING = frozenset(pair[0] for pair in _PAIRS)
+_PARTNER = {**{pair[0]: pair[1] for pair in _PAIRS}, **{pair[1]: pair[0] for pair in _PAIRS}}
+# Path instructions (a link's underline) it may hold outside its text objects: they go
+# into an /Artifact sequence of their own when the run is split.
+_PATHS = frozenset({"m", "l", "c", "v", "y", "h", "re", "S", "s", "f", "F", "f*", "B", "B*",
+                    "b", "b*", "n", "w", "J", "j", "M", "d"})
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,9 @@ class _Run:
     begin: int
     end: int
     shows: list[_Shown]
+    # Stretches (first, last instruction index) outside its text objects that draw a
+    # path: decoration, an artifact once the run is split.
+    paths: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -170,7 +182,9 @@ def glyph_levels(glyphs: list[str]) -> list[int]:
     Unicode values in drawing order, left to right), resolved as pdf.js's own bidi
     resolves a right-to-left text item (`src/core/bidi.js`, after UAX #9): a number's
     separators as the number (W4, W5); a digit after Latin letters, reading from the
-    left, as Latin (W7); right-to-left letters at level 1, Latin letters and digits at
+    left, as Latin (W7); a pair of brackets as its drawing shows (`_bracket_levels`, N0:
+    pdf.js has no rule for them); right-to-left letters at level 1, Latin letters and
+    digits at
     2; every other neutral at 2 between two of level 2 (digits counting as right to
     left) and at 1 otherwise, the line's ends counting as right to left (N1, N2); a
     combining mark, or a glyph of no known value, at the level of the glyph drawn after
@@ -197,6 +211,8 @@ def glyph_levels(glyphs: list[str]) -> list[int]:
             last = kind
     strong = {"R": 1, "L": 2, "EN": 2, "AN": 2}
     levels = [strong.get(kind, 0) for kind in kinds]
+    for k, level in _bracket_levels(glyphs).items():
+        levels[k] = level
     for k, kind in enumerate(kinds):
         if levels[k] or kind == "M":
             continue
@@ -210,6 +226,27 @@ def glyph_levels(glyphs: list[str]) -> list[int]:
         if not level:
             levels[k] = levels[k - 1] if k else 1
     return levels
+
+
+def _bracket_levels(glyphs: list[str]) -> dict[int, int]:
+    """The levels of the brackets of a pair drawn in `glyphs` (left to right), as the
+    drawing shows them (UAX #9 N0 resolved them before the line was laid out): an
+    opening bracket on the left of its closing one reads left to right (level 2),
+    a closing one on the left of its opening one, mirrored, right to left (1)."""
+    found: dict[int, int] = {}
+    for k, glyph in enumerate(glyphs):
+        if k in found or glyph not in _PARTNER:
+            continue
+        partner, depth = _PARTNER[glyph], 0
+        for j in range(k + 1, len(glyphs)):
+            if glyphs[j] == glyph:
+                depth += 1
+            elif glyphs[j] == partner:
+                if depth == 0:
+                    found[k] = found[j] = 2 if glyph in _OPENING else 1
+                    break
+                depth -= 1
+    return found
 
 
 def _kind(glyph: str) -> str:
@@ -342,11 +379,14 @@ def _runs(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
 
 def _sequences(items: list[Item], mcids: frozenset[int]) -> list[_Run]:
     """The marked-content sequences of `mcids` at the top level of `items` with nothing
-    in them but text and text state (`_TEXT_STATE`), their text not yet read."""
+    in them but text and text state (`_TEXT_STATE`), and paths outside text objects
+    (`_PATHS`, each stretch of them noted), their text not yet read."""
     found: list[_Run] = []
     depth = 0
     run: _Run | None = None
     clean = True
+    in_text = False
+    stretch: list[int] = []  # the instructions outside text objects since the last text
     for n, item in enumerate(items):
         op = str(item.operator) if isinstance(item, pikepdf.ContentStreamInstruction) else ""
         if op in ("BDC", "BMC"):
@@ -354,20 +394,42 @@ def _sequences(items: list[Item], mcids: frozenset[int]) -> list[_Run]:
             mcid = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and \
                 "/MCID" in props else None
             if depth == 0 and mcid in mcids and op == "BDC":
-                run, clean = _Run(mcid, n, -1, []), True
+                run, clean, stretch = _Run(mcid, n, -1, []), True, []
             elif run is not None:
                 clean = False
             depth += 1
-        elif op == "EMC":
+            continue
+        if op == "EMC":
             depth -= 1
             if depth == 0 and run is not None:
+                _close(run, items, stretch)
                 run.end = n
-                if clean:
+                if clean and not in_text:
                     found.append(run)
                 run = None
-        elif op not in _TEXT_STATE and op not in ("TJ", "Tj"):
+            continue
+        if run is None:
+            continue
+        if op == "BT":
+            _close(run, items, stretch)
+            in_text = True
+        elif op == "ET":
+            in_text = False
+        elif not in_text:
+            stretch.append(n)
+        if op in _PATHS and in_text or \
+                op not in _TEXT_STATE and op not in _PATHS and op not in ("TJ", "Tj"):
             clean = False  # (an inline image too)
     return found
+
+
+def _close(run: _Run, items: list[Item], stretch: list[int]) -> None:
+    """Note `stretch` (instruction indices outside text objects) among `run`'s paths
+    when it draws one; empty it."""
+    if any(str(items[n].operator) in _PATHS for n in stretch
+           if isinstance(items[n], pikepdf.ContentStreamInstruction)):
+        run.paths.append((stretch[0], stretch[-1]))
+    stretch.clear()
 
 
 def _max_mcid(items: list[Item]) -> int:
@@ -389,18 +451,27 @@ def _rewritten(items: list[Item], runs: list[_Run],
     sequence of its own, of the run's tag."""
     begins: dict[int, pikepdf.ContentStreamInstruction] = {}
     dropped: set[int] = set()
+    opens: set[int] = set()  # where an artifact's paths start and end
+    closes: set[int] = set()
     for run in runs:
         begin = items[run.begin]
         assert isinstance(begin, pikepdf.ContentStreamInstruction)
         for show in run.shows:
             begins[show.index] = begin
         dropped.update((run.begin, run.end))
+        opens.update(first for first, _ in run.paths)
+        closes.update(last for _, last in run.paths)
     out: list[Item] = []
     for n, item in enumerate(items):
         if n in dropped:
             continue
+        if n in opens:
+            out.append(pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact],
+                                                        pikepdf.Operator("BMC")))
         if n not in drawn:
             out.append(item)
+            if n in closes:
+                out.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC")))
             continue
         for number, piece in sorted(drawn[n], key=lambda d: (d[1].lead is None, d[1].start)):
             out.extend(_marked(begins[n], number, _cut(item, piece)))
