@@ -26,10 +26,12 @@ reversed), which for these two levels turns drawing order back into the text's.
 Only a run set right to left (CSS direction rtl) with a line drawn in more than one
 instruction is split, and only when its marked content holds nothing but text and text
 state in the page's fonts, and paths outside its text objects (a link's underline),
-which become an /Artifact sequence of their own: decoration, and no piece's. pdf.js puts the start of a line (a line break, for readers of
-its text) in the marked content of the glyph drawn first on it, the line's last piece
-in the text: an empty glyph read as RLM_SPACE (`publication.tagging.spaces`), drawn
-first in a sequence of its own listed before the line's pieces, takes it to the front.
+which become an /Artifact sequence of their own: decoration, and no piece's.
+
+pdf.js puts the start of a line (a line break, for readers of its text) in the marked
+content of the glyph drawn first on it, the line's last piece in the text: an empty
+glyph read as RLM_SPACE (`publication.tagging.spaces`), drawn first in a sequence of its
+own listed before the line's pieces, takes it to the front.
 """
 
 from __future__ import annotations
