@@ -70,7 +70,7 @@ class FontEdit:
     program: TTFont
     upem: int
     texts: dict[int, str]  # the font's /ToUnicode values as WeasyPrint wrote them
-    # (gid, dx, dy, text) -> the copy's glyph id
+    # (gid, dx, dy, text) -> the copy's glyph id; a blank's is (BLANK, its width, 0, text)
     copies: dict[tuple[int, int, int, str | None], int] = field(default_factory=dict)
     # glyph id -> the Unicode value it gets instead of WeasyPrint's (own_text)
     retexted: dict[int, str] = field(default_factory=dict)
@@ -520,6 +520,13 @@ def _shifted(shown: pikepdf.ContentStreamInstruction, edit: FontEdit, dy: int,
 def shown_operands(shown: pikepdf.ContentStreamInstruction) -> list[Any]:
     """The strings and numbers a TJ or Tj shows, as a TJ's array holds them."""
     return list(shown.operands[0]) if str(shown.operator) == "TJ" else [shown.operands[0]]
+
+
+def shown_codes(shown: Item) -> list[int]:
+    """The codes of the glyphs a TJ or Tj shows, in order."""
+    assert isinstance(shown, pikepdf.ContentStreamInstruction)
+    return [c for part in shown_operands(shown) if isinstance(part, pikepdf.String)
+            for c in codes(bytes(part))]
 
 
 def codes(data: bytes) -> list[int]:

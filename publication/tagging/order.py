@@ -49,6 +49,7 @@ from publication.tagging.marks import (
     code_string,
     codes,
     is_mark,
+    shown_codes,
     shown_operands,
     shows,
 )
@@ -142,8 +143,8 @@ def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
             numbers: list[int] = []
             for line in _lines(run):
                 pieces = _pieces(run, line)
-                lead = _lead(run, pieces, edits)
                 in_order = [pieces[k] for k in logical_order([p.level for p in pieces])]
+                lead = _lead(run, pieces, in_order, edits)
                 wanted = ([lead] if lead is not None else []) + in_order
                 for piece in wanted:
                     number = run.mcid if not numbers else free
@@ -186,9 +187,8 @@ def glyph_levels(glyphs: list[str]) -> list[int]:
     separators as the number (W4, W5); a digit after Latin letters, reading from the
     left, as Latin (W7); a pair of brackets as its drawing shows (`_bracket_levels`, N0:
     pdf.js has no rule for them); right-to-left letters at level 1, Latin letters and
-    digits at
-    2; every other neutral at 2 between two of level 2 (digits counting as right to
-    left) and at 1 otherwise, the line's ends counting as right to left (N1, N2); a
+    digits at 2; every other neutral at 2 between two of level 2 (digits counting as
+    right to left) and at 1 otherwise, the line's ends counting as right to left (N1, N2); a
     combining mark, or a glyph of no known value, at the level of the glyph drawn after
     it (its base: a mark is drawn before it), else of the one before.
 
@@ -284,7 +284,7 @@ def _pieces(run: _Run, line: list[int]) -> list[_Piece]:
     out: list[_Piece] = []
     for piece in pieces:
         texts = run.shows[piece.show].glyphs[piece.start:piece.stop]
-        if piece.level == 1 and not any(_right_to_left(t) for t in texts):
+        if piece.level == 1 and "R" not in map(_kind, texts):
             out.extend(_Piece(piece.show, g, g + 1, 1) for g in range(piece.start, piece.stop))
         else:
             out.append(piece)
@@ -305,16 +305,12 @@ def _with_marks(run: _Run, pieces: list[_Piece]) -> list[_Piece]:
     return out
 
 
-def _right_to_left(text: str) -> bool:
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
-
-
-def _lead(run: _Run, pieces: list[_Piece], edits: FontEdits) -> _Piece | None:
-    """A piece for the lead glyph of a line whose first piece drawn is not its first in
-    the text, drawn before that piece (see the module docstring); None when it needs
-    none, or its font cannot be edited."""
-    order = logical_order([p.level for p in pieces])
-    if order[0] == 0:
+def _lead(run: _Run, pieces: list[_Piece], in_order: list[_Piece],
+          edits: FontEdits) -> _Piece | None:
+    """A piece for the lead glyph of a line (its `pieces` as drawn, and `in_order`)
+    whose first piece drawn is not its first in the text, drawn before that piece (see
+    the module docstring); None when it needs none, or its font cannot be edited."""
+    if in_order[0] is pieces[0]:
         return None
     first = pieces[0]
     edit = edits.of(run.shows[first.show].font)
@@ -370,12 +366,9 @@ def _runs(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
         if not isinstance(show.font, pikepdf.Dictionary):
             del runs[run.mcid]  # text in a font that is not the page's
             continue
-        item = items[show.index]
-        assert isinstance(item, pikepdf.ContentStreamInstruction)
         table = texts.of(show.font)
         run.shows.append(_Shown(show.index, show.font, show.y, tuple(
-            table.get(c, "") for part in shown_operands(item)
-            if isinstance(part, pikepdf.String) for c in codes(bytes(part)))))
+            table.get(c, "") for c in shown_codes(items[show.index]))))
     return list(runs.values())
 
 

@@ -73,6 +73,7 @@ from publication.tagging.marks import (
     codes,
     editable,
     is_mark,
+    shown_codes,
     shown_operands,
     shows,
 )
@@ -158,14 +159,14 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
             edit = edits.of(s.font) if s.after or s.held or s.lead or s.ltr_after else None
             if edit is None:
                 continue
-            mark = edit.blank(RLM) if s.after else None
-            ltr = edit.blank(LRM) if s.ltr_after else None
+            inserted = _inserted(s, edit)
             lead = edit.blank(RLM_SPACE, LEAD) if s.lead else None
-            if mark is not None or ltr is not None or lead is not None or s.held:
-                items[s.index] = _with_marks(items[s.index], s.after, mark, s.held, edit,
-                                             lead, (s.ltr_after, ltr))
-                count += len(s.after) + len(s.held) + (lead is not None) + \
-                    len(s.ltr_after) * (ltr is not None)
+            replaced = {k: copy for k in sorted(s.held)
+                        if (copy := edit.copy(shown_codes(items[s.index])[k], 0, 0, RLM_SPACE))
+                        is not None}
+            if inserted or replaced or lead is not None:
+                items[s.index] = _with_marks(items[s.index], inserted, replaced, lead)
+                count += sum(map(len, inserted.values())) + len(replaced) + (lead is not None)
         if count:
             edits.changed.add(index)
             changed += count
@@ -183,12 +184,8 @@ def _shown(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
         if not isinstance(font, pikepdf.Dictionary) or not editable(font):
             continue
         text = texts.of(font)
-        item = items[show.index]
-        assert isinstance(item, pikepdf.ContentStreamInstruction)
         found.append(_Shown(show.index, font, show.x, show.y,
-                            [text.get(c, "") for part in shown_operands(item)
-                             if isinstance(part, pikepdf.String)
-                             for c in codes(bytes(part))],
+                            [text.get(c, "") for c in shown_codes(items[show.index])],
                             show.mcid in mcids, show.mcid))
     return found
 
@@ -365,29 +362,34 @@ def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
     return [sorted(line, key=lambda s: s.x) for line in lines]
 
 
-def _with_marks(shown: Item, after: set[int], mark: int | None, held: set[int],
-                edit: FontEdit, lead: int | None = None,
-                ltr: tuple[set[int], int | None] = (set(), None),
-                ) -> pikepdf.ContentStreamInstruction:
-    """`shown` (a TJ or Tj) as a TJ with the glyph `mark` after each glyph in `after`
-    (-1: before the first), each glyph in `held` (a space) drawn as its copy that
-    reads RLM_SPACE (left as it is when the font cannot grow), the glyph `lead`
-    first, the pen moved back by its width after it, and `ltr`'s glyph after each of
-    its glyphs."""
-    ltr_after, ltr_mark = ltr
+def _inserted(s: _Shown, edit: FontEdit) -> dict[int, list[int]]:
+    """The mark glyphs `s` gets after each of its glyphs (-1: before the first): a
+    left-to-right mark (`ltr_after`), then a right-to-left one (`after`); none when the
+    font cannot grow."""
+    rlm = edit.blank(RLM) if s.after else None
+    lrm = edit.blank(LRM) if s.ltr_after else None
+    inserted: dict[int, list[int]] = {}
+    for marks, glyph in ((s.ltr_after, lrm), (s.after, rlm)):
+        if glyph is not None:
+            for k in sorted(marks):
+                inserted.setdefault(k, []).append(glyph)
+    return inserted
+
+
+def _with_marks(shown: Item, inserted: dict[int, list[int]], replaced: dict[int, int],
+                lead: int | None) -> pikepdf.ContentStreamInstruction:
+    """`shown` (a TJ or Tj) as a TJ with the glyphs `inserted` after each glyph (-1:
+    before the first), the glyphs of `replaced` drawn as the copies it names, and the
+    glyph `lead` first, the pen moved back by its width after it."""
     assert isinstance(shown, pikepdf.ContentStreamInstruction)
     result: list[object] = [] if lead is None else [code_string([lead]), LEAD]
     k = 0
     for operand in shown_operands(shown):
         if isinstance(operand, pikepdf.String):
-            out = [mark] if k == 0 and -1 in after and mark is not None else []
+            out = list(inserted.get(-1, [])) if k == 0 else []
             for code in codes(bytes(operand)):
-                copy = edit.copy(code, 0, 0, RLM_SPACE) if k in held else None
-                out.append(code if copy is None else copy)
-                if k in ltr_after and ltr_mark is not None:
-                    out.append(ltr_mark)
-                if k in after and mark is not None:
-                    out.append(mark)
+                out.append(replaced.get(k, code))
+                out.extend(inserted.get(k, []))
                 k += 1
             result.append(code_string(out))
         else:
