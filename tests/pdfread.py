@@ -56,6 +56,14 @@ def pdfium_text(data: bytes) -> str:
         doc.close()
 
 
+def pdftotext(data: bytes, tmp_path: Path) -> str:
+    """The text poppler's pdftotext reads from every page (UTF-8)."""
+    path = tmp_path / "pdftotext.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
 def struct_text(path: Path) -> str:
     """The tag tree with its text, as poppler shows it to assistive technology."""
     return subprocess.run(["pdfinfo", "-struct-text", str(path)], check=True,

@@ -4,7 +4,6 @@ WeasyPrint left with no characters, and marks read after the ligature they sit i
 from __future__ import annotations
 
 import io
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +12,7 @@ import pikepdf
 from publication.pdf.fonts import FontInfo
 from publication.tagging import clusters
 from tests.checking import page, raw_pdf, tagged_pdf
-from tests.pdfread import pdfium_text, pdfjs_text
-
-
-def _pdftotext(data: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "read.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True,
-                          text=True).stdout
+from tests.pdfread import pdfium_text, pdfjs_text, pdftotext
 
 
 def _arabic_values(data: bytes) -> list[str]:
@@ -39,7 +31,7 @@ def test_a_ligature_first_drawn_after_a_mark_reads_its_letters(fonts_dir: Path,
     assert "" in _arabic_values(raw_pdf(html))  # what the fix is for
     data, _ = tagged_pdf(html, lang="ar")
     assert "" not in _arabic_values(data)
-    for text in (pdfium_text(data), _pdftotext(data, tmp_path), pdfjs_text(data, tmp_path)):
+    for text in (pdfium_text(data), pdftotext(data, tmp_path), pdfjs_text(data, tmp_path)):
         for word in words.split():
             assert word in text, (word, text)
     # (in pdf.js, the whole word: its mark's glyph, of no width, holds the mark and alef)
@@ -51,7 +43,7 @@ def test_a_mark_inside_a_ligature_reads_where_the_text_has_it(fonts_dir: Path,
     for words in ("خلال ٥٠ يومًا شكرًا جزيلًا", "جزيلًا شكرًا خلال ٥٠ يومًا"):
         html = page(f"<p>{words}</p>", fonts_dir, lang="ar", direction="rtl")
         data, _ = tagged_pdf(html, lang="ar")
-        for text in (pdfium_text(data), _pdftotext(data, tmp_path),
+        for text in (pdfium_text(data), pdftotext(data, tmp_path),
                      pdfjs_text(data, tmp_path)):
             assert "جزيلًا" in text and "جزيلاً" not in text, (words, text)
             assert "خلال" in text, (words, text)

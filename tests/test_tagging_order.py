@@ -4,7 +4,6 @@ the text's order (publication/tagging/order.py)."""
 from __future__ import annotations
 
 import io
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,7 +15,8 @@ from publication.checks import check_bytes
 from publication.tagging import order
 from publication.tagging.marks import FontEdits
 from tests.checking import page, tagged_pdf
-from tests.pdfread import pdfium_text, pdfjs_text, readers_table
+from tests.pdfread import pdfium_text, pdfjs_text, pdftotext, readers_table
+from tests.printing import raster
 
 # Hebrew lines with Latin words and brackets (drawn in the Latin face), numbers and a
 # hyphen: pdf.js read the parts of each line last first (`)ICC( הבין-לאומי`).
@@ -68,17 +68,9 @@ def _html(fonts_dir: Path) -> str:
                 direction="rtl")
 
 
-def _poppler(data: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "poppler.pdf"
-    path.write_bytes(data)
-    return str(readers_table().normal(subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
-        text=True).stdout))
-
-
 def _read(data: bytes, tmp_path: Path) -> dict[str, str]:
     normal = readers_table().normal
-    return {"pdf.js": pdfjs_text(data, tmp_path), "poppler": _poppler(data, tmp_path),
+    return {"pdf.js": pdfjs_text(data, tmp_path), "poppler": str(normal(pdftotext(data, tmp_path))),
             "PDFium": str(normal(pdfium_text(data)))}
 
 
@@ -106,11 +98,10 @@ def test_pdfjs_reads_each_line_in_the_texts_order(fonts_dir: Path, tmp_path: Pat
 
 
 def _raster(data: bytes, tmp_path: Path, name: str) -> bytes:
+    """The first page at 150 dpi, drawn by poppler (tests/printing.raster)."""
     pdf = tmp_path / f"{name}.pdf"
     pdf.write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", "-singlefile", str(pdf),
-                    str(tmp_path / name)], check=True)
-    return Image.open(tmp_path / f"{name}.png").convert("L").tobytes()
+    return raster(pdf, 1, 150, tmp_path).tobytes()
 
 
 def test_each_piece_has_its_own_mcid_listed_in_the_lines_element(fonts_dir: Path) -> None:
@@ -154,8 +145,8 @@ def test_the_raster_helper_sees_a_difference(tmp_path: Path, fonts_dir: Path) ->
     a = tagged_pdf(page("<p>שלום</p>", fonts_dir, lang="he", direction="rtl"), lang="he")[0]
     b = tagged_pdf(page("<p>שלום.</p>", fonts_dir, lang="he", direction="rtl"), lang="he")[0]
     assert _raster(a, tmp_path, "a") != _raster(b, tmp_path, "b")
-    assert ImageChops.difference(Image.open(tmp_path / "a.png"),
-                                 Image.open(tmp_path / "b.png")).getbbox()
+    assert ImageChops.difference(Image.open(tmp_path / "a-1-150.png"),
+                                 Image.open(tmp_path / "b-1-150.png")).getbbox()
 
 
 def test_a_right_to_left_link_in_several_fonts_reads_in_order(

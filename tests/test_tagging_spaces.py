@@ -19,7 +19,7 @@ from publication.checks import check_bytes
 from publication.pdf.fonts import FontInfo
 from publication.tagging import spaces
 from tests.checking import page, tagged_pdf
-from tests.pdfread import pdfjs_text, readers_table
+from tests.pdfread import pdfjs_text, pdftotext, readers_table
 
 # Hebrew lines poppler read wrong before (the build of 2026-12-02): a comma and a
 # space, numbers with spaces, a full stop after a number, a hyphen before one, and Latin
@@ -157,11 +157,7 @@ def test_a_space_before_a_mark_reads_as_a_mark_and_a_space() -> None:
 
 
 def _pdftotext(data: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "read.pdf"
-    path.write_bytes(data)
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
-                          capture_output=True, text=True).stdout
-    return _plain(text)
+    return _plain(pdftotext(data, tmp_path))
 
 
 def _pdfium(data: bytes) -> str:
