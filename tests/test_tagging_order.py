@@ -19,12 +19,15 @@ from tests.pdfread import pdfium_text, pdfjs_text, pdftotext, readers_table
 from tests.printing import raster
 
 # Hebrew lines with Latin words and brackets (drawn in the Latin face), numbers and a
-# hyphen: pdf.js read the parts of each line last first (`)ICC( הבין-לאומי`).
+# hyphen: pdf.js read the parts of each line last first (`)ICC( הבין-לאומי`), and a
+# number with a letter written onto it as it is drawn.
 LINES = ["ישתפו פעולה עם בית הדין הפלילי הבין-לאומי (ICC) ועוד מילים",
          "ישתפו פעולה עם בית הדין הפלילי (ICC)",
          "ICC קוראת לשני הצדדים לשתף פעולה עם חקירות",
          "לארגון Amnesty International ולארגוני זכויות ICC 2014 אדם",
-         "ב-22/11/2016, במהלך 50 ימי הלחימה בקיץ 2014, תקף הצבא (בעזה)."]
+         "ב-22/11/2016, במהלך 50 ימי הלחימה בקיץ 2014, תקף הצבא (בעזה).",
+         # one instruction, but mostly digits: pdf.js read it as drawn, `2,000-מ`
+         "מ-2,000"]
 
 
 @pytest.mark.parametrize(("drawn", "levels"), [

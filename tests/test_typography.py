@@ -72,3 +72,11 @@ def test_french_gets_narrow_no_break_spaces_and_others_do_not() -> None:
 def test_the_first_number_of_a_fact_is_marked() -> None:
     marked = big_number(Markup("More than 2,000 civilians, 2,000 homes"), "2,000")
     assert marked == 'More than <div class="number">2,000</div> civilians, 2,000 homes'
+
+
+def test_what_is_written_onto_the_number_is_set_with_it() -> None:
+    # Hebrew writes the preposition onto the number ("מ-2,000", from 2,000): one word,
+    # set large as one, not cut over two lines.
+    marked = big_number(Markup("יותר מ-2,000 אזרחים"), "2,000")
+    assert marked == 'יותר <div class="number">מ-2,000</div> אזרחים'
+    assert big_number(Markup("50% der Fälle"), "50") == '<div class="number">50%</div> der Fälle'

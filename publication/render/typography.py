@@ -34,6 +34,9 @@ _KEPT = re.compile(r"[^\W\d_]\u00a0[^\W\d_]")  # two letters a no-break space jo
 # and joining two long words in a narrow column could overflow it.
 WIDOW_MIN_WORDS = 4
 WIDOW_MAX_CHARS = 24
+# What is written onto a number with no space between, before and after it (big_number).
+_WORD_END = re.compile(r"\S*\Z")
+_WORD_START = re.compile(r"\S*")
 
 
 def _on_text(markup: Markup, change: Callable[[str], str]) -> Markup:
@@ -119,7 +122,12 @@ def big_number(markup: Markup, number: str) -> Markup:
     line in large type, it must also end a block in the tag tree, or readers that join
     text items by geometry (pdf.js: the next line is closer than half the big type's
     size) run it into the next word ("50days"). An inline element shown as a block
-    (`strong`, which WeasyPrint tags NonStruct) gives them no boundary."""
+    (`strong`, which WeasyPrint tags NonStruct) gives them no boundary.
+
+    Letters or signs written onto the number with no space between are one word with
+    it and are set with it: Hebrew "יותר מ-2,000" sets "מ-2,000" large, not "מ-" on the
+    line above, which readers that join lines with a space (poppler) read as two words,
+    "מ- 2,000"."""
     done = False
 
     def change(text: str) -> str:
@@ -128,6 +136,9 @@ def big_number(markup: Markup, number: str) -> Markup:
             return text
         done = True
         before, _, after = text.partition(number)
-        return f'{before}<div class="number">{number}</div>{after}'
+        lead = _WORD_END.search(before)[0]  # type: ignore[index]
+        tail = _WORD_START.match(after)[0]  # type: ignore[index]
+        head, rest = before[:len(before) - len(lead)], after[len(tail):]
+        return f'{head}<div class="number">{lead}{number}{tail}</div>{rest}'
 
     return _on_text(markup, change)

@@ -24,14 +24,19 @@ text's order by rule L2 of UAX #9 (the runs at level 2, then the whole line,
 reversed), which for these two levels turns drawing order back into the text's.
 
 Only a run set right to left (CSS direction rtl) with a line drawn in more than one
-instruction is split, and only when its marked content holds nothing but text and text
-state in the page's fonts, and paths outside its text objects (a link's underline),
-which become an /Artifact sequence of their own: decoration, and no piece's.
+instruction, or in one that pdf.js reads left to right (`_read_left_to_right`: Hebrew
+`מ-2,000`, drawn `2,000-מ`), is split, and only when its marked content holds nothing
+but text and text state in the page's fonts, and paths outside its text objects (a
+link's underline), which become an /Artifact sequence of their own: decoration, and no
+piece's.
 
 pdf.js puts the start of a line (a line break, for readers of its text) in the marked
 content of the glyph drawn first on it, the line's last piece in the text: an empty
 glyph read as RLM_SPACE (`publication.tagging.spaces`), drawn first in a sequence of its
-own listed before the line's pieces, takes it to the front.
+own listed before the line's pieces, takes it to the front. It is drawn where the text
+starts, at the right end of the line's first piece in the text when one instruction
+draws both: drawn at the left end, against the digits of `2,000-מ`, poppler read its
+space into the middle of that word (`מ- 2,000`).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from dataclasses import dataclass, field
 import pikepdf
 
 from publication.tagging.marks import (
+    FontEdit,
     FontEdits,
     Item,
     WrittenTexts,
@@ -105,6 +111,9 @@ class _Piece:
     stop: int
     level: int
     lead: int | None = None
+    # Where the lead glyph is drawn: this many thousandths of an em right of the
+    # instruction's start.
+    offset: float = 0
 
 
 def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
@@ -130,7 +139,7 @@ def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
             continue
         items = edits.items(pdf, index)
         runs = [run for run in _runs(items, fonts, mcids, texts)
-                if any(len(line) > 1 for line in _lines(run))
+                if any(len(line) > 1 or _read_left_to_right(run, line) for line in _lines(run))
                 and run.mcid < len(owners) and isinstance(owners[run.mcid], pikepdf.Dictionary)]
         if not runs:
             continue
@@ -144,7 +153,7 @@ def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
             for line in _lines(run):
                 pieces = _pieces(run, line)
                 in_order = [pieces[k] for k in logical_order([p.level for p in pieces])]
-                lead = _lead(run, pieces, in_order, edits)
+                lead = _lead(items, run, pieces, in_order, edits)
                 wanted = ([lead] if lead is not None else []) + in_order
                 for piece in wanted:
                     number = run.mcid if not numbers else free
@@ -305,7 +314,7 @@ def _with_marks(run: _Run, pieces: list[_Piece]) -> list[_Piece]:
     return out
 
 
-def _lead(run: _Run, pieces: list[_Piece], in_order: list[_Piece],
+def _lead(items: list[Item], run: _Run, pieces: list[_Piece], in_order: list[_Piece],
           edits: FontEdits) -> _Piece | None:
     """A piece for the lead glyph of a line (its `pieces` as drawn, and `in_order`)
     whose first piece drawn is not its first in the text, drawn before that piece (see
@@ -315,9 +324,31 @@ def _lead(run: _Run, pieces: list[_Piece], in_order: list[_Piece],
     first = pieces[0]
     edit = edits.of(run.shows[first.show].font)
     glyph = edit.blank(RLM_SPACE, LEAD) if edit is not None else None
-    if glyph is None:
+    if edit is None or glyph is None:
         return None
-    return _Piece(first.show, 0, 0, first.level, lead=glyph)
+    start = in_order[0]
+    offset = _advance(items[run.shows[first.show].index], start.stop, edit) \
+        if start.show == first.show else 0
+    return _Piece(first.show, 0, 0, first.level, lead=glyph, offset=offset)
+
+
+def _advance(shown: Item, stop: int, edit: FontEdit) -> float:
+    """How far, in thousandths of an em, the pen moves from the start of the
+    text-showing instruction `shown` to the end of its glyph `stop - 1`."""
+    assert isinstance(shown, pikepdf.ContentStreamInstruction)
+    order = edit.program.getGlyphOrder()
+    metrics = edit.program["hmtx"]
+    moved, k = 0.0, 0
+    for operand in shown_operands(shown):
+        if k >= stop:
+            break
+        if isinstance(operand, pikepdf.String):
+            for code in codes(bytes(operand))[:stop - k]:
+                moved += metrics[order[code]][0] * 1000 / edit.upem if code < len(order) else 0
+            k += len(codes(bytes(operand)))
+        else:
+            moved -= float(operand)
+    return moved
 
 
 def _cut(shown: Item, piece: _Piece) -> Item:
@@ -325,8 +356,10 @@ def _cut(shown: Item, piece: _Piece) -> Item:
     that move the pen after each of them (and before the first, for the first piece);
     for a lead piece, the lead glyph and the number that takes its width back."""
     if piece.lead is not None:
+        drawn = [code_string([piece.lead]), LEAD + piece.offset]
         return pikepdf.ContentStreamInstruction(
-            [pikepdf.Array([code_string([piece.lead]), LEAD])], pikepdf.Operator("TJ"))
+            [pikepdf.Array([-piece.offset, *drawn] if piece.offset else drawn)],
+            pikepdf.Operator("TJ"))
     assert isinstance(shown, pikepdf.ContentStreamInstruction)
     result: list[object] = []
     k = 0
@@ -340,6 +373,18 @@ def _cut(shown: Item, piece: _Piece) -> Item:
         elif piece.start < k <= piece.stop or k == 0 and piece.start == 0:
             result.append(operand)
     return pikepdf.ContentStreamInstruction([pikepdf.Array(result)], pikepdf.Operator("TJ"))
+
+
+def _read_left_to_right(run: _Run, line: list[int]) -> bool:
+    """Whether pdf.js reads the right-to-left letters of the line drawn in the one
+    instruction `line` in drawing order: its bidi (`src/core/bidi.js`) takes a text
+    item longer than 4 with right-to-left values (R, AL, AN) but fewer than 30 % of them
+    for a left-to-right one, whatever the paragraph's direction (Hebrew `מ-2,000`,
+    drawn `2,000-מ`, read so)."""
+    text = "".join(run.shows[line[0]].glyphs)
+    rtl = sum(unicodedata.bidirectional(ch) in ("R", "AL", "AN") for ch in text)
+    return len(line) == 1 and len(text) > 4 and 0 < rtl < 0.3 * len(text) and \
+        any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
 def _lines(run: _Run) -> list[list[int]]:
