@@ -182,10 +182,11 @@ class FontEdit:
         table.update(self.retexted)
         return table
 
-    def blank(self, text: str, width: int = 0) -> int | None:
+    def blank(self, text: str, width: int = 0, variant: int = 0) -> int | None:
         """The glyph id of an empty glyph whose Unicode value is `text`, `width`
-        thousandths of an em wide, its /W (made on first use)."""
-        key = (BLANK, width, 0, text)
+        thousandths of an em wide, its /W (made on first use); another `variant` is
+        another glyph, the same but for its id."""
+        key = (BLANK, width, variant, text)
         if key in self.copies:
             return self.copies[key]
         if len(self.program.getGlyphOrder()) >= MAX_GLYPHS:

@@ -76,7 +76,7 @@ _PATHS = frozenset({"m", "l", "c", "v", "y", "h", "re", "S", "s", "f", "F", "f*"
 
 
 @dataclass(frozen=True)
-class _Shown:
+class Shown:
     """A text-showing instruction of a run: its index, font, baseline and the Unicode
     values of its glyphs."""
 
@@ -87,21 +87,21 @@ class _Shown:
 
 
 @dataclass
-class _Run:
+class Run:
     """A marked-content sequence of a right-to-left run: where its BDC and EMC are, and
     its text-showing instructions."""
 
     mcid: int
     begin: int
     end: int
-    shows: list[_Shown]
+    shows: list[Shown]
     # Stretches (first, last instruction index) outside its text objects that draw a
     # path: decoration, an artifact once the run is split.
     paths: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class _Piece:
+class Piece:
     """Glyphs `start` to `stop` (exclusive) of text-showing instruction `show` (an index
     into its run's), at bidi `level`; or, with `lead`, that glyph drawn before the
     instruction's first."""
@@ -138,14 +138,14 @@ def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
         if not isinstance(owners, pikepdf.Array):
             continue
         items = edits.items(pdf, index)
-        runs = [run for run in _runs(items, fonts, mcids, texts)
+        runs = [run for run in text_runs(items, fonts, mcids, texts)
                 if any(len(line) > 1 or _read_left_to_right(run, line) for line in _lines(run))
                 and run.mcid < len(owners) and isinstance(owners[run.mcid], pikepdf.Dictionary)]
         if not runs:
             continue
-        free = max(len(owners), _max_mcid(items) + 1)
+        free = max(len(owners), max_mcid(items) + 1)
         new: set[int] = set()
-        drawn: dict[int, list[tuple[int, _Piece]]] = {}  # instruction index -> its pieces
+        drawn: dict[int, list[tuple[int, Piece]]] = {}  # instruction index -> its pieces
         for run in runs:
             owner = owners[run.mcid]
             assert isinstance(owner, pikepdf.Dictionary)  # (`runs` has only such)
@@ -162,7 +162,7 @@ def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
                         new.add(number)
                     numbers.append(number)
                     drawn.setdefault(run.shows[piece.show].index, []).append((number, piece))
-            _replace_kid(owner, run.mcid, numbers)
+            replace_kid(owner, run.mcid, numbers)
             while len(owners) < free:
                 owners.append(None)
             for number in numbers[1:]:
@@ -278,44 +278,44 @@ def _kind(glyph: str) -> str:
     return "N"
 
 
-def _pieces(run: _Run, line: list[int]) -> list[_Piece]:
+def _pieces(run: Run, line: list[int]) -> list[Piece]:
     """The pieces of the line made of the instructions `line` (indices into
     `run.shows`), left to right (see the module docstring)."""
     glyphs = [(s, g, text) for s in line for g, text in enumerate(run.shows[s].glyphs)]
     levels = glyph_levels([text for _, _, text in glyphs])
-    pieces: list[_Piece] = []
+    pieces: list[Piece] = []
     for k, (s, g, _) in enumerate(glyphs):
         last = pieces[-1] if pieces else None
         if last is not None and last.show == s and last.level == levels[k]:
-            pieces[-1] = _Piece(s, last.start, g + 1, last.level)
+            pieces[-1] = Piece(s, last.start, g + 1, last.level)
         else:
-            pieces.append(_Piece(s, g, g + 1, levels[k]))
-    out: list[_Piece] = []
+            pieces.append(Piece(s, g, g + 1, levels[k]))
+    out: list[Piece] = []
     for piece in pieces:
         texts = run.shows[piece.show].glyphs[piece.start:piece.stop]
         if piece.level == 1 and "R" not in map(_kind, texts):
-            out.extend(_Piece(piece.show, g, g + 1, 1) for g in range(piece.start, piece.stop))
+            out.extend(Piece(piece.show, g, g + 1, 1) for g in range(piece.start, piece.stop))
         else:
             out.append(piece)
     return _with_marks(run, out)
 
 
-def _with_marks(run: _Run, pieces: list[_Piece]) -> list[_Piece]:
+def _with_marks(run: Run, pieces: list[Piece]) -> list[Piece]:
     """`pieces` as they are, with none cut between a combining mark and its base."""
-    out: list[_Piece] = []
+    out: list[Piece] = []
     for piece in pieces:
         glyphs = run.shows[piece.show].glyphs
         last = out[-1] if out else None
         if last is not None and last.show == piece.show and last.stop == piece.start and \
                 glyphs[last.stop - 1] and all(is_mark(ch) for ch in glyphs[last.stop - 1]):
-            out[-1] = _Piece(piece.show, last.start, piece.stop, piece.level)
+            out[-1] = Piece(piece.show, last.start, piece.stop, piece.level)
         else:
             out.append(piece)
     return out
 
 
-def _lead(items: list[Item], run: _Run, pieces: list[_Piece], in_order: list[_Piece],
-          edits: FontEdits) -> _Piece | None:
+def _lead(items: list[Item], run: Run, pieces: list[Piece], in_order: list[Piece],
+          edits: FontEdits) -> Piece | None:
     """A piece for the lead glyph of a line (its `pieces` as drawn, and `in_order`)
     whose first piece drawn is not its first in the text, drawn before that piece (see
     the module docstring); None when it needs none, or its font cannot be edited."""
@@ -329,29 +329,47 @@ def _lead(items: list[Item], run: _Run, pieces: list[_Piece], in_order: list[_Pi
     start = in_order[0]
     offset = _advance(items[run.shows[first.show].index], start.stop, edit) \
         if start.show == first.show else 0
-    return _Piece(first.show, 0, 0, first.level, lead=glyph, offset=offset)
+    return Piece(first.show, 0, 0, first.level, lead=glyph, offset=offset)
 
 
 def _advance(shown: Item, stop: int, edit: FontEdit) -> float:
     """How far, in thousandths of an em, the pen moves from the start of the
     text-showing instruction `shown` to the end of its glyph `stop - 1`."""
+    return pen_positions(shown, edit).ends[stop - 1] if stop else 0.0
+
+
+@dataclass(frozen=True)
+class Pen:
+    """Where a text-showing instruction's pen is, in thousandths of an em from where it
+    starts: at each glyph (after the numbers before it), right after each glyph, and
+    at its end (after its last numbers)."""
+
+    starts: list[float]
+    ends: list[float]
+    end: float
+
+
+def pen_positions(shown: Item, edit: FontEdit) -> Pen:
+    """The pen of `shown` (a TJ or Tj in `edit`'s font, drawn with no character or word
+    spacing and no horizontal scaling), from the glyphs' advances in its program."""
     assert isinstance(shown, pikepdf.ContentStreamInstruction)
     order = edit.program.getGlyphOrder()
     metrics = edit.program["hmtx"]
-    moved, k = 0.0, 0
+    starts: list[float] = []
+    ends: list[float] = []
+    moved = 0.0
     for operand in shown_operands(shown):
-        if k >= stop:
-            break
         if isinstance(operand, pikepdf.String):
-            for code in codes(bytes(operand))[:stop - k]:
+            for code in codes(bytes(operand)):
+                starts.append(moved)
                 moved += metrics[order[code]][0] * 1000 / edit.upem if code < len(order) else 0
-            k += len(codes(bytes(operand)))
+                ends.append(moved)
         else:
             moved -= float(operand)
-    return moved
+    return Pen(starts, ends, moved)
 
 
-def _cut(shown: Item, piece: _Piece) -> Item:
+def cut(shown: Item, piece: Piece) -> Item:
     """The text-showing instruction of `piece`'s glyphs of `shown`, with the numbers
     that move the pen after each of them (and before the first, for the first piece);
     for a lead piece, the lead glyph and the number that takes its width back."""
@@ -375,7 +393,7 @@ def _cut(shown: Item, piece: _Piece) -> Item:
     return pikepdf.ContentStreamInstruction([pikepdf.Array(result)], pikepdf.Operator("TJ"))
 
 
-def _read_left_to_right(run: _Run, line: list[int]) -> bool:
+def _read_left_to_right(run: Run, line: list[int]) -> bool:
     """Whether pdf.js reads the right-to-left letters of the line drawn in the one
     instruction `line` in drawing order: its bidi (`src/core/bidi.js`) takes a text
     item longer than 4 with right-to-left values (R, AL, AN) but fewer than 30 % of them
@@ -387,7 +405,7 @@ def _read_left_to_right(run: _Run, line: list[int]) -> bool:
         any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
 
-def _lines(run: _Run) -> list[list[int]]:
+def _lines(run: Run) -> list[list[int]]:
     """The indices into `run.shows` of the instructions drawn one after another on one
     baseline, line by line."""
     lines: list[list[int]] = []
@@ -399,8 +417,8 @@ def _lines(run: _Run) -> list[list[int]]:
     return lines
 
 
-def _runs(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
-          texts: WrittenTexts) -> list[_Run]:
+def text_runs(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
+          texts: WrittenTexts) -> list[Run]:
     """The marked-content sequences of `mcids` at the top level of a page's `items`
     that hold only text (and text state) in the page's fonts."""
     runs = {run.mcid: run for run in _sequences(items, mcids)}
@@ -412,18 +430,18 @@ def _runs(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
             del runs[run.mcid]  # text in a font that is not the page's
             continue
         table = texts.of(show.font)
-        run.shows.append(_Shown(show.index, show.font, show.y, tuple(
+        run.shows.append(Shown(show.index, show.font, show.y, tuple(
             table.get(c, "") for c in shown_codes(items[show.index]))))
     return list(runs.values())
 
 
-def _sequences(items: list[Item], mcids: frozenset[int]) -> list[_Run]:
+def _sequences(items: list[Item], mcids: frozenset[int]) -> list[Run]:
     """The marked-content sequences of `mcids` at the top level of `items` with nothing
     in them but text and text state (`_TEXT_STATE`), and paths outside text objects
     (`_PATHS`, each stretch of them noted), their text not yet read."""
-    found: list[_Run] = []
+    found: list[Run] = []
     depth = 0
-    run: _Run | None = None
+    run: Run | None = None
     clean = True
     in_text = False
     stretch: list[int] = []  # the instructions outside text objects since the last text
@@ -434,7 +452,7 @@ def _sequences(items: list[Item], mcids: frozenset[int]) -> list[_Run]:
             mcid = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and \
                 "/MCID" in props else None
             if depth == 0 and mcid in mcids and op == "BDC":
-                run, clean, stretch = _Run(mcid, n, -1, []), True, []
+                run, clean, stretch = Run(mcid, n, -1, []), True, []
             elif run is not None:
                 clean = False
             depth += 1
@@ -463,7 +481,7 @@ def _sequences(items: list[Item], mcids: frozenset[int]) -> list[_Run]:
     return found
 
 
-def _close(run: _Run, items: list[Item], stretch: list[int]) -> None:
+def _close(run: Run, items: list[Item], stretch: list[int]) -> None:
     """Note `stretch` (instruction indices outside text objects) among `run`'s paths
     when it draws one; empty it."""
     if any(str(items[n].operator) in _PATHS for n in stretch
@@ -472,7 +490,7 @@ def _close(run: _Run, items: list[Item], stretch: list[int]) -> None:
     stretch.clear()
 
 
-def _max_mcid(items: list[Item]) -> int:
+def max_mcid(items: list[Item]) -> int:
     found = -1
     for item in items:
         if isinstance(item, pikepdf.ContentStreamInstruction) and \
@@ -483,8 +501,8 @@ def _max_mcid(items: list[Item]) -> int:
     return found
 
 
-def _rewritten(items: list[Item], runs: list[_Run],
-               drawn: dict[int, list[tuple[int, _Piece]]]) -> list[Item]:
+def _rewritten(items: list[Item], runs: list[Run],
+               drawn: dict[int, list[tuple[int, Piece]]]) -> list[Item]:
     """`items` with each run's BDC and EMC taken out and each of its text-showing
     instructions replaced by its pieces (`drawn`: instruction index -> the MCID of each
     piece and the piece), drawn in order (a lead first), each in a marked-content
@@ -514,11 +532,11 @@ def _rewritten(items: list[Item], runs: list[_Run],
                 out.append(pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC")))
             continue
         for number, piece in sorted(drawn[n], key=lambda d: (d[1].lead is None, d[1].start)):
-            out.extend(_marked(begins[n], number, _cut(item, piece)))
+            out.extend(marked(begins[n], number, cut(item, piece)))
     return out
 
 
-def _marked(begin: pikepdf.ContentStreamInstruction, mcid: int,
+def marked(begin: pikepdf.ContentStreamInstruction, mcid: int,
             item: Item) -> list[Item]:
     """`item` in a marked-content sequence like `begin`'s, with the MCID `mcid`."""
     tag, props = begin.operands[0], begin.operands[1]
@@ -528,7 +546,7 @@ def _marked(begin: pikepdf.ContentStreamInstruction, mcid: int,
             pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC"))]
 
 
-def _replace_kid(owner: pikepdf.Dictionary, mcid: int, numbers: list[int]) -> None:
+def replace_kid(owner: pikepdf.Dictionary, mcid: int, numbers: list[int]) -> None:
     """`owner`'s kid `mcid` (an MCID, or a marked-content reference to one) replaced by
     the MCIDs `numbers`, in that order."""
     kids = owner.get("/K")

@@ -253,8 +253,14 @@ def _pdfium_rtl(line: list[_Shown]) -> bool:
     RLM_SPACE it has so far: it cuts a line into segments of right-to-left letters, of
     left-to-right ones and of the rest, and reads it right to left when it has at least
     as many right-to-left segments as left-to-right ones."""
+    return pdfium_reads_rtl("".join(_drawn_text(s) for s in line))
+
+
+def pdfium_reads_rtl(text: str) -> bool:
+    """Whether PDFium reads a line whose text, in the order it meets it (its text
+    objects left to right), is `text` right to left (see `_pdfium_rtl`)."""
     kinds: list[str] = []
-    for ch in "".join(_drawn_text(s) for s in line):
+    for ch in text:
         kind = unicodedata.bidirectional(ch)
         kind = "R" if kind in ("R", "AL") else "L" if kind == "L" else "N"
         if not kinds or kinds[-1] != kind:

@@ -64,7 +64,7 @@ from publication.checks.expectations import FigureAlt, LanguagePart, TextUnit
 from publication.errors import PublicationError
 from publication.pdf.fonts import cmap_bytes, parse_cmap
 from publication.pdf.structure import BIDI_CONTROLS, PdfDocument
-from publication.tagging import clusters, document, marks, order, spaces, tree, ua2
+from publication.tagging import clusters, document, marks, order, spaces, tree, ua2, words
 from publication.typeset import weasy
 from publication.typeset.weasy import Box
 
@@ -305,8 +305,10 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         clusters.mend(pdf, _rtl_texts(record), edits)
         rtl = _rtl_runs(record)
         split = order.split_lines(pdf, rtl, edits)
-        spaces.rtl_marks(pdf, {page: rtl.get(page, frozenset()) | split.get(page, frozenset())
-                               for page in rtl.keys() | split.keys()}, edits)
+        runs = {page: rtl.get(page, frozenset()) | split.get(page, frozenset())
+                for page in rtl.keys() | split.keys()}
+        spaces.rtl_marks(pdf, runs, edits)
+        words.reverse_words(pdf, runs, edits)
         edits.write(pdf)
         _visual_unicode(pdf)
         _add_id_tree(pdf)
