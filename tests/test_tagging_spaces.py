@@ -114,14 +114,17 @@ def test_a_bracket_inside_right_to_left_text_gets_marks_for_pdfium() -> None:
     run = _shown(list("וישכע )הבוח אל( ל״אוד"), 1)
     spaces.bracket_marks([run])
     assert run.ltr_after == {6, 14} and run.after == {5}
-    # A bracket a line ends with: the RLM after the LRM; a quotation mark there, none
-    # (poppler read the line's last words the wrong way round).
+    # A bracket or quotation mark a line ends with: the RLM after the LRM (one glyph:
+    # `_inserted`); one a line starts with, the LRM.
     end = _shown(list(")הבוח אל( ל״אוד"), 5)
     spaces.bracket_marks([end])
     assert end.ltr_after == {0, 8} and end.after == {0}
     quote = _shown(list("”.ןיוזמ ךוסכס"), 6)
     spaces.bracket_marks([quote])
-    assert quote.ltr_after == set() and quote.after == set()
+    assert quote.ltr_after == {0} and quote.after == {0}
+    start = _shown(list("ןיוזמ ךוסכס("), 7)
+    spaces.bracket_marks([start])
+    assert start.ltr_after == {11} and start.after == set()
     # Nor one with no right-to-left letter on its right ("(ICC)" alone on a line).
     alone = [_shown(")", 2), _shown("ICC", 3, 10, rtl=False), _shown("(", 4, 40)]
     spaces.bracket_marks(alone)
@@ -246,9 +249,13 @@ LATIN = [*HEBREW, 'במזכירות הבין-לאומית של <span lang="en">A
          "קוראת לשני הצדדים", "ישתפו פעולה עם בית הדין הפלילי (ICC)"]
 # Paragraphs PDFium read with mirrored brackets and quotation marks without
 # `bracket_marks` (`)לא חובה(`, `»قوانين الحرب«`), among right-to-left ones.
+# And at a line's ends: after a full stop (`המלחמה.„`), before a word (`«قوانين`).
 BRACKETS = {"he": [*HEBREW, "דוא״ל לעדכונים (לא חובה) ועוד מילים כאן",
-                   "על פי המשפט, „דיני המלחמה“, על כל הצדדים"],
-            "ar": [*ARABIC, "القانون الإنساني الدولي، أي «قوانين الحرب»، يجب على جميع"]}
+                   "על פי המשפט, „דיני המלחמה“, על כל הצדדים",
+                   "הוא אמר: „זו הפרה של דיני המלחמה.“", "(לא חובה) דואר אלקטרוני"],
+            "ar": [*ARABIC, "القانون الإنساني الدولي، أي «قوانين الحرب»، يجب على جميع",
+                   "قال: «إن الطرفين ارتكبا انتهاكات خلال النزاعات المسلحة.»",
+                   "«قوانين الحرب» هي القانون الدولي الإنساني", "(اختياري) البريد الإلكتروني"]}
 # (pass, language) -> the paragraphs the pass is for, and the reader it is for
 CASES = {("edge_spaces", "he"): (EDGES["he"], "pdf.js"),
          ("edge_spaces", "ar"): (EDGES["ar"], "pdf.js"),

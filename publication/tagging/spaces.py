@@ -52,9 +52,10 @@ occurrences read exactly): pdf.js 100.0 % of the Arabic and of the Hebrew (91.0 
 the facts' numbers as they were before `big_number` kept a word whole and the Arabic
 numbers came from Noto Sans; 93.8 and 91.2 without
 `latin_edges` and the data controller's label on a line of its own; 73.6 and 71.3 %
-without any mark, 2026-12-02), PDFium 95.0 and 95.3 % (94.4 and 93.6 without
-`bracket_marks`; 92.1 and 92.4 with the Arabic headlines' old leading and the
-controller's old line).
+without any mark, 2026-12-02), PDFium 98.9 and 98.8 % (98.3 and 98.3 without the
+marks for brackets and quotation marks at a line's ends; 95.0 and 95.3 without
+`publication.tagging.words` either; 94.4 and 93.6 without `bracket_marks`; 92.1 and
+92.4 with the Arabic headlines' old leading and the controller's old line).
 """
 
 from __future__ import annotations
@@ -283,7 +284,8 @@ def bracket_marks(line: list[_Shown]) -> None:
     right-to-left run of `line` (left to right) with right-to-left letters on both sides,
     and a right-to-left mark (`after`) before one that has none right next to it on its
     left; a bracket a line ends with (on its left), the right-to-left mark after the
-    left-to-right one, when right-to-left letters follow it; all in a line PDFium reads
+    left-to-right one; one a line starts with (on its right), the left-to-right mark;
+    none next to Latin letters at a line's end (`(ICC)`); all in a line PDFium reads
     right to left and still would with them.
 
     The PDF maps a bracket's glyph to its character in the text (`(` for the one drawn
@@ -296,40 +298,49 @@ def bracket_marks(line: list[_Shown]) -> None:
     if not _pdfium_rtl(line):
         return
     glyphs = [(s, k) for s in line for k in range(len(s.glyphs))]
-    wanted: list[tuple[_Shown, int, int]] = []  # (shown, glyph, where the RLM goes)
+    # (shown, glyph): a bracket to get the LRM; (shown, glyph, -1 before the first) the
+    # glyph the RLM goes after, if any
+    wanted: list[tuple[_Shown, int, tuple[_Shown, int] | None]] = []
     for n, (s, k) in enumerate(glyphs):
         glyph = s.glyphs[k]
         if not s.rtl or len(glyph) != 1 or not (unicodedata.mirrored(glyph) or
                                                 glyph in MIRRORED_EXTRA):
             continue
         left_letters = any(_rtl_letter(o.glyphs[g]) for o, g in glyphs[:n])
+        strong = next((kind for o, g in glyphs[n + 1:]
+                       if (kind := _kind(o.glyphs[g])) in ("L", "R")), None)
+        if strong == "L" and not left_letters:
+            # Latin letters on its right, none on its left (`(ICC)` at a line's end):
+            # PDFium reads it after them, and poppler took a mark into the Latin words'
+            # section (`ICC( )`): none.
+            continue
         if not any(_rtl_letter(o.glyphs[g]) for o, g in glyphs[n + 1:]):
-            continue  # none on its right (`(ICC)` alone at a line's end): none
+            if left_letters and strong is None:
+                # A line's start (`«قوانين`, `(ICC)`'s first): PDFium meets it first,
+                # reading right to left; the left-to-right mark only.
+                wanted.append((s, k, None))
+            continue
         if not left_letters:
-            # A bracket a line ends with (`(לא חובה)`): the right-to-left mark after
-            # the left-to-right one. Not a quotation mark (`המלחמה.”`, `المسلحة.»`):
-            # poppler then read the line's last two words the wrong way round.
-            # Only around right-to-left letters: next to Latin ones (`(ICC)` at a line's
-            # end) poppler took the marks into the Latin words' section (`ICC( )`).
-            following = glyphs[n + 1] if n + 1 < len(glyphs) else None
-            if glyph in QUOTES or following is None or \
-                    not _rtl_letter(following[0].glyphs[following[1]]):
-                continue
-            wanted.append((s, k, k))
+            # A bracket a line ends with (`(לא חובה)`, `المسلحة.»`): the right-to-left
+            # mark after the left-to-right one (`_inserted` draws the two as one glyph);
+            # none after Latin letters (`(ICC)`'s second), which poppler would read with
+            # them (`icc()`).
+            if not any(_kind(o.glyphs[g]) == "L" for o, g in glyphs[:n]):
+                wanted.append((s, k, (s, k)))
             continue
         left = glyphs[n - 1]
-        wanted.append((s, k, -2 if _kind(left[0].glyphs[left[1]]) == "R" else k - 1))
+        wanted.append((s, k, None if _kind(left[0].glyphs[left[1]]) == "R" else (s, k - 1)))
     if not wanted:
         return
     for s, k, at in wanted:
         s.ltr_after.add(k)
-        if at != -2:
-            s.after.add(at)
+        if at is not None:
+            at[0].after.add(at[1])
     if not _pdfium_rtl(line):  # the marks would turn the line: none
         for s, k, at in wanted:
             s.ltr_after.discard(k)
-            if at != -2:
-                s.after.discard(at)
+            if at is not None:
+                at[0].after.discard(at[1])
 
 
 def lead_marks(line: list[_Shown]) -> None:
@@ -372,12 +383,16 @@ def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
 
 def _inserted(s: _Shown, edit: FontEdit) -> dict[int, list[int]]:
     """The mark glyphs `s` gets after each of its glyphs (-1: before the first): a
-    left-to-right mark (`ltr_after`), then a right-to-left one (`after`); none when the
-    font cannot grow."""
-    rlm = edit.blank(RLM) if s.after else None
-    lrm = edit.blank(LRM) if s.ltr_after else None
+    left-to-right mark (`ltr_after`), a right-to-left one (`after`), or one glyph reading
+    the two, in that order, after a glyph in both; none when the font cannot grow."""
+    rlm = edit.blank(RLM) if s.after - s.ltr_after else None
+    lrm = edit.blank(LRM) if s.ltr_after - s.after else None
+    # Both after one glyph: one glyph reading the two, or poppler may take one for a
+    # word of its own, drawn where the next glyph is, and read it after that glyph.
+    both = edit.blank(LRM + RLM) if s.after & s.ltr_after else None
     inserted: dict[int, list[int]] = {}
-    for marks, glyph in ((s.ltr_after, lrm), (s.after, rlm)):
+    for marks, glyph in ((s.ltr_after - s.after, lrm), (s.after - s.ltr_after, rlm),
+                         (s.after & s.ltr_after, both)):
         if glyph is not None:
             for k in sorted(marks):
                 inserted.setdefault(k, []).append(glyph)
