@@ -42,7 +42,7 @@ space into the middle of that word (`מ- 2,000`).
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -123,20 +123,7 @@ def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
     `edits` (for the caller to write); page index -> the new MCIDs."""
     texts = WrittenTexts(edits)
     added: dict[int, frozenset[int]] = {}
-    root = pdf.Root.get("/StructTreeRoot")
-    if not isinstance(root, pikepdf.Dictionary) or "/ParentTree" not in root:
-        return added
-    parent_tree = pikepdf.NumberTree(root.ParentTree)
-    for index, page in enumerate(pdf.pages):
-        mcids = rtl.get(index)
-        resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-        if not mcids or not isinstance(fonts, pikepdf.Dictionary) or \
-                "/StructParents" not in page.obj:
-            continue
-        owners = parent_tree.get(int(page.obj.StructParents))
-        if not isinstance(owners, pikepdf.Array):
-            continue
+    for index, mcids, fonts, owners in rtl_pages(pdf, rtl):
         items = edits.items(pdf, index)
         runs = [run for run in text_runs(items, fonts, mcids, texts)
                 if any(len(line) > 1 or _read_left_to_right(run, line) for line in _lines(run))
@@ -170,6 +157,26 @@ def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
         edits.replace(index, _rewritten(items, runs, drawn))
         added[index] = frozenset(new)
     return added
+
+
+def rtl_pages(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
+              ) -> Iterator[tuple[int, frozenset[int], pikepdf.Dictionary, pikepdf.Array]]:
+    """The pages with runs `rtl` (page index -> MCIDs), fonts and structure: each one's
+    index, MCIDs, /Font resources and parent tree entry (MCID -> element)."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if not isinstance(root, pikepdf.Dictionary) or "/ParentTree" not in root:
+        return
+    parent_tree = pikepdf.NumberTree(root.ParentTree)
+    for index, page in enumerate(pdf.pages):
+        mcids = rtl.get(index)
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        if not mcids or not isinstance(fonts, pikepdf.Dictionary) or \
+                "/StructParents" not in page.obj:
+            continue
+        owners = parent_tree.get(int(page.obj.StructParents))
+        if isinstance(owners, pikepdf.Array):
+            yield index, mcids, fonts, owners
 
 
 def logical_order(levels: list[int]) -> list[int]:

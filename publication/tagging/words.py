@@ -88,22 +88,11 @@ def reverse_words(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
     """Cut and redraw the left-to-right stretches of words of the runs `rtl` (page index
     -> MCIDs) in lines PDFium reads right to left (see the module docstring), in the
     pages' instructions of `edits`, for the caller to write; how many were."""
-    root = pdf.Root.get("/StructTreeRoot")
-    if not isinstance(root, pikepdf.Dictionary) or "/ParentTree" not in root:
-        return 0
-    parent_tree = pikepdf.NumberTree(root.ParentTree)
     texts = WrittenTexts(edits)
     count = 0
-    for index, page in enumerate(pdf.pages):
-        mcids = rtl.get(index)
-        resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-        if not mcids or not isinstance(fonts, pikepdf.Dictionary) or \
-                "/StructParents" not in page.obj:
-            continue
-        owners = parent_tree.get(int(page.obj.StructParents))
+    for index, mcids, fonts, owners in order.rtl_pages(pdf, rtl):
         items = edits.items(pdf, index)
-        if not isinstance(owners, pikepdf.Array) or _spaced(items):
+        if _spaced(items):
             continue
         cuts = _cuts(items, fonts, mcids, texts, len(owners))
         if not cuts:
