@@ -60,8 +60,8 @@ def test_no_mark_touches_latin_words() -> None:
     assert spaces.marked_after(list(drawn)) == set()
 
 
-def _shown(glyphs: Sequence[str], mcid: int, x: float = 0.0, rtl: bool = True) -> spaces._Shown:
-    return spaces._Shown(0, pikepdf.Dictionary(), x, 0.0, list(glyphs), rtl, mcid)
+def _shown(glyphs: Sequence[str], mcid: int, x: float = 0.0, rtl: bool = True) -> spaces.LineShow:
+    return spaces.LineShow(0, pikepdf.Dictionary(), x, 0.0, list(glyphs), rtl, mcid)
 
 
 def test_a_space_at_a_run_edge_next_to_another_run_reads_as_a_mark_and_a_space() -> None:

@@ -102,7 +102,7 @@ STRONG = ("L", "R", "N")  # the kinds (`_kind`) a neutral takes its direction fr
 
 
 @dataclass
-class _Shown:
+class LineShow:
     """A TJ or Tj in a font `FontEdits` can change: where it is in the page's
     instructions and on the page, the Unicode value of each glyph it draws, and whether
     it belongs to a right-to-left run."""
@@ -139,9 +139,10 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
         if not mcids or not isinstance(fonts, pikepdf.Dictionary):
             continue
         items = edits.items(pdf, index)
-        shown = _shown(items, fonts, mcids, texts)
+        lines = page_lines(items, fonts, mcids, texts)
+        shown = sorted((s for line in lines for s in line), key=lambda s: s.index)
         count = 0
-        for line in _lines(shown):
+        for line in lines:
             glyphs = [g for s in line for g in s.glyphs]
             starts = [sum(len(s.glyphs) for s in line[:i]) for i in range(len(line))]
             in_rtl = [s.rtl for s in line for _ in s.glyphs]
@@ -177,23 +178,23 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
 
 
 def _shown(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
-           texts: WrittenTexts) -> list[_Shown]:
+           texts: WrittenTexts) -> list[LineShow]:
     """The text-showing instructions in fonts `FontEdits` can change, those of the runs
     `mcids` marked as right-to-left, with the Unicode values they will be written with
     (`WrittenTexts`: the copies of raised marks read as marks)."""
-    found: list[_Shown] = []
+    found: list[LineShow] = []
     for show in shows(items, fonts):
         font = show.font
         if not isinstance(font, pikepdf.Dictionary) or not editable(font):
             continue
         text = texts.of(font)
-        found.append(_Shown(show.index, font, show.x, show.y,
-                            [text.get(c, "") for c in shown_codes(items[show.index])],
-                            show.mcid in mcids, show.mcid))
+        found.append(LineShow(show.index, font, show.x, show.y,
+                              [text.get(c, "") for c in shown_codes(items[show.index])],
+                              show.mcid in mcids, show.mcid))
     return found
 
 
-def edge_spaces(line: list[_Shown]) -> None:
+def edge_spaces(line: list[LineShow]) -> None:
     """Mark (`held`) the spaces a right-to-left run of `line` (left to right) draws first
     or last where another run of the line is next to them.
 
@@ -217,7 +218,7 @@ def edge_spaces(line: list[_Shown]) -> None:
                       if s.glyphs[g] == " " and any(is_mark(ch) for ch in s.glyphs[g + 1]))
 
 
-def latin_edges(line: list[_Shown]) -> None:
+def latin_edges(line: list[LineShow]) -> None:
     """A right-to-left mark (`after`) after the space, or other neutral, a right-to-left
     run of `line` (left to right) draws last where a run of Latin words follows it on
     the right.
@@ -249,7 +250,7 @@ def latin_edges(line: list[_Shown]) -> None:
             s.after.add(-1)
 
 
-def _pdfium_rtl(line: list[_Shown]) -> bool:
+def _pdfium_rtl(line: list[LineShow]) -> bool:
     """Whether PDFium reads `line` as right to left, with the marks and spaces read as
     RLM_SPACE it has so far: it cuts a line into segments of right-to-left letters, of
     left-to-right ones and of the rest, and reads it right to left when it has at least
@@ -269,7 +270,7 @@ def pdfium_reads_rtl(text: str) -> bool:
     return kinds.count("L") <= kinds.count("R")
 
 
-def _drawn_text(s: _Shown) -> str:
+def _drawn_text(s: LineShow) -> str:
     """The text `s` will read, with its marks (`after`, `ltr_after`) and spaces read as
     RLM_SPACE."""
     text = RLM if -1 in s.after else ""
@@ -279,7 +280,7 @@ def _drawn_text(s: _Shown) -> str:
     return text
 
 
-def bracket_marks(line: list[_Shown]) -> None:
+def bracket_marks(line: list[LineShow]) -> None:
     """A left-to-right mark (`ltr_after`) after each bracket or quotation mark of a
     right-to-left run of `line` (left to right) with right-to-left letters on both sides,
     and a right-to-left mark (`after`) before one that has none right next to it on its
@@ -300,7 +301,7 @@ def bracket_marks(line: list[_Shown]) -> None:
     glyphs = [(s, k) for s in line for k in range(len(s.glyphs))]
     # (shown, glyph): a bracket to get the LRM; (shown, glyph, -1 before the first) the
     # glyph the RLM goes after, if any
-    wanted: list[tuple[_Shown, int, tuple[_Shown, int] | None]] = []
+    wanted: list[tuple[LineShow, int, tuple[LineShow, int] | None]] = []
     for n, (s, k) in enumerate(glyphs):
         glyph = s.glyphs[k]
         if not s.rtl or len(glyph) != 1 or not (unicodedata.mirrored(glyph) or
@@ -343,7 +344,7 @@ def bracket_marks(line: list[_Shown]) -> None:
                 at[0].after.discard(at[1])
 
 
-def lead_marks(line: list[_Shown]) -> None:
+def lead_marks(line: list[LineShow]) -> None:
     """Put a LEAD glyph (`lead`) before a combining mark (a glyph whose value holds one)
     that a right-to-left run of `line` (left to right) starts its drawing with, after a
     jump: the line's first instruction, or one drawn after a run to its right.
@@ -369,10 +370,17 @@ def lead_marks(line: list[_Shown]) -> None:
             s.lead = True
 
 
-def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
+def page_lines(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
+               texts: WrittenTexts) -> list[list[LineShow]]:
+    """A page's text-showing instructions (`_shown`) in its lines (`_lines`): PDFium's
+    lines, each one's instructions in the order it meets them."""
+    return _lines(_shown(items, fonts, mcids, texts))
+
+
+def _lines(shown: list[LineShow]) -> list[list[LineShow]]:
     """`shown` cut into lines (one baseline, in the order of the page's instructions),
     each from left to right."""
-    lines: list[list[_Shown]] = []
+    lines: list[list[LineShow]] = []
     for s in shown:
         if lines and abs(lines[-1][-1].y - s.y) < 0.01:
             lines[-1].append(s)
@@ -381,7 +389,7 @@ def _lines(shown: list[_Shown]) -> list[list[_Shown]]:
     return [sorted(line, key=lambda s: s.x) for line in lines]
 
 
-def _inserted(s: _Shown, edit: FontEdit) -> dict[int, list[int]]:
+def _inserted(s: LineShow, edit: FontEdit) -> dict[int, list[int]]:
     """The mark glyphs `s` gets after each of its glyphs (-1: before the first): a
     left-to-right mark (`ltr_after`), a right-to-left one (`after`), or one glyph reading
     the two, in that order, after a glyph in both; none when the font cannot grow."""

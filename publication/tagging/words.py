@@ -58,17 +58,13 @@ from publication.tagging.marks import (
     WrittenTexts,
     code_string,
     shown_codes,
-    shows,
 )
-from publication.tagging.spaces import LRM, RLM, RLM_SPACE, pdfium_reads_rtl
+from publication.tagging.spaces import LRM, RLM, RLM_SPACE, page_lines, pdfium_reads_rtl
 
 # How far apart the parts' empty glyphs are, in thousandths of an em, left of the stretch's
 # start: each is a glyph of its own, or PDFium would drop one drawn within 0.07 em of
 # the same glyph just before it.
 STEP = 1
-# What a text-showing instruction's neighbours may be for its text objects to be PDFium's
-# line: on the same baseline (points).
-_SAME_LINE = 0.01
 _MARKS = frozenset({"\u200e", "\u200f", "\u061c"})
 
 
@@ -147,44 +143,24 @@ def _cuts(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
     single = {run.shows[0].index: run for run in order.text_runs(items, fonts, mcids, texts)
               if len(run.shows) == 1 and not run.paths and run.mcid < owned}
     found: list[_Cut] = []
-    for line in _page_lines(items, fonts, texts):
-        text = "".join("".join(glyphs) for _, glyphs in line)
-        if not pdfium_reads_rtl(text):
+    for line in page_lines(items, fonts, mcids, texts):
+        if not pdfium_reads_rtl("".join(g for s in line for g in s.glyphs)):
             continue
-        levels = order.glyph_levels([g for _, glyphs in line for g in glyphs])
+        levels = order.glyph_levels([g for s in line for g in s.glyphs])
         at = 0
-        for k, (index, glyphs) in enumerate(line):
-            run = single.get(index)
+        for k, shown in enumerate(line):
+            run = single.get(shown.index)
+            glyphs = tuple(shown.glyphs)
             mine = levels[at:at + len(glyphs)]
             at += len(glyphs)
             parts = _parts(list(glyphs), mine) if run is not None else None
             if run is not None and parts is not None:
                 # What the text has before the stretch is drawn on its right: a space, or
                 # the line's start.
-                after = line[k + 1][1] if k + 1 < len(line) else ()
+                after = line[k + 1].glyphs if k + 1 < len(line) else []
                 spaced = glyphs[-1].isspace() or not after or " " in after[0]
                 found.append(_Cut(run, parts, glyphs, spaced))
     return found
-
-
-def _page_lines(items: list[Item], fonts: pikepdf.Dictionary,
-                texts: WrittenTexts) -> list[list[tuple[int, tuple[str, ...]]]]:
-    """The page's text-showing instructions in PDFium's lines (one after another on one
-    baseline), each its index and its glyphs' Unicode values, left to right."""
-    lines: list[list[tuple[int, float, tuple[str, ...]]]] = []
-    last_y: float | None = None
-    for show in shows(items, fonts):
-        if not isinstance(show.font, pikepdf.Dictionary):
-            continue
-        table = texts.of(show.font)
-        glyphs = tuple(table.get(c, "") for c in shown_codes(items[show.index]))
-        if last_y is not None and abs(show.y - last_y) < _SAME_LINE and lines:
-            lines[-1].append((show.index, show.x, glyphs))
-        else:
-            lines.append([(show.index, show.x, glyphs)])
-        last_y = show.y
-    return [[(n, glyphs) for n, _, glyphs in sorted(line, key=lambda s: s[1])]
-            for line in lines]
 
 
 def _parts(glyphs: list[str], levels: list[int]) -> list[tuple[int, int]] | None:
