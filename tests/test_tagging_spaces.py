@@ -103,8 +103,26 @@ def test_a_space_before_latin_words_gets_a_mark_after_it_in_a_right_to_left_line
     url = _shown("act.example.org", 7, 50, rtl=False)
     before, after = _shown(" ורשקתה", 8), _shown(":המיתחל", 9, 120)
     assert not spaces._pdfium_rtl([before, url, after])
-    before.held.add(0)
+    before.held.add(0)  # as many of each: still left to right
+    assert not spaces._pdfium_rtl([before, url, after])
+    after.after.add(-1)
     assert spaces._pdfium_rtl([before, url, after])
+
+
+def test_pdfium_reads_a_line_right_to_left_with_more_right_to_left_segments() -> None:
+    # as pypdfium2's PDFium does: two segments of each, left to right
+    assert not spaces.pdfium_reads_rtl("Intl םלוע Amnesty םולש")
+    assert spaces.pdfium_reads_rtl("םלוע Amnesty םולש")
+    assert spaces.pdfium_segments("(ICC) 2014 םולש") == (1, 1)
+
+
+def test_marks_that_would_turn_a_line_get_a_mark_before_it() -> None:
+    # "(اختياري)" alone on a line: its brackets' two LRMs and its one word would make
+    # PDFium read it left to right; an RLM before its first glyph keeps it.
+    alone = _shown(list(")يرايتخا("), 1)
+    spaces.bracket_marks([alone])
+    assert alone.ltr_after == {0, 8} and alone.after == {-1, 0, 8}
+    assert spaces._pdfium_rtl([alone])
 
 
 def test_a_bracket_inside_right_to_left_text_gets_marks_for_pdfium() -> None:
@@ -114,8 +132,8 @@ def test_a_bracket_inside_right_to_left_text_gets_marks_for_pdfium() -> None:
     run = _shown(list("וישכע )הבוח אל( ל״אוד"), 1)
     spaces.bracket_marks([run])
     assert run.ltr_after == {6, 14} and run.after == {5}
-    # A bracket or quotation mark a line ends with: the RLM after the LRM (one glyph:
-    # `_inserted`); one a line starts with, the LRM.
+    # A bracket or quotation mark a line ends or starts with: the RLM after the LRM
+    # (one glyph: `_inserted`).
     end = _shown(list(")הבוח אל( ל״אוד"), 5)
     spaces.bracket_marks([end])
     assert end.ltr_after == {0, 8} and end.after == {0}
@@ -124,7 +142,7 @@ def test_a_bracket_inside_right_to_left_text_gets_marks_for_pdfium() -> None:
     assert quote.ltr_after == {0} and quote.after == {0}
     start = _shown(list("ןיוזמ ךוסכס("), 7)
     spaces.bracket_marks([start])
-    assert start.ltr_after == {11} and start.after == set()
+    assert start.ltr_after == {11} and start.after == {11}
     # Nor one with no right-to-left letter on its right ("(ICC)" alone on a line).
     alone = [_shown(")", 2), _shown("ICC", 3, 10, rtl=False), _shown("(", 4, 40)]
     spaces.bracket_marks(alone)
@@ -250,12 +268,13 @@ LATIN = [*HEBREW, 'במזכירות הבין-לאומית של <span lang="en">A
 # Paragraphs PDFium read with mirrored brackets and quotation marks without
 # `bracket_marks` (`)לא חובה(`, `»قوانين الحرب«`), among right-to-left ones.
 # And at a line's ends: after a full stop (`המלחמה.„`), before a word (`«قوانين`).
-BRACKETS = {"he": [*HEBREW, "דוא״ל לעדכונים (לא חובה) ועוד מילים כאן",
+BRACKETS = {"he": [*HEBREW, "דוא״ל לעדכונים (לא חובה) ועוד מילים כאן", "(לא חובה)",
                    "על פי המשפט, „דיני המלחמה“, על כל הצדדים",
                    "הוא אמר: „זו הפרה של דיני המלחמה.“", "(לא חובה) דואר אלקטרוני"],
             "ar": [*ARABIC, "القانون الإنساني الدولي، أي «قوانين الحرب»، يجب على جميع",
                    "قال: «إن الطرفين ارتكبا انتهاكات خلال النزاعات المسلحة.»",
-                   "«قوانين الحرب» هي القانون الدولي الإنساني", "(اختياري) البريد الإلكتروني"]}
+                   "«قوانين الحرب» هي القانون الدولي الإنساني", "(اختياري) البريد الإلكتروني",
+                   "(اختياري)"]}
 # (pass, language) -> the paragraphs the pass is for, and the reader it is for
 CASES = {("edge_spaces", "he"): (EDGES["he"], "pdf.js"),
          ("edge_spaces", "ar"): (EDGES["ar"], "pdf.js"),

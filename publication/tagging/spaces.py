@@ -52,8 +52,9 @@ occurrences read exactly): pdf.js 100.0 % of the Arabic and of the Hebrew (91.0 
 the facts' numbers as they were before `big_number` kept a word whole and the Arabic
 numbers came from Noto Sans; 93.8 and 91.2 without
 `latin_edges` and the data controller's label on a line of its own; 73.6 and 71.3 %
-without any mark, 2026-12-02), PDFium 98.9 and 98.8 % (98.3 and 98.3 without the
-marks for brackets and quotation marks at a line's ends; 95.0 and 95.3 without
+without any mark, 2026-12-02), PDFium 100.0 and 98.8 % (98.9 and 98.8 with a tie of
+segments counted as right to left; 98.3 and 98.3 without the marks for brackets and
+quotation marks at a line's ends; 95.0 and 95.3 without
 `publication.tagging.words` either; 94.4 and 93.6 without `bracket_marks`; 92.1 and
 92.4 with the Arabic headlines' old leading and the controller's old line).
 """
@@ -233,8 +234,11 @@ def latin_edges(line: list[LineShow]) -> None:
     words on its left (the hyphen of `מ-Amnesty International`, read after them). Only
     in a line PDFium reads as right to left (`_pdfium_rtl`): one more right-to-left
     segment could turn a line of Latin words, which PDFium reads as they are, into one
-    it reads backwards."""
-    if not _pdfium_rtl(line):
+    it reads backwards; and in one of as many Latin segments as right-to-left ones,
+    which PDFium reads left to right, and wrong: it has a right-to-left run in it and a
+    mirrored bracket or a mark (`(ICC)` alone on a line after the line's lead glyph)."""
+    latin, rtl = pdfium_segments("".join(_drawn_text(s) for s in line))
+    if latin > rtl:
         return
     for k, s in enumerate(line):
         if not s.rtl or not s.glyphs:
@@ -252,22 +256,31 @@ def latin_edges(line: list[LineShow]) -> None:
 
 def _pdfium_rtl(line: list[LineShow]) -> bool:
     """Whether PDFium reads `line` as right to left, with the marks and spaces read as
-    RLM_SPACE it has so far: it cuts a line into segments of right-to-left letters, of
-    left-to-right ones and of the rest, and reads it right to left when it has at least
-    as many right-to-left segments as left-to-right ones."""
+    RLM_SPACE it has so far (`pdfium_reads_rtl`)."""
     return pdfium_reads_rtl("".join(_drawn_text(s) for s in line))
 
 
 def pdfium_reads_rtl(text: str) -> bool:
     """Whether PDFium reads a line whose text, in the order it meets it (its text
-    objects left to right), is `text` right to left (see `_pdfium_rtl`)."""
+    objects left to right), is `text` right to left: when it has more right-to-left
+    segments than left-to-right ones (`pdfium_segments`; measured with pypdfium2's
+    PDFium: `שלום Amnesty עולם Intl`, two of each, is read left to right, although
+    `CFX_BidiString` in PDFium's source reads at least as many as right to left)."""
+    latin, rtl = pdfium_segments(text)
+    return rtl > latin
+
+
+def pdfium_segments(text: str) -> tuple[int, int]:
+    """How many segments of left-to-right letters and of right-to-left ones PDFium cuts
+    `text` into (`CFX_BidiChar`: the rest, white space, digits and separators, are
+    segments of their own)."""
     kinds: list[str] = []
     for ch in text:
         kind = unicodedata.bidirectional(ch)
         kind = "R" if kind in ("R", "AL") else "L" if kind == "L" else "N"
         if not kinds or kinds[-1] != kind:
             kinds.append(kind)
-    return kinds.count("L") <= kinds.count("R")
+    return kinds.count("L"), kinds.count("R")
 
 
 def _drawn_text(s: LineShow) -> str:
@@ -284,10 +297,10 @@ def bracket_marks(line: list[LineShow]) -> None:
     """A left-to-right mark (`ltr_after`) after each bracket or quotation mark of a
     right-to-left run of `line` (left to right) with right-to-left letters on both sides,
     and a right-to-left mark (`after`) before one that has none right next to it on its
-    left; a bracket a line ends with (on its left), the right-to-left mark after the
-    left-to-right one; one a line starts with (on its right), the left-to-right mark;
-    none next to Latin letters at a line's end (`(ICC)`); all in a line PDFium reads
-    right to left and still would with them.
+    left; a bracket a line starts or ends with, the right-to-left mark after the
+    left-to-right one; none next to Latin letters at a line's end (`(ICC)`); all in a
+    line PDFium reads right to left and still would with them, with a right-to-left
+    mark before its first glyph if need be.
 
     The PDF maps a bracket's glyph to its character in the text (`(` for the one drawn
     on the right of `(לא חובה)`), as pdf.js and poppler read it; PDFium reads a
@@ -317,9 +330,10 @@ def bracket_marks(line: list[LineShow]) -> None:
             continue
         if not any(_rtl_letter(o.glyphs[g]) for o, g in glyphs[n + 1:]):
             if left_letters and strong is None:
-                # A line's start (`«قوانين`, `(ICC)`'s first): PDFium meets it first,
-                # reading right to left; the left-to-right mark only.
-                wanted.append((s, k, None))
+                # A line's start (`«قوانين`): PDFium meets it first, reading right to
+                # left; the right-to-left mark after the left-to-right one keeps the
+                # line right to left for it (`(اختياري)` alone on a line).
+                wanted.append((s, k, (s, k)))
             continue
         if not left_letters:
             # A bracket a line ends with (`(לא חובה)`, `المسلحة.»`): the right-to-left
@@ -337,7 +351,17 @@ def bracket_marks(line: list[LineShow]) -> None:
         s.ltr_after.add(k)
         if at is not None:
             at[0].after.add(at[1])
-    if not _pdfium_rtl(line):  # the marks would turn the line: none
+    if _pdfium_rtl(line):
+        return
+    # The marks would turn the line (`(اختياري)` alone on it: two left-to-right marks, one
+    # right-to-left segment): a right-to-left mark before its first glyph too, which
+    # PDFium reads last and poppler after the rest; none if that is not enough.
+    first = line[0]
+    had = -1 in first.after
+    first.after.add(-1)
+    if not _pdfium_rtl(line):
+        if not had:
+            first.after.discard(-1)
         for s, k, at in wanted:
             s.ltr_after.discard(k)
             if at is not None:
