@@ -108,7 +108,8 @@ def reverse_words(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
                       for variant in range(len(cut.parts))][::-1]
             shown = shown_codes(items[show.index])
             spaces = {start: edit.copy(shown[start], 0, 0, LRM + " ")
-                      for start, stop in cut.parts if cut.glyphs[start].isspace()}
+                      for start, stop in cut.parts
+                      if stop == start + 1 and cut.glyphs[start].isspace()}
             if None in blanks or None in spaces.values():
                 continue
             numbers = [cut.run.mcid] + list(range(free, free + len(cut.parts) - 1))
