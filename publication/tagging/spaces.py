@@ -87,7 +87,6 @@ LRM = "\u200e"
 # What PDFium mirrors when it reads it right to left: the Bidi_Mirrored characters, and
 # the curly quotation marks (it read the Hebrew closing quote “ as ”).
 MIRRORED_EXTRA = frozenset("“”‘’")
-QUOTES = frozenset("«»‹›“”‘’„‚")
 # The Unicode value of a space at the edge of a right-to-left run next to another run
 # (`edge_spaces`): a mark then a space, which pdf.js does not take for white space.
 RLM_SPACE = RLM + " "
@@ -312,8 +311,8 @@ def bracket_marks(line: list[LineShow]) -> None:
     if not _pdfium_rtl(line):
         return
     glyphs = [(s, k) for s in line for k in range(len(s.glyphs))]
-    # (shown, glyph): a bracket to get the LRM; (shown, glyph, -1 before the first) the
-    # glyph the RLM goes after, if any
+    # (shown, glyph, where): a bracket to get the LRM after it, and the glyph to get the
+    # RLM after it (-1: before a shown's first), if any
     wanted: list[tuple[LineShow, int, tuple[LineShow, int] | None]] = []
     for n, (s, k) in enumerate(glyphs):
         glyph = s.glyphs[k]
@@ -356,7 +355,7 @@ def bracket_marks(line: list[LineShow]) -> None:
     # The marks would turn the line (`(اختياري)` alone on it: two left-to-right marks, one
     # right-to-left segment): a right-to-left mark before its first glyph too, which
     # PDFium reads last and poppler after the rest; none if that is not enough.
-    first = line[0]
+    first = next(s for s in line if s.rtl)  # (the brackets' own run, if no other)
     had = -1 in first.after
     first.after.add(-1)
     if not _pdfium_rtl(line):
