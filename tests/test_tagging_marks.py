@@ -170,3 +170,24 @@ def test_hebrew_points_read_with_their_letters(fonts_dir: Path) -> None:
         assert all(values) and "\u05c1" in values
         assert not any(len(v) > 1 and all(unicodedata.category(c) == "Mn" for c in v)
                        for v in values)
+
+
+def test_a_copy_of_a_copy_has_the_originals_width(fonts_dir: Path) -> None:
+    # (offsets.offset_marks copies marks other passes copied before; the copy's /W was
+    # the font's default width, 1 em, and the word it stood in was torn apart)
+    data = raw_pdf(page("<p>שלום</p>", fonts_dir, lang="he", direction="rtl"))
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        font = next(f for f in pdf.pages[0].Resources.Font.values()
+                    if "Hebrew" in str(f.BaseFont))
+        before = FontInfo(font)
+        code = next(c for c, text in before.to_unicode.items() if text == "ש")
+        edits = marks.FontEdits()
+        edit = edits.of(font)
+        assert edit is not None
+        copy = edit.copy(code, 10, 0)
+        assert copy is not None
+        again = edit.copy(copy, 20, 0)
+        assert again is not None
+        edits.write(pdf)
+        after = FontInfo(font)
+        assert after.width(copy) == after.width(again) == before.width(code) != 1.0

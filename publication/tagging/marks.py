@@ -581,8 +581,11 @@ def _write(pdf: pikepdf.Pdf, edit: FontEdit) -> None:
         descendant.FontDescriptor.FontFile2.write(out.getvalue())
         info = FontInfo(font)
         extra = pikepdf.Array()
+        widths: dict[int, float] = {}  # a copy's own, for a copy of it
         for (gid, dx, _, _), new in sorted(edit.copies.items(), key=lambda item: item[1]):
-            width = dx if gid == BLANK else info.widths.get(gid, info.default_width)
+            width = dx if gid == BLANK else widths.get(gid, info.widths.get(
+                gid, info.default_width))
+            widths[new] = width
             extra.extend(pikepdf.Array([new, [width]]))
         if "/W" in descendant:
             descendant.W.extend(list(extra))

@@ -64,7 +64,17 @@ from publication.checks.expectations import FigureAlt, LanguagePart, TextUnit
 from publication.errors import PublicationError
 from publication.pdf.fonts import cmap_bytes, parse_cmap
 from publication.pdf.structure import BIDI_CONTROLS, PdfDocument
-from publication.tagging import clusters, document, marks, order, spaces, tree, ua2, words
+from publication.tagging import (
+    clusters,
+    document,
+    marks,
+    offsets,
+    order,
+    spaces,
+    tree,
+    ua2,
+    words,
+)
 from publication.typeset import weasy
 from publication.typeset.weasy import Box
 
@@ -302,6 +312,7 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         edits = marks.FontEdits()
         marks.split_marks(pdf, edits)
         marks.baseline_marks(pdf, edits)
+        offsets.offset_marks(pdf, edits)
         clusters.mend(pdf, _rtl_texts(record), edits)
         rtl = _rtl_runs(record)
         split = order.split_lines(pdf, rtl, edits)
