@@ -31,6 +31,7 @@ from publication.tagging.marks import (
     code_string,
     codes,
     is_mark,
+    shown_codes,
     shown_operands,
     shows,
 )
@@ -45,6 +46,7 @@ def offset_marks(pdf: pikepdf.Pdf, edits: FontEdits) -> int:
     module docstring), in the pages' instructions of `edits`, for the caller to write;
     the number of marks."""
     texts = WrittenTexts(edits)
+    marks_of: dict[tuple[int, int], frozenset[int]] = {}  # font -> its marks' codes
     moved = 0
     for index, page in enumerate(pdf.pages):
         resources = page.obj.get("/Resources")
@@ -57,7 +59,12 @@ def offset_marks(pdf: pikepdf.Pdf, edits: FontEdits) -> int:
             if not isinstance(show.font, pikepdf.Dictionary):
                 continue
             table = texts.of(show.font)
+            marks = marks_of.get(show.font.objgen)
+            if marks is None:
+                marks = marks_of[show.font.objgen] = _marks(table)
             shown = items[show.index]
+            if not marks or not any(code in marks for code in shown_codes(shown)):
+                continue
             assert isinstance(shown, pikepdf.ContentStreamInstruction)
             operands = [o for o in shown_operands(shown)
                         if not isinstance(o, pikepdf.String) or len(bytes(o)) >= 2]
@@ -87,6 +94,12 @@ def offset_marks(pdf: pikepdf.Pdf, edits: FontEdits) -> int:
         if changed:
             edits.replace(index, items)
     return moved
+
+
+def _marks(table: dict[int, str]) -> frozenset[int]:
+    """The codes of a font whose value is combining marks only."""
+    return frozenset(code for code, text in table.items()
+                     if text and all(is_mark(ch) for ch in text))
 
 
 def _placed(operands: list[Any], k: int, table: dict[int, str]) -> bool:

@@ -142,8 +142,11 @@ def _cuts(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
     """The runs of `mcids` with one text-showing instruction and no paths whose glyphs
     are a stretch of words in a line PDFium reads right to left, and their parts."""
     single = {run.shows[0].index: run for run in order.text_runs(items, fonts, mcids, texts)
-              if len(run.shows) == 1 and not run.paths and run.mcid < owned}
+              if len(run.shows) == 1 and not run.paths and run.mcid < owned
+              and _spaced_latin(run.shows[0].glyphs)}
     found: list[_Cut] = []
+    if not single:
+        return found
     for line in page_lines(items, fonts, mcids, texts):
         if not pdfium_reads_rtl("".join(g for s in line for g in s.glyphs)):
             continue
@@ -162,6 +165,12 @@ def _cuts(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
                 spaced = glyphs[-1].isspace() or not after or " " in after[0]
                 found.append(_Cut(run, parts, glyphs, spaced))
     return found
+
+
+def _spaced_latin(glyphs: tuple[str, ...]) -> bool:
+    """Whether a run's glyphs may be a stretch of words: a space, and a Latin letter."""
+    return any(g.isspace() for g in glyphs) and \
+        any(unicodedata.bidirectional(ch) == "L" for g in glyphs for ch in g)
 
 
 def _parts(glyphs: list[str], levels: list[int]) -> list[tuple[int, int]] | None:
