@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from publication.pdf.fonts import FontInfo
 from publication.tagging import offsets
 from tests.checking import page, tagged_pdf
 from tests.pdfread import pdfium_text, readers_table
+from tests.printing import raster
 
 # Hebrew with points: WeasyPrint places each point with numbers around it.
 POINTED = "שָׁלוֹם עֲלֵיכֶם"
@@ -24,9 +24,7 @@ POINTED = "שָׁלוֹם עֲלֵיכֶם"
 def _raster(data: bytes, tmp_path: Path, name: str) -> Image.Image:
     pdf = tmp_path / f"{name}.pdf"
     pdf.write_bytes(data)
-    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", str(pdf),
-                    str(tmp_path / name)], check=True)
-    return Image.open(tmp_path / f"{name}.png").convert("L")
+    return raster(pdf, 1, 300, tmp_path).convert("L")
 
 
 def test_pdfium_reads_the_points_with_their_letters(fonts_dir: Path, tmp_path: Path,

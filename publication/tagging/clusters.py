@@ -41,6 +41,7 @@ from publication.tagging.marks import (
     codes,
     editable,
     is_mark,
+    page_fonts,
     shown_operands,
     shows,
 )
@@ -67,11 +68,7 @@ def mend(pdf: pikepdf.Pdf, runs: Mapping[tuple[int, int], str], edits: FontEdits
     as the module docstring says; the number of glyphs and places mended. New values,
     copies and instructions are made in `edits`, for the caller to write."""
     pages = []
-    for index, page in enumerate(pdf.pages):
-        resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-        if not isinstance(fonts, pikepdf.Dictionary):
-            continue
+    for index, _, fonts in page_fonts(pdf):
         wanted = {mcid for (p, mcid) in runs if p == index}
         if not wanted:
             continue

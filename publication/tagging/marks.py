@@ -315,6 +315,15 @@ class Show:
     y: float
 
 
+def page_fonts(pdf: pikepdf.Pdf) -> Iterator[tuple[int, pikepdf.Page, pikepdf.Dictionary]]:
+    """Each page with fonts: its index, the page and its /Font resources."""
+    for index, page in enumerate(pdf.pages):
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
+        if isinstance(fonts, pikepdf.Dictionary):
+            yield index, page, fonts
+
+
 def shows(items: list[Item], fonts: pikepdf.Dictionary) -> Iterator[Show]:
     """The text-showing instructions of a page's `items` (its own, not its forms'),
     with the font (`Tf`, saved and restored by `q` and `Q`) and marked content they are
@@ -387,11 +396,7 @@ def baseline_marks(pdf: pikepdf.Pdf, edits: FontEdits | None = None) -> int:
     own = edits is None
     edits = edits if edits is not None else FontEdits()
     moved = 0
-    for index, page in enumerate(pdf.pages):
-        resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-        if not isinstance(fonts, pikepdf.Dictionary):
-            continue
+    for index, _, fonts in page_fonts(pdf):
         items = edits.items(pdf, index)
         if not any(_rise(item) for item in items):
             continue

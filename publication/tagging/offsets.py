@@ -31,6 +31,7 @@ from publication.tagging.marks import (
     code_string,
     codes,
     is_mark,
+    page_fonts,
     shown_codes,
     shown_operands,
     shows,
@@ -48,11 +49,7 @@ def offset_marks(pdf: pikepdf.Pdf, edits: FontEdits) -> int:
     texts = WrittenTexts(edits)
     marks_of: dict[tuple[int, int], frozenset[int]] = {}  # font -> its marks' codes
     moved = 0
-    for index, page in enumerate(pdf.pages):
-        resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-        if not isinstance(fonts, pikepdf.Dictionary):
-            continue
+    for index, _, fonts in page_fonts(pdf):
         items = edits.items(pdf, index)
         changed = False
         for show in list(shows(items, fonts)):

@@ -55,6 +55,7 @@ from publication.tagging.marks import (
     code_string,
     codes,
     is_mark,
+    page_fonts,
     shown_codes,
     shown_operands,
     shows,
@@ -167,12 +168,9 @@ def rtl_pages(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
     if not isinstance(root, pikepdf.Dictionary) or "/ParentTree" not in root:
         return
     parent_tree = pikepdf.NumberTree(root.ParentTree)
-    for index, page in enumerate(pdf.pages):
+    for index, page, fonts in page_fonts(pdf):
         mcids = rtl.get(index)
-        resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-        if not mcids or not isinstance(fonts, pikepdf.Dictionary) or \
-                "/StructParents" not in page.obj:
+        if not mcids or "/StructParents" not in page.obj:
             continue
         owners = parent_tree.get(int(page.obj.StructParents))
         if isinstance(owners, pikepdf.Array):

@@ -77,6 +77,7 @@ from publication.tagging.marks import (
     codes,
     editable,
     is_mark,
+    page_fonts,
     shown_codes,
     shown_operands,
     shows,
@@ -132,11 +133,9 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
     in `edits`, for the caller to write."""
     changed = 0
     texts = WrittenTexts(edits)
-    for index, page in enumerate(pdf.pages):
+    for index, _, fonts in page_fonts(pdf):
         mcids = rtl.get(index)
-        resources = page.obj.get("/Resources")
-        fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
-        if not mcids or not isinstance(fonts, pikepdf.Dictionary):
+        if not mcids:
             continue
         items = edits.items(pdf, index)
         lines = page_lines(items, fonts, mcids, texts)
