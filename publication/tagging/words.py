@@ -14,11 +14,11 @@ text-showing instruction) by where each starts, and inside one, of its glyphs
 at its spaces into parts (its words and the spaces between them), each in a
 marked-content sequence of its own, listed in the run's structure element in the text's
 order, and draws them last part first, each starting with an empty glyph placed so that
-the parts start in the opposite order to where they are drawn: the last part's a
-thousandth of an em left of where the stretch starts, the one before it's two
-thousandths left, and so on (each a glyph of its own: PDFium drops a glyph drawn within
-0.07 em of the same glyph). PDFium meets them last first and reads them, last first
-again, in order. The glyphs stay where they were, so the page is the same; pdf.js reads
+the parts start in the opposite order to where they are drawn: the first part's a
+thousandth of an em left of where the stretch starts, the second's two thousandths
+left, and so on, the last part's leftmost (each a glyph of its own: PDFium drops a glyph
+drawn within 0.07 em of the same glyph). PDFium meets them last first and reads them,
+last first again, in order. The glyphs stay where they were, so the page is the same; pdf.js reads
 each part's marked content in the structure's order; poppler reads by position.
 
 The empty glyphs read as U+200F and a space (RLM_SPACE): pdf.js skips a glyph whose
