@@ -136,8 +136,8 @@ def big_number(markup: Markup, number: str) -> Markup:
             return text
         done = True
         before, _, after = text.partition(number)
-        lead = _WORD_END.search(before)[0]  # type: ignore[index]
-        tail = _WORD_START.match(after)[0]  # type: ignore[index]
+        end, start = _WORD_END.search(before), _WORD_START.match(after)
+        lead, tail = end.group() if end else "", start.group() if start else ""
         head, rest = before[:len(before) - len(lead)], after[len(tail):]
         return f'{head}<div class="number">{lead}{number}{tail}</div>{rest}'
 
