@@ -310,9 +310,9 @@ def bracket_marks(line: list[LineShow]) -> None:
     if not _pdfium_rtl(line):
         return
     glyphs = [(s, k) for s in line for k in range(len(s.glyphs))]
-    # (shown, glyph, where): a bracket to get the LRM after it, and the glyph to get the
-    # RLM after it (-1: before a shown's first), if any
-    wanted: list[tuple[LineShow, int, tuple[LineShow, int] | None]] = []
+    # (shown, bracket, glyph): the LRM goes after the bracket, the RLM after that glyph
+    # of the same shown (-1: before its first), if any
+    wanted: list[tuple[LineShow, int, int | None]] = []
     for n, (s, k) in enumerate(glyphs):
         glyph = s.glyphs[k]
         if not s.rtl or len(glyph) != 1 or not (unicodedata.mirrored(glyph) or
@@ -331,7 +331,7 @@ def bracket_marks(line: list[LineShow]) -> None:
                 # A line's start (`«قوانين`): PDFium meets it first, reading right to
                 # left; the right-to-left mark after the left-to-right one keeps the
                 # line right to left for it (`(اختياري)` alone on a line).
-                wanted.append((s, k, (s, k)))
+                wanted.append((s, k, k))
             continue
         if not left_letters:
             # A bracket a line ends with (`(לא חובה)`, `المسلحة.»`): the right-to-left
@@ -339,31 +339,32 @@ def bracket_marks(line: list[LineShow]) -> None:
             # none after Latin letters (`(ICC)`'s second), which poppler would read with
             # them (`icc()`).
             if not any(_kind(o.glyphs[g]) == "L" for o, g in glyphs[:n]):
-                wanted.append((s, k, (s, k)))
+                wanted.append((s, k, k))
             continue
         left = glyphs[n - 1]
-        wanted.append((s, k, None if _kind(left[0].glyphs[left[1]]) == "R" else (s, k - 1)))
+        wanted.append((s, k, None if _kind(left[0].glyphs[left[1]]) == "R" else k - 1))
     if not wanted:
         return
+    added: list[tuple[set[int], int]] = []  # the marks put in here, to take out again
+
+    def put(marks: set[int], at: int) -> None:
+        if at not in marks:
+            marks.add(at)
+            added.append((marks, at))
+
     for s, k, at in wanted:
-        s.ltr_after.add(k)
+        put(s.ltr_after, k)
         if at is not None:
-            at[0].after.add(at[1])
-    if _pdfium_rtl(line):
-        return
-    # The marks would turn the line (`(اختياري)` alone on it: two left-to-right marks, one
-    # right-to-left segment): a right-to-left mark before its first glyph too, which
-    # PDFium reads last and poppler after the rest; none if that is not enough.
-    first = next(s for s in line if s.rtl)  # (the brackets' own run, if no other)
-    had = -1 in first.after
-    first.after.add(-1)
+            put(s.after, at)
     if not _pdfium_rtl(line):
-        if not had:
-            first.after.discard(-1)
-        for s, k, at in wanted:
-            s.ltr_after.discard(k)
-            if at is not None:
-                at[0].after.discard(at[1])
+        # The marks would turn the line (`(اختياري)` alone on it: two left-to-right
+        # marks, one right-to-left segment): a right-to-left mark before the first glyph
+        # of its first right-to-left run too, which PDFium reads last and poppler after
+        # the rest; none of them if that is not enough.
+        put(next(s for s in line if s.rtl).after, -1)
+        if not _pdfium_rtl(line):
+            for marks, at in added:
+                marks.discard(at)
 
 
 def lead_marks(line: list[LineShow]) -> None:
