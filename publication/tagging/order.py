@@ -132,6 +132,7 @@ def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
         if not runs:
             continue
         free = max(len(owners), max_mcid(items) + 1)
+        exact = measured(items)
         new: set[int] = set()
         drawn: dict[int, list[tuple[int, Piece]]] = {}  # instruction index -> its pieces
         for run in runs:
@@ -141,7 +142,7 @@ def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
             for line in _lines(run):
                 pieces = _pieces(run, line)
                 in_order = [pieces[k] for k in logical_order([p.level for p in pieces])]
-                lead = _lead(items, run, pieces, in_order, edits)
+                lead = _lead(items, run, pieces, in_order, edits, exact)
                 wanted = ([lead] if lead is not None else []) + in_order
                 for piece in wanted:
                     number = run.mcid if not numbers else free
@@ -150,11 +151,7 @@ def split_lines(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
                         new.add(number)
                     numbers.append(number)
                     drawn.setdefault(run.shows[piece.show].index, []).append((number, piece))
-            replace_kid(owner, run.mcid, numbers)
-            while len(owners) < free:
-                owners.append(None)
-            for number in numbers[1:]:
-                owners[number] = owner
+            replace_kid(owners, owner, run.mcid, numbers)
         edits.replace(index, _rewritten(items, runs, drawn))
         added[index] = frozenset(new)
     return added
@@ -320,10 +317,11 @@ def _with_marks(run: Run, pieces: list[Piece]) -> list[Piece]:
 
 
 def _lead(items: list[Item], run: Run, pieces: list[Piece], in_order: list[Piece],
-          edits: FontEdits) -> Piece | None:
+          edits: FontEdits, exact: bool) -> Piece | None:
     """A piece for the lead glyph of a line (its `pieces` as drawn, and `in_order`)
     whose first piece drawn is not its first in the text, drawn before that piece (see
-    the module docstring); None when it needs none, or its font cannot be edited."""
+    the module docstring; where the text starts when `pen_positions` is `exact` on the
+    page, `measured`); None when it needs none, or its font cannot be edited."""
     if in_order[0] is pieces[0]:
         return None
     first = pieces[0]
@@ -332,15 +330,16 @@ def _lead(items: list[Item], run: Run, pieces: list[Piece], in_order: list[Piece
     if edit is None or glyph is None:
         return None
     start = in_order[0]
-    offset = _advance(items[run.shows[first.show].index], start.stop, edit) \
-        if start.show == first.show else 0
+    offset = pen_positions(items[run.shows[first.show].index], edit).ends[start.stop - 1] \
+        if start.show == first.show and exact else 0
     return Piece(first.show, 0, 0, first.level, lead=glyph, offset=offset)
 
 
-def _advance(shown: Item, stop: int, edit: FontEdit) -> float:
-    """How far, in thousandths of an em, the pen moves from the start of the
-    text-showing instruction `shown` to the end of its glyph `stop - 1`."""
-    return pen_positions(shown, edit).ends[stop - 1] if stop else 0.0
+def measured(items: list[Item]) -> bool:
+    """Whether `pen_positions` is exact on a page (its `items`): no character or word
+    spacing and no horizontal scaling set, which WeasyPrint does not write."""
+    return not any(isinstance(item, pikepdf.ContentStreamInstruction) and
+                   str(item.operator) in ("Tc", "Tw", "Tz", "'", '"') for item in items)
 
 
 @dataclass(frozen=True)
@@ -551,9 +550,15 @@ def marked(begin: pikepdf.ContentStreamInstruction, mcid: int,
             pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC"))]
 
 
-def replace_kid(owner: pikepdf.Dictionary, mcid: int, numbers: list[int]) -> None:
+def replace_kid(owners: pikepdf.Array, owner: pikepdf.Dictionary, mcid: int,
+                numbers: list[int]) -> None:
     """`owner`'s kid `mcid` (an MCID, or a marked-content reference to one) replaced by
-    the MCIDs `numbers`, in that order."""
+    the MCIDs `numbers`, in that order, each of them `owner`'s in the page's parent tree
+    entry `owners` (grown as needed)."""
+    while len(owners) <= max(numbers):
+        owners.append(None)
+    for number in numbers:
+        owners[number] = owner
     kids = owner.get("/K")
     items = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
     out: list[object] = []

@@ -88,7 +88,7 @@ def reverse_words(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
     count = 0
     for index, mcids, fonts, owners in order.rtl_pages(pdf, rtl):
         items = edits.items(pdf, index)
-        if _spaced(items):
+        if not order.measured(items):
             continue
         cuts = _cuts(items, fonts, mcids, texts, len(owners))
         if not cuts:
@@ -117,24 +117,13 @@ def reverse_words(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
             # The part drawn first keeps the run's MCID: the last one.
             numbers = numbers[1:] + numbers[:1]
             replaced[show.index] = _drawn(items, cut, edit, blanks, spaces, numbers)
-            order.replace_kid(owner, cut.run.mcid, numbers)
-            while len(owners) < free:
-                owners.append(None)
-            for number in numbers[:-1]:
-                owners[number] = owner
+            order.replace_kid(owners, owner, cut.run.mcid, numbers)
             replaced[cut.run.end] = []
             count += 1
         if replaced:
             edits.replace(index, [new for n, item in enumerate(items)
                                   for new in replaced.get(n, [item])])
     return count
-
-
-def _spaced(items: list[Item]) -> bool:
-    """Whether a page sets character or word spacing or horizontal scaling, which
-    `order.pen_positions` does not count."""
-    return any(isinstance(item, pikepdf.ContentStreamInstruction) and
-               str(item.operator) in ("Tc", "Tw", "Tz", "'", '"') for item in items)
 
 
 def _cuts(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
