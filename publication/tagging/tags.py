@@ -26,13 +26,16 @@ Two steps, both driven from the build:
    asks for (`publication.tagging.tree`: a list item's `::before` as its Lbl, content
    repeated on later pages as artifacts, a table continued over pages as one Table),
    /Contents on link annotations that lack it, raised glyphs (Arabic and Hebrew marks)
-   drawn on the baseline (`publication.tagging.marks`), the Unicode values of the
+   drawn on the baseline (`publication.tagging.marks`) and marks placed by numbers
+   around them drawn with their offset in their outline (`publication.tagging.offsets`),
+   the Unicode values of the
    glyphs of right-to-left runs mended from the runs' texts
    (`publication.tagging.clusters`), a right-to-left line drawn in several fonts cut
    into marked-content sequences listed in the text's order, for pdf.js
    (`publication.tagging.order`), right-to-left marks where poppler would misplace a
-   number and spaces pdf.js would drop (`publication.tagging.spaces`), and
-   right-to-left clusters of the
+   number and spaces pdf.js would drop (`publication.tagging.spaces`), a stretch of
+   Latin words in a right-to-left line drawn so that PDFium reads its words in order
+   (`publication.tagging.words`), and right-to-left clusters of the
    /ToUnicode maps in visual order (see `_visual_unicode`); then the document-level fixes of
    `publication.tagging.document` (XMP title language, the links' Print flag, figure
    boxes in user space). It returns the PDF with the expectations the
