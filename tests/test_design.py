@@ -1,7 +1,9 @@
 """The design of the publications, measured on the rendered pages with PDFium: the real
 campaign's leaflet panels filled, big numbers, the poster's headline size in every
 locale and its empty bands, QR code sizes in mm, and every petition page complete
-(templates in publication/render/templates, styles/)."""
+(templates in publication/render/templates, styles/); and the poster's grid, read with
+poppler: its facts columns read one after the other, whatever group's details are
+printed under them."""
 
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from publication.kinds import KINDS, PAPERS
 from publication.model import BuildOptions, Project, Selection
 from publication.render.qrcode import qr_code
 from publication.source.content import load_campaign
+from publication.source.imprint import load_imprint
+from tests.pdfread import readers_table
 from tests.projects import REPO, make_project
 
 LOCALES = ("en", "de", "ar", "he")
@@ -29,15 +33,21 @@ SCALE = 100 / 72  # 100 dpi
 URL = "https://act.example.org/israel-opt/petition"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path,
-          ) -> Iterator[tuple[Project, dict[str, float]]]:
-    """The real campaign and catalogues, built in en, de, ar and he."""
-    project = make_project(tmp_path_factory.mktemp("design") / "project", fonts_dir)
+def _real_project(root: Path, fonts_dir: Path) -> Project:
+    """A project with the real campaign and catalogues."""
+    project = make_project(root, fonts_dir)
     shutil.rmtree(project.content)
     shutil.copytree(REPO / "content", project.content)
     shutil.rmtree(project.root / "locales")
     shutil.copytree(REPO / "locales", project.root / "locales")
+    return project
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path,
+          ) -> Iterator[tuple[Project, dict[str, float]]]:
+    """The real campaign and catalogues, built in en, de, ar and he."""
+    project = _real_project(tmp_path_factory.mktemp("design") / "project", fonts_dir)
     selection = Selection(locales=LOCALES, kinds=("leaflet", "poster", "petition"),
                           sizes=("a4", "letter", "a3", "tabloid"))
     report = build(project, plan(project, selection), BuildOptions(jobs=1, print_files=False))
@@ -195,3 +205,64 @@ def _walk(node: object) -> Iterator[object]:
     elif isinstance(node, pikepdf.Array):
         for kid in node:
             yield from _walk(kid)
+
+
+# A group whose name and meeting are short lines in another script than most pages':
+# its lines end anywhere, and a line that started in a gutter between the facts columns
+# would have poppler read the next column's number first (styles/poster.css).
+GROUP = """name: مجموعة رام الله
+meeting: الثلاثاء
+language: ar
+contact:
+  phone: +49 (0)221 123456
+  web: https://example.org/r
+"""
+
+
+@pytest.fixture(scope="module")
+def grouped(tmp_path_factory: pytest.TempPathFactory, fonts_dir: Path) -> Project:
+    """The real campaign's posters in en, de and he with GROUP's details."""
+    root = tmp_path_factory.mktemp("grouped")
+    project = _real_project(root / "project", fonts_dir)
+    (root / "group.yaml").write_text(GROUP, encoding="utf-8")
+    imprint = load_imprint(root / "group.yaml")
+    selection = Selection(locales=("en", "de", "he"), kinds=("poster",),
+                          sizes=("a3", "tabloid"))
+    report = build(project, plan(project, selection, imprint),
+                   BuildOptions(jobs=1, print_files=False, imprint=imprint))
+    assert report.ok, [o.messages for o in report.failed]
+    return project
+
+
+def _poppler_misses(output: Path, project: Project) -> list[tuple[str, str, str]]:
+    """(PDF, context, what pdftotext read there) for each poster string it misreads."""
+    table = readers_table()
+    report = table.measure(output, project.root, readers=("poppler",))
+    return [(pdf, miss["context"], miss["read_as"].get(pdf, ""))
+            for locale in report["locales"].values()
+            for miss in locale["readers"]["poppler"]["missed"]
+            for pdf in miss["missed_in"] if "/poster-" in pdf]
+
+
+def test_poppler_reads_the_poster_facts_column_by_column(
+        built: tuple[Project, dict[str, float]]) -> None:
+    """Each fact (its words over, its number, its words under) is read whole: the facts,
+    the call and the imprint below them stand on one grid of columns."""
+    project = built[0]
+    assert _poppler_misses(project.output, project) == []
+
+
+def test_poppler_reads_the_poster_facts_over_any_groups_details(grouped: Project) -> None:
+    flat = grouped.root / "flat"  # the table reads <campaign>/<locale>/*.pdf
+    for folder in grouped.output.glob("israel-opt/*/mjmw-h-rm-llh"):
+        target = flat / "israel-opt" / folder.parent.name
+        target.mkdir(parents=True)
+        for pdf in folder.glob("poster-*.pdf"):
+            shutil.copy(pdf, target / pdf.name)
+    posters = sorted(flat.glob("israel-opt/*/poster-*.pdf"))
+    assert len(posters) == 6
+    assert _poppler_misses(flat, grouped) == []
+    table = readers_table()
+    for pdf in posters:
+        text = table.normal("\n".join(table.poppler_pages(pdf)))
+        assert "+49 (0)221 123456" in text and "example.org/r" in text, pdf

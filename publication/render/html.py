@@ -21,7 +21,7 @@ from publication.i18n.catalog import build_time
 from publication.i18n.localize import Fallback, Localizer
 from publication.kinds import Kind, Paper
 from publication.model import SOURCE_LOCALE, Imprint, MessageKey, Project
-from publication.render.qrcode import qr_code
+from publication.render.qrcode import display_url, qr_code
 from publication.render.typography import big_number, keep_names, no_widow, spacing
 from publication.source.content import Campaign
 from publication.source.images import inspect
@@ -50,6 +50,7 @@ def environment(templates: Path) -> jinja2.Environment:
     )
     env.filters["no_widow"] = no_widow
     env.filters["big_number"] = big_number
+    env.filters["display_url"] = display_url
     return env
 
 

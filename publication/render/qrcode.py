@@ -48,8 +48,12 @@ def qr_code(url: str, alt: str, size_mm: float) -> QrCode:
         f'<rect width="{count}" height="{count}" fill="#ffffff"/>'
         f'<path fill="#000000" d="{path}"/></svg>'
     )
-    display = url.removeprefix("https://").removeprefix("http://").rstrip("/")
-    return QrCode(url, display, Markup(svg), count, size_mm)
+    return QrCode(url, display_url(url), Markup(svg), count, size_mm)
+
+
+def display_url(url: str) -> str:
+    """`url` as printed for people to type: without its scheme or a final slash."""
+    return url.removeprefix("https://").removeprefix("http://").rstrip("/")
 
 
 # Encoding a code takes ~50 ms, and every output of a locale, at every size, shows the
