@@ -14,7 +14,7 @@ from PIL import Image, ImageChops, ImageFilter
 from publication.pdf.fonts import FontInfo
 from publication.tagging import offsets
 from tests.checking import page, tagged_pdf
-from tests.pdfread import pdfium_text, readers_table
+from tests.pdfread import pdfium_text, pdfjs_text, readers_table
 from tests.printing import raster
 
 # Hebrew with points: WeasyPrint places each point with numbers around it.
@@ -62,3 +62,35 @@ def test_the_marks_are_copies_with_their_widths_and_unicode(fonts_dir: Path) -> 
         points = [c for c in shown if info.to_unicode.get(c) and
                   all(unicodedata.category(ch) == "Mn" for ch in info.to_unicode[c])]
         assert points and all(info.width(c) == 0 for c in points)  # no width of their own
+
+
+# A word whose first letter has two points and is kerned against the next (the bet of
+# `בְּרֵאשִׁית`): WeasyPrint draws the points, then the kerning, then the letter.
+KERNED = "שָׁלוֹם עֲלֵיכֶם, בְּרֵאשִׁית"
+
+
+def _poppler(data: bytes, tmp_path: Path, name: str) -> str:
+    pdf = tmp_path / f"{name}.pdf"
+    pdf.write_bytes(data)
+    table = readers_table()
+    return str(table.normal("\n".join(table.poppler_pages(pdf))))
+
+
+def test_poppler_reads_a_kerned_letter_with_its_points(fonts_dir: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    html = page(f"<p>{KERNED}</p>", fonts_dir, lang="he", direction="rtl")
+    data, _ = tagged_pdf(html, lang="he")
+    with monkeypatch.context() as patch:
+        patch.setattr(offsets, "kern_marks", lambda *args: 0)
+        before = tagged_pdf(html, lang="he")[0]
+    normal = readers_table().normal
+    assert str(normal(KERNED)) in _poppler(data, tmp_path, "after")
+    # What it is for: poppler took the letter, drawn left of where its points were, for a
+    # word of its own (`ברֵאשִׁית ... ְּ`).
+    assert str(normal(KERNED)) not in _poppler(before, tmp_path, "before")
+    # Every other reader still reads it, and the page is the same (see above).
+    assert str(normal(KERNED)) in str(normal(pdfium_text(data)))
+    assert str(normal(KERNED)) in pdfjs_text(data, tmp_path)
+    after, was = (_raster(pdf, tmp_path, name).filter(ImageFilter.GaussianBlur(2))
+                  for pdf, name in ((data, "after"), (before, "before")))
+    assert ImageChops.difference(after, was).getextrema()[1] <= 48

@@ -30,7 +30,8 @@ Two steps, both driven from the build:
    around them drawn with their offset in their outline (`publication.tagging.offsets`),
    the Unicode values of the
    glyphs of right-to-left runs mended from the runs' texts
-   (`publication.tagging.clusters`), a right-to-left line drawn in several fonts cut
+   (`publication.tagging.clusters`), the kerning between a letter and its marks moved
+   before them (`offsets.kern_marks`), a right-to-left line drawn in several fonts cut
    into marked-content sequences listed in the text's order, for pdf.js
    (`publication.tagging.order`), right-to-left marks where poppler would misplace a
    number and spaces pdf.js would drop (`publication.tagging.spaces`), a stretch of
@@ -317,6 +318,7 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         marks.baseline_marks(pdf, edits)
         offsets.offset_marks(pdf, edits)
         clusters.mend(pdf, _rtl_texts(record), edits)
+        offsets.kern_marks(pdf, edits)
         rtl = _rtl_runs(record)
         split = order.split_lines(pdf, rtl, edits)
         runs = {page: rtl.get(page, frozenset()) | split.get(page, frozenset())
