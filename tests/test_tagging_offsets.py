@@ -27,13 +27,27 @@ def _raster(data: bytes, tmp_path: Path, name: str) -> Image.Image:
     return raster(pdf, 1, 300, tmp_path).convert("L")
 
 
-def test_pdfium_reads_the_points_with_their_letters(fonts_dir: Path, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    html = page(f"<p>{POINTED}</p>", fonts_dir, lang="he", direction="rtl")
+def _with_and_without(text: str, fonts_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                      step: str) -> tuple[bytes, bytes]:
+    """A Hebrew paragraph of `text` tagged, and tagged without the pass `step`."""
+    html = page(f"<p>{text}</p>", fonts_dir, lang="he", direction="rtl")
     data, _ = tagged_pdf(html, lang="he")
     with monkeypatch.context() as patch:
-        patch.setattr(offsets, "offset_marks", lambda *args: 0)
+        patch.setattr(offsets, step, lambda *args: 0)
         before = tagged_pdf(html, lang="he")[0]
+    return data, before
+
+
+def _same_page(data: bytes, before: bytes, tmp_path: Path) -> bool:
+    """Whether the two pages look the same, blurred over a sixth of a millimetre."""
+    after, was = (_raster(pdf, tmp_path, name).filter(ImageFilter.GaussianBlur(2))
+                  for pdf, name in ((data, "after"), (before, "before")))
+    return bool(ImageChops.difference(after, was).getextrema()[1] <= 48)
+
+
+def test_pdfium_reads_the_points_with_their_letters(fonts_dir: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    data, before = _with_and_without(POINTED, fonts_dir, monkeypatch, "offset_marks")
     normal = readers_table().normal
     assert str(normal(POINTED)) in str(normal(pdfium_text(data)))
     # What it is for: PDFium read a space before each point (`שׁ ָ לוֹם`).
@@ -42,9 +56,7 @@ def test_pdfium_reads_the_points_with_their_letters(fonts_dir: Path, tmp_path: P
     # differently at its edges (up to 192 of 255 in a pixel at 300 dpi), but where it
     # was (blurred over a sixth of a millimetre: at most 33; a point a tenth of an em
     # off its place would differ by far more).
-    after, was = (_raster(pdf, tmp_path, name).filter(ImageFilter.GaussianBlur(2))
-                  for pdf, name in ((data, "after"), (before, "before")))
-    assert ImageChops.difference(after, was).getextrema()[1] <= 48
+    assert _same_page(data, before, tmp_path)
 
 
 def test_the_marks_are_copies_with_their_widths_and_unicode(fonts_dir: Path) -> None:
@@ -78,11 +90,7 @@ def _poppler(data: bytes, tmp_path: Path, name: str) -> str:
 
 def test_poppler_reads_a_kerned_letter_with_its_points(fonts_dir: Path, tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    html = page(f"<p>{KERNED}</p>", fonts_dir, lang="he", direction="rtl")
-    data, _ = tagged_pdf(html, lang="he")
-    with monkeypatch.context() as patch:
-        patch.setattr(offsets, "kern_marks", lambda *args: 0)
-        before = tagged_pdf(html, lang="he")[0]
+    data, before = _with_and_without(KERNED, fonts_dir, monkeypatch, "kern_marks")
     normal = readers_table().normal
     assert str(normal(KERNED)) in _poppler(data, tmp_path, "after")
     # What it is for: poppler took the letter, drawn left of where its points were, for a
@@ -91,6 +99,4 @@ def test_poppler_reads_a_kerned_letter_with_its_points(fonts_dir: Path, tmp_path
     # Every other reader still reads it, and the page is the same (see above).
     assert str(normal(KERNED)) in str(normal(pdfium_text(data)))
     assert str(normal(KERNED)) in pdfjs_text(data, tmp_path)
-    after, was = (_raster(pdf, tmp_path, name).filter(ImageFilter.GaussianBlur(2))
-                  for pdf, name in ((data, "after"), (before, "before")))
-    assert ImageChops.difference(after, was).getextrema()[1] <= 48
+    assert _same_page(data, before, tmp_path)
