@@ -213,3 +213,47 @@ def test_bidi_controls_in_an_imprint_are_refused_at_their_line(tmp_path: Path) -
     [problem] = _problems(path)
     assert problem.startswith(f"{path}:1: name: contains the invisible direction control "
                               "character U+2067"), problem
+
+
+# Every field as long as the schema allows, or nearly: more than the poster's band holds.
+LONGEST = """\
+name: Amnesty International Gruppe Köln-Innenstadt und Umgebung
+meeting: Jeden zweiten und vierten Dienstag im Monat, 19:30 Uhr, im Bürgerhaus Stollwerck, Raum 3
+language: de
+contact:
+  email: amnesty.koeln.innenstadt@example-mail.org
+  phone: +49 (0)221 123 456 78 90
+  web: https://www.amnesty-koeln-innenstadt.example.org/a
+responsible: Verantwortlich im Sinne des Presserechts Maria Musterfrau, Musterstr. 1, Köln
+"""
+
+
+def test_lines_the_band_has_no_room_for_are_errors_at_their_lines(
+    project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    # WeasyPrint leaves lines past the band's greatest height out of the layout: they
+    # are named, at their lines, before the gate finds the text missing.
+    path = _write(tmp_path, LONGEST)
+    code = main(["-q", "build", "--imprint", str(path), "--kind", "poster", "--size", "a3",
+                 "--jobs", "1", "--no-print-files"], root=project.root)
+    assert code == 1
+    failures = "\n".join(r.getMessage() for r in caplog.records if r.name == "make_pdf")
+    assert f"{path}:8: responsible: 'Verantwortlich" in failures, failures
+    assert "does not fit the imprint box on the poster (a3, en): the box is full" in failures
+    assert "reading-order" not in failures
+    caplog.clear()
+
+
+def test_details_that_push_the_leaflet_past_its_panels_are_named(
+    project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    path = _write(tmp_path, LONGEST)
+    code = main(["-q", "build", "--imprint", str(path), "--kind", "leaflet", "--size", "a4",
+                 "--jobs", "1", "--no-print-files"], root=project.root)
+    assert code == 1
+    failures = "\n".join(r.getMessage() for r in caplog.records if r.name == "make_pdf")
+    assert (f"{path}:2: the group's details do not fit on the leaflet (a4, en): with them "
+            "the content runs") in failures, failures
+    assert "without them it fits; shorten the longest: meeting (88 characters)" in failures
+    assert "longest panel's text" not in failures
+    caplog.clear()

@@ -364,6 +364,11 @@ class Worker:
             document = self.typesetter.layout(rendered.html)
         pages = len(document.pages)
         spill = fit.spill_mm(document, expected or 1)
+        if imprint is not None:
+            alone = render(self.project, campaign, Localizer(catalog, info), kind, paper,
+                           headline_pt=steps[-1])
+            if len(self.typesetter.layout(alone.html).pages) == (expected or 1):
+                raise fit.crowded(imprint, job.where, spill)
         if kind.headline_steps_a3:
             headline = campaign.headline
             line = catalog.entry(headline.context, headline.source).line

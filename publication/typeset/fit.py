@@ -10,6 +10,7 @@ page count and size are checked by publication.checks.fit.)
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,8 @@ class Overflow:
 
 
 def layout_overflow(document: Any) -> list[Overflow]:
-    """Text boxes of a WeasyPrint document outside their container or a fixed-size box."""
+    """Text boxes of a WeasyPrint document outside their container or a box of a set
+    size or greatest height (the imprint's band)."""
     found: list[Overflow] = []
 
     def name(box: Box) -> str:
@@ -63,7 +65,8 @@ def layout_overflow(document: Any) -> list[Overflow]:
             container = box
         style = getattr(box, "style", None)
         if style is not None and not weasy.is_page(box) and (
-                _fixed(style["height"]) or _fixed(style["width"])):
+                _fixed(style["height"]) or _fixed(style["width"])
+                or _fixed(style["max_height"])):
             limits = [*limits, (name(box), box.padding_box_x(), box.padding_box_y(),
                                 box.padding_box_x() + box.padding_width(),
                                 box.padding_box_y() + box.padding_height())]
@@ -79,7 +82,9 @@ def layout_overflow(document: Any) -> list[Overflow]:
 
 
 def _fixed(value: Any) -> bool:
-    return value != "auto" and getattr(value, "unit", None) not in (None, "%")
+    """Whether a length is set (not auto, a percentage or an unlimited maximum)."""
+    return value != "auto" and getattr(value, "unit", None) not in (None, "%") and \
+        math.isfinite(getattr(value, "value", 0))
 
 
 def _text_overflow(box: Box, line: Box | None, page: int,
@@ -147,5 +152,41 @@ def check_fit(document: Any, imprint: Imprint, where: str) -> None:
                     f"{overflow.mm:.1f} mm past the box's {overflow.side} edge; shorten it",
                     FIT_CODE))
                 break
+    laid = _laid_text(document)
+    for field, text, line in imprint.lines:
+        if field not in seen and "".join(text.split()) not in laid:
+            # Lines past the band's greatest height are left out of the layout, not drawn
+            # over its edge (WeasyPrint 70): the gate would find the text missing.
+            seen.add(field)
+            problems.append(Problem(
+                imprint.source or Path(imprint.slug), line,
+                f"{field}: {text!r} does not fit the imprint box on the {where}: the box is "
+                "full before it; shorten it or the lines before it", FIT_CODE))
     if problems:
         raise InputError(problems)
+
+
+def _laid_text(document: Any) -> str:
+    """The text of every text box of a laid-out document, without white space."""
+    parts: list[str] = []
+    stack = list(weasy.page_boxes(document))
+    while stack:
+        box = stack.pop()
+        if weasy.is_text(box):
+            parts.append("".join(weasy.text(box).split()))
+        else:
+            stack.extend(weasy.children(box))
+    return "".join(reversed(parts))
+
+
+def crowded(imprint: Imprint, where: str, spill_mm: float) -> InputError:
+    """The error for a group's details that push a publication onto more pages than it
+    has, when it fits without them (`where` names the publication): at the line of the
+    longest, with the two longest named."""
+    longest = sorted(imprint.lines, key=lambda item: len(item[1]), reverse=True)[:2]
+    named = ", ".join(f"{field} ({len(text)} characters)" for field, text, _ in longest)
+    return InputError([Problem(
+        imprint.source or Path(imprint.slug), longest[0][2] if longest else 0,
+        f"the group's details do not fit on the {where}: with them the content runs "
+        f"{spill_mm:.1f} mm past its last page, without them it fits; shorten the longest: "
+        f"{named}", FIT_CODE)])
