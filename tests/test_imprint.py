@@ -228,16 +228,22 @@ responsible: Verantwortlich im Sinne des Presserechts Maria Musterfrau, Musterst
 """
 
 
+def _failures(project: Project, path: Path, kind: str, size: str,
+              caplog: pytest.LogCaptureFixture) -> str:
+    """What a build of one kind and size with the imprint file `path` says, failing."""
+    code = main(["-q", "build", "--imprint", str(path), "--kind", kind, "--size", size,
+                 "--jobs", "1", "--no-print-files"], root=project.root)
+    assert code == 1
+    return "\n".join(r.getMessage() for r in caplog.records if r.name == "make_pdf")
+
+
 def test_lines_the_band_has_no_room_for_are_errors_at_their_lines(
     project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
     # WeasyPrint leaves lines past the band's greatest height out of the layout: they
     # are named, at their lines, before the gate finds the text missing.
     path = _write(tmp_path, LONGEST)
-    code = main(["-q", "build", "--imprint", str(path), "--kind", "poster", "--size", "a3",
-                 "--jobs", "1", "--no-print-files"], root=project.root)
-    assert code == 1
-    failures = "\n".join(r.getMessage() for r in caplog.records if r.name == "make_pdf")
+    failures = _failures(project, path, "poster", "a3", caplog)
     assert f"{path}:8: responsible: 'Verantwortlich" in failures, failures
     assert "does not fit the imprint box on the poster (a3, en): the box is full" in failures
     assert "reading-order" not in failures
@@ -248,10 +254,7 @@ def test_details_that_push_the_leaflet_past_its_panels_are_named(
     project: Project, tmp_path: Path, caplog: pytest.LogCaptureFixture,
 ) -> None:
     path = _write(tmp_path, LONGEST)
-    code = main(["-q", "build", "--imprint", str(path), "--kind", "leaflet", "--size", "a4",
-                 "--jobs", "1", "--no-print-files"], root=project.root)
-    assert code == 1
-    failures = "\n".join(r.getMessage() for r in caplog.records if r.name == "make_pdf")
+    failures = _failures(project, path, "leaflet", "a4", caplog)
     assert (f"{path}:2: the group's details do not fit on the leaflet (a4, en): with them "
             "the content runs") in failures, failures
     assert "without them it fits; shorten the longest: meeting (88 characters)" in failures
