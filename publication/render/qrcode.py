@@ -25,7 +25,6 @@ class QrCode:
     """A QR code ready for a template: the address it encodes and its SVG markup."""
 
     url: str
-    display_url: str
     svg: Markup
     modules: int  # modules per side, quiet zone included
     size_mm: float  # drawn width, quiet zone included
@@ -48,7 +47,7 @@ def qr_code(url: str, alt: str, size_mm: float) -> QrCode:
         f'<rect width="{count}" height="{count}" fill="#ffffff"/>'
         f'<path fill="#000000" d="{path}"/></svg>'
     )
-    return QrCode(url, display_url(url), Markup(svg), count, size_mm)
+    return QrCode(url, Markup(svg), count, size_mm)
 
 
 def display_url(url: str) -> str:

@@ -75,7 +75,6 @@ class _Cut:
 
     run: order.Run
     parts: list[tuple[int, int]]
-    glyphs: tuple[str, ...]  # the instruction's glyphs' Unicode values
     spaced: bool  # whether a space comes before the stretch in the text
 
 
@@ -109,7 +108,7 @@ def reverse_words(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
             shown = shown_codes(items[show.index])
             spaces = {start: edit.copy(shown[start], 0, 0, LRM + " ")
                       for start, stop in cut.parts
-                      if stop == start + 1 and cut.glyphs[start].isspace()}
+                      if stop == start + 1 and show.glyphs[start].isspace()}
             if None in blanks or None in spaces.values():
                 continue
             numbers = [cut.run.mcid] + list(range(free, free + len(cut.parts) - 1))
@@ -152,7 +151,7 @@ def _cuts(items: list[Item], fonts: pikepdf.Dictionary, mcids: frozenset[int],
                 # the line's start.
                 after = line[k + 1].glyphs if k + 1 < len(line) else []
                 spaced = glyphs[-1].isspace() or not after or " " in after[0]
-                found.append(_Cut(run, parts, glyphs, spaced))
+                found.append(_Cut(run, parts, spaced))
     return found
 
 

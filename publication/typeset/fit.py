@@ -168,15 +168,8 @@ def check_fit(document: Any, imprint: Imprint, where: str) -> None:
 
 def _laid_text(document: Any) -> str:
     """The text of every text box of a laid-out document, without white space."""
-    parts: list[str] = []
-    stack = list(weasy.page_boxes(document))
-    while stack:
-        box = stack.pop()
-        if weasy.is_text(box):
-            parts.append("".join(weasy.text(box).split()))
-        else:
-            stack.extend(weasy.children(box))
-    return "".join(reversed(parts))
+    return "".join("".join(weasy.text(box).split()) for root in weasy.page_boxes(document)
+                   for box in root.descendants() if weasy.is_text(box))
 
 
 def crowded(imprint: Imprint, where: str, spill_mm: float) -> InputError:
