@@ -203,11 +203,11 @@ def test_an_index_template_edit_rewrites_the_index_in_a_noop_build(
     template.write_text(index.TEMPLATE.read_text("utf-8") + "<!-- the edited template -->\n",
                         "utf-8")
     monkeypatch.setattr(index, "TEMPLATE", template)
-    index._template.cache_clear()
+    index.page_template.cache_clear()
     try:
         report = build(project, plan(project, SELECTION), BuildOptions(jobs=1, print_files=True))
     finally:
-        index._template.cache_clear()
+        index.page_template.cache_clear()
     assert {o.status for o in report.outcomes} == {"skipped"}
     assert "<!-- the edited template -->" in page.read_text("utf-8")
 

@@ -20,7 +20,7 @@ import datetime as dt
 import html
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +74,10 @@ def inside(output: Path, relative: object) -> str | None:
     except (OSError, ValueError, RuntimeError):
         return None
     return relative
+
+
+def _listed(relative: str, paths: Collection[str]) -> str | None:
+    return relative if relative in paths else None
 
 
 def readable_png(output: Path, relative: object) -> str | None:
@@ -269,11 +273,12 @@ def build(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
           now: dt.datetime | None = None,
           shown: Mapping[str, Mapping[str, frozenset[MessageKey]]] | None = None,
           titles: Mapping[str, str] | None = None, memo: StatusMemo | None = None,
-          ) -> Dashboard:
+          proofs: Collection[str] | None = None) -> Dashboard:
     """The dashboard of `found` (records already passed through `current`) and of the
     build whose `outcomes` these are (a failed target without a record is shown too).
     `titles`: the campaigns' titles where known (`campaign_title`); `memo`: where the
-    catalogues' counts are kept."""
+    catalogues' counts are kept; `proofs`: the proof sheets there are (paths under
+    output/; None: those found there now)."""
     output = project.output
     run: dict[Key, Outcome] = {}
     for outcome in outcomes:
@@ -300,7 +305,8 @@ def build(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
         grids = tuple(_grid(slug, imprint, {k: c for k, c in mine.items() if k[4] == imprint},
                             counts, problems) for imprint in imprints)
         views.append(CampaignView(slug, title, _anchor("campaign", slug),
-                                  inside(output, f"{slug}/{PROOF_NAME}"), grids,
+                                  inside(output, f"{slug}/{PROOF_NAME}") if proofs is None
+                                  else _listed(f"{slug}/{PROOF_NAME}", proofs), grids,
                                   _tally(mine.values())))
     attention = tuple((view, cell) for view in views for grid in view.grids
                       for row in grid.rows for cell in row.cells

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from publication.errors import PublicationError
 from publication.files import sha256_bytes, write_atomic
-from publication.kinds import KINDS, OFFICE_SUFFIX, PRINT_SUFFIX
+from publication.kinds import KINDS, OFFICE_SUFFIX, PRINT_SUFFIX, PROOF_NAME
 from publication.model import (
     CACHE_FOLDER,
     SOURCE_LOCALE,
@@ -235,17 +235,26 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
 
     records = dashboard.current(project, found)
     listed = entries(project, records)
-    locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
-    shown, titles = _shown(project, status_key)
-    memo = StatusMemo(project, status_key)
-    completeness = _completeness(project, locales, shown, memo)
-    # The proof sheets first (the page links them): each campaign's accessible files
-    # without a group's details.
-    proofs = proof.write_proofs(project, (
-        proof.ProofFile(e.campaign, e.locale, e.kind, e.size, project.output / e.product.path)
-        for e in listed if e.variant == "accessible" and not e.imprint))
-    page = dashboard.build(project, records, outcomes, shown=shown,
-                           titles=titles, memo=memo)
+    # The proof sheets (the page links them), written while the page is made: each
+    # campaign's accessible files without a group's details.
+    proof_files = [proof.ProofFile(e.campaign, e.locale, e.kind, e.size,
+                                   project.output / e.product.path)
+                   for e in listed if e.variant == "accessible" and not e.imprint]
+    coming = {f"{campaign}/{PROOF_NAME}" for campaign in proof.sheets(proof_files)}
+    proofs_written = proof.write_proofs_aside(project, proof_files)
+    try:
+        locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
+        shown, titles = _shown(project, status_key)
+        memo = StatusMemo(project, status_key)
+        completeness = _completeness(project, locales, shown, memo)
+        page = dashboard.build(project, records, outcomes, shown=shown,
+                               titles=titles, memo=memo, proofs=coming)
+    finally:
+        proofs = proofs_written()
+    written = {p.relative_to(project.output).as_posix() for p in proofs}
+    if written != coming:  # the page links the sheets there are
+        page = dashboard.build(project, records, outcomes, shown=shown,
+                               titles=titles, memo=memo, proofs=written)
     memo.save()
     manifest = {
         "version": FORMAT_VERSION,
@@ -264,7 +273,7 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
     write_atomic(project.output / MANIFEST_NAME,
                  (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
                  .encode("utf-8"))
-    html = _template().render(page=page, total=len(listed), source_locale=SOURCE_LOCALE)
+    html = page_template().render(page=page, total=len(listed), source_locale=SOURCE_LOCALE)
     path = project.output / INDEX_NAME
     write_atomic(path, html.encode("utf-8"))
     write_atomic(_state_path(project), json.dumps(_state(project, found)).encode("utf-8"))
@@ -360,7 +369,7 @@ def _read_shown(state: object, key: str) -> Shown | None:
 
 
 @functools.cache
-def _template() -> jinja2.Template:
+def page_template() -> jinja2.Template:
     import jinja2  # here: a build with nothing to do writes no page
 
     env = jinja2.Environment(

@@ -23,9 +23,13 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import json
 import logging
+import os
 import re
-from collections.abc import Iterable, Sequence
+import signal
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,20 +67,66 @@ class ProofFile:
     path: Path
 
 
-def write_proofs(project: Project, files: Iterable[ProofFile]) -> list[Path]:
-    """Write each campaign's proof sheet from its accessible files; the paths written."""
+def sheets(files: Iterable[ProofFile]) -> dict[str, list[ProofFile]]:
+    """campaign -> the files its proof sheet shows (those there, of a known kind)."""
     by_campaign: dict[str, list[ProofFile]] = {}
     for proof_file in files:
         if proof_file.path.is_file() and proof_file.kind in KINDS:
             by_campaign.setdefault(proof_file.campaign, []).append(proof_file)
+    return dict(sorted(by_campaign.items()))
+
+
+def write_proofs(project: Project, files: Iterable[ProofFile]) -> list[Path]:
+    """Write each campaign's proof sheet from its accessible files; the paths written."""
     written = []
     forms = PlacedForms(project.output / CACHE_FOLDER / FORMS_FOLDER)
-    for campaign, found in sorted(by_campaign.items()):
+    for campaign, found in sheets(files).items():
         path = project.output / campaign / PROOF_NAME
         write_atomic(path, proof_sheet(campaign, found, project.fonts, forms))
         written.append(path)
     forms.prune()
     return written
+
+
+def write_proofs_aside(project: Project, files: Iterable[ProofFile],
+                       ) -> Callable[[], list[Path]]:
+    """`write_proofs` in a process forked for it, while the caller goes on (the index
+    makes its page meanwhile, on the second core: a one-string rebuild's proof takes a
+    fifth of its time); the function returned waits for it and gives the paths written.
+    On one core, with other threads running (a fork copies none of them, nor any lock
+    they hold) or where that process fails, the proofs are written in this process:
+    its error then comes as `write_proofs` gives it."""
+    files = list(files)
+    if len(os.sched_getaffinity(0)) < 2 or threading.active_count() > 1:
+        written = write_proofs(project, files)
+        return lambda: written
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: write, send the paths, end without Python's teardown
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the build says so, after
+        os.close(read_end)
+        result: list[str] | None = None
+        try:
+            result = [os.fspath(path) for path in write_proofs(project, files)]
+        except BaseException:  # noqa: BLE001 - the parent writes them again and says why
+            result = None
+        finally:
+            with contextlib.suppress(BaseException), os.fdopen(write_end, "wb") as pipe:
+                pipe.write(json.dumps(result).encode())
+            os._exit(0)
+    os.close(write_end)
+
+    def wait() -> list[Path]:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        with contextlib.suppress(ValueError):
+            paths = json.loads(data)
+            if isinstance(paths, list) and all(isinstance(p, str) for p in paths):
+                return [Path(p) for p in paths]
+        return write_proofs(project, files)
+
+    return wait
 
 
 # What the cached content is made from besides the content it came from: what
@@ -154,6 +204,7 @@ def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path,
     pages' content without marked content comes from there (the same bytes)."""
     table = _order(files)
     with contextlib.ExitStack() as stack:
+        opened = {f.path: stack.enter_context(pikepdf.open(f.path)) for f in files}
         sheets = stack.enter_context(pikepdf.new())
         alts: list[list[str]] = []
         # With `forms`, tag_figures sees a stand-in for each form drawn: they come in
@@ -161,7 +212,7 @@ def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path,
         stand_in = sheets.make_indirect(pikepdf.Dictionary()) if forms is not None else None
         drawn: list[tuple[pikepdf.Page, list[pikepdf.Object]]] = []
         for kind, rows in table.items():
-            placements, labels, frames, described = _layout(rows, stack)
+            placements, labels, frames, described = _layout(rows, opened)
             sheet = sheets.add_blank_page(page_size=(SHEET_MM[0] * PT_PER_MM,
                                                      SHEET_MM[1] * PT_PER_MM))
             title = f"{campaign}: {KINDS[kind].title} - proof, every language (not for reading)"
@@ -181,7 +232,7 @@ def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path,
             f"{campaign} - proof sheet",
             "For reviewing, not for reading: every publication in every language, scaled "
             "down. The accessible files are beside it, one folder per language.",
-            "en", _created(files)))
+            "en", _created(opened.values())))
         tag_figures(sheets, alts, "en")
         if forms is not None:
             seen: set[tuple[int, int]] = set()
@@ -196,13 +247,12 @@ def proof_sheet(campaign: str, files: Sequence[ProofFile], fonts: Path,
         return out.getvalue()
 
 
-def _created(files: Sequence[ProofFile]) -> dt.datetime:
+def _created(files: Iterable[pikepdf.Pdf]) -> dt.datetime:
     """The proof's date: the latest of its files' (they carry the content's date, or
     SOURCE_DATE_EPOCH's), so that the same files give the same proof."""
     dates = []
-    for proof_file in files:
-        with pikepdf.open(proof_file.path) as pdf:
-            value = str(pdf.docinfo.get("/CreationDate", ""))
+    for pdf in files:
+        value = str(pdf.docinfo.get("/CreationDate", ""))
         with contextlib.suppress(ValueError):
             dates.append(dt.datetime.strptime(value[2:16], "%Y%m%d%H%M%S").replace(
                 tzinfo=dt.UTC))
@@ -214,16 +264,15 @@ Label = tuple[str, float, float]                        # text, x and y in mm
 Frame = tuple[float, float, float, float]               # x, y, width, height in mm
 
 
-def _layout(rows: dict[str, list[ProofFile]], stack: contextlib.ExitStack,
+def _layout(rows: dict[str, list[ProofFile]], opened: dict[Path, pikepdf.Pdf],
             ) -> tuple[list[Placement], list[Label], list[Frame], list[str]]:
     """Where each page of each file goes on a kind's proof page: one row per locale, all
     at one scale (the largest at which the widest row and every row's height fit); with
-    what each placed page is, for its alternate text."""
-    opened = {f.path: stack.enter_context(pikepdf.open(f.path)) for fs in rows.values()
-              for f in fs}
-    sizes = {path: [(float(p.mediabox[2]) - float(p.mediabox[0]),
-                     float(p.mediabox[3]) - float(p.mediabox[1])) for p in pdf.pages]
-             for path, pdf in opened.items()}
+    what each placed page is, for its alternate text. `opened`: every file, open."""
+    sizes = {f.path: [(float(p.mediabox[2]) - float(p.mediabox[0]),
+                       float(p.mediabox[3]) - float(p.mediabox[1]))
+                      for p in opened[f.path].pages]
+             for fs in rows.values() for f in fs}
     room_w = (SHEET_MM[0] - 2 * MARGIN_MM - LABEL_MM) * PT_PER_MM
     room_h = (SHEET_MM[1] - 2 * MARGIN_MM - TITLE_MM) * PT_PER_MM / len(rows) \
         - ROW_GAP_MM * PT_PER_MM
