@@ -11,7 +11,9 @@ figure includes Python's start-up and imports:
   follows;
 - one German string changed (the headline), default jobs: what was rebuilt and how long;
   and the translator's one-shot loop, the same edit then `build --locale de --kind poster`
-  (one kind, its sizes);
+  (one kind, its sizes), cold and then with the warm build server a build from the
+  command line starts (publication/cli/server.py; every other build here runs without
+  it, `MAKE_PDF_SERVER=0`);
 - plain WeasyPrint: the HTML files `build --html` writes, rendered one after the other
   in one process with `weasyprint.HTML(filename=...).write_pdf()`, imports included,
   against the full one-job build (which also makes the print-shop files, tags, checks,
@@ -60,6 +62,13 @@ import weasyprint
 for name in sys.argv[1:]:
     weasyprint.HTML(filename=name).write_pdf()
 """
+# The warm build server (publication/cli/server.py): off for every build here but the
+# one-shot loop's second half, asked of the copy's own code.
+SWITCH = "MAKE_PDF_SERVER"
+SERVER_READY = ("import sys; from pathlib import Path; from publication.cli import server; "
+                "sys.exit(0 if server.ready(Path(sys.argv[1])) else 1)")
+SERVER_STOP = ("import sys; from pathlib import Path; from publication.cli import server; "
+               "server.stop(Path(sys.argv[1]))")
 # The German headline: shown on the leaflet and the poster, not the petition or letter.
 ONE_STRING = ("de", 'msgctxt "israel-opt/headline"')
 
@@ -115,8 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         figures["rounds"] = rounds
         timed(root, ["build", "--force"])  # back to the default outputs
         figures["one_string"] = one_string(root, args.repeat)
-        figures["one_string_one_kind"] = one_string(
-            root, max(args.repeat, 5), ["--locale", ONE_STRING[0], "--kind", "poster"])
+        loops = one_kind_loops(root, max(args.repeat, 5))
+        figures["one_string_one_kind"] = loops["cold"]
+        figures["one_string_one_kind_server"] = loops["server"]
     figures["load_after"] = os.getloadavg()
     full_n = figures[f"full_jobs{args.jobs}_s"]
     figures["ratios"] = {
@@ -143,17 +153,22 @@ def one_shot(repeat: int, json_path: Path | None) -> int:
         root = copy_project(Path(tmp) / "project")
         print(f"first build in {root} ...", flush=True)
         figures["first_build_s"] = timed(root, ["build"])
-        figures["one_string_one_kind"] = one_string(
-            root, max(repeat, 5), ["--locale", ONE_STRING[0], "--kind", "poster"])
+        loops = one_kind_loops(root, max(repeat, 5))
+        figures["one_string_one_kind"] = loops["cold"]
+        figures["one_string_one_kind_server"] = loops["server"]
     figures["load_after"] = os.getloadavg()
-    m, found = figures["machine"], figures["one_string_one_kind"]
+    m = figures["machine"]
     print(f"\n{m['date']}, {m['cpu']}, {m['cores']} cores, Python {m['python']}, "
           f"WeasyPrint {m['weasyprint']}")
     print(f"load average before {figures['load_before'][0]:.2f}, "
           f"after {figures['load_after'][0]:.2f}")
+    cold, warm = loops["cold"], loops["server"]
     print(f"  one German string, then only --locale de --kind poster "
-          f"({found['pdfs_rewritten']} PDFs rewritten): median {found['seconds']:.2f} s, "
-          f"processor {found['cpu_seconds']:.2f} s")
+          f"({cold['pdfs_rewritten']} PDFs rewritten): median {cold['seconds']:.2f} s "
+          f"(range {min(cold['runs']):.2f} to {max(cold['runs']):.2f}), "
+          f"processor {cold['cpu_seconds']:.2f} s")
+    print(f"  the same with the build server: median {warm['seconds']:.2f} s "
+          f"(range {min(warm['runs']):.2f} to {max(warm['runs']):.2f})")
     if json_path:
         json_path.write_text(json.dumps(figures, indent=1) + "\n", "utf-8")
     return 0
@@ -172,21 +187,51 @@ def copy_project(root: Path) -> Path:
     return root
 
 
-def run(command: list[str], cwd: Path) -> float:
+def run(command: list[str], cwd: Path, server: bool = False) -> float:
+    """Seconds `command` took; its builds without the warm build server unless `server`."""
+    env = {**os.environ, SWITCH: "1" if server else "0"}
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.PIPE)
+                   stderr=subprocess.PIPE, env=env)
     return time.perf_counter() - start
 
 
-def timed(root: Path, build: list[str]) -> float:
-    return run([sys.executable, "make_pdf.py", "-q", *build], root)
+def timed(root: Path, build: list[str], server: bool = False) -> float:
+    return run([sys.executable, "make_pdf.py", "-q", *build], root, server)
+
+
+def one_kind_loops(root: Path, repeat: int) -> dict[str, Any]:
+    """The translator's one-shot loop, cold (every build loads everything) and with the
+    warm build server the first build from the command line starts (waited for: a
+    translator saves a string seconds after the last build, not at once)."""
+    selection = ["--locale", ONE_STRING[0], "--kind", "poster"]
+    figures = {"cold": one_string(root, repeat, selection)}
+    timed(root, ["build", *selection], server=True)  # starts the server
+    deadline = time.monotonic() + 60
+    while not _server_ready(root) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    try:
+        figures["server"] = one_string(root, repeat, selection, server=True)
+    finally:
+        _stop_server(root)
+    return figures
+
+
+def _server_ready(root: Path) -> bool:
+    return subprocess.run([sys.executable, "-c", SERVER_READY, str(root)], cwd=root,
+                          env={**os.environ, SWITCH: "1"}).returncode == 0
+
+
+def _stop_server(root: Path) -> None:
+    subprocess.run([sys.executable, "-c", SERVER_STOP, str(root)], cwd=root, check=True)
 
 
 def one_string(root: Path, repeat: int, selection: tuple[str, ...] | list[str] = (),
-               ) -> dict[str, Any]:
+               server: bool = False) -> dict[str, Any]:
     """Change the German headline (a new word each time) and rebuild (the `selection`:
-    build options that choose outputs; none: every output)."""
+    build options that choose outputs; none: every output), with the build server when
+    `server` (its processor time is then not counted: the build runs in the server's
+    processes, not this one's children)."""
     code, context = ONE_STRING
     po = root / "locales" / code / "LC_MESSAGES" / "messages.po"
     times, cpu, built = [], [], 0
@@ -202,15 +247,20 @@ def one_string(root: Path, repeat: int, selection: tuple[str, ...] | list[str] =
         po.write_text(original[:msgstr_start] + changed + original[line_end:], "utf-8")
         before = {p: p.stat().st_mtime_ns for p in (root / "output").rglob("*.pdf")}
         used = _children_cpu()
-        times.append(timed(root, ["build", *selection]))
+        times.append(timed(root, ["build", *selection], server))
         cpu.append(_children_cpu() - used)
         built = sum(1 for p, m in before.items() if p.stat().st_mtime_ns != m)
-    print(f"  one string{' ' if selection else ''}{' '.join(selection)}: "
-          f"{', '.join(f'{t:.2f}' for t in times)} s (processor "
-          f"{', '.join(f'{t:.2f}' for t in cpu)} s), {built} PDFs rewritten", flush=True)
+    processor = "" if server else \
+        f" (processor {', '.join(f'{t:.2f}' for t in cpu)} s)"
+    print(f"  one string{' ' if selection else ''}{' '.join(selection)}"
+          f"{', build server' if server else ''}: "
+          f"{', '.join(f'{t:.2f}' for t in times)} s{processor}, {built} PDFs rewritten",
+          flush=True)
     return {"seconds": statistics.median(times), "runs": times,
-            "cpu_seconds": statistics.median(cpu), "cpu_runs": cpu, "pdfs_rewritten": built,
-            "message": f"{code}: {context}", "selection": list(selection)}
+            "cpu_seconds": None if server else statistics.median(cpu),
+            "cpu_runs": None if server else cpu, "pdfs_rewritten": built,
+            "message": f"{code}: {context}", "selection": list(selection),
+            "server": server}
 
 
 def _children_cpu() -> float:
@@ -257,6 +307,8 @@ def report(figures: dict[str, Any], jobs: int) -> None:
             (f"  then only --locale de --kind poster "
              f"({figures['one_string_one_kind']['pdfs_rewritten']} PDFs rewritten)",
              figures["one_string_one_kind"]["seconds"]),
+            ("  the same with the build server",
+             figures["one_string_one_kind_server"]["seconds"]),
             (f"plain WeasyPrint, {figures['plain_weasyprint_files']} HTML files, one process",
              figures["plain_weasyprint_s"])]
     for name, seconds in rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,10 @@ import pytest
 from publication.model import Project
 from tests.projects import FIXTURES as FIXTURES  # re-exported: tests/printing.py uses it
 from tests.projects import REPO, make_project
+
+# No build of the tests (their subprocesses' either) starts or uses a warm build server:
+# tests/test_server.py switches it on where it tests it.
+os.environ["MAKE_PDF_SERVER"] = "0"
 
 
 @pytest.fixture(scope="session")

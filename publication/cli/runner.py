@@ -1,13 +1,6 @@
-"""Command line of the campaign publication builder: `make-pdf --help`, or from a checkout
-`python make_pdf.py --help`.
-
-Thin on purpose: it parses arguments, calls the `publication` package and turns its
-errors into messages and exit codes: 0 done, 1 build or check failed (a full disk or a
-read-only folder too, said in one sentence), 2 usage, 130 interrupted (Ctrl-C), 70 an
-internal error, a bug: its traceback goes to a crash log (output/.log/crash-*.txt) that
-the message names, never onto the terminal. Output cut short by its reader (`status |
-head -1`) ends quietly with 0.
-"""
+"""One command run in this process: its arguments parsed, the `publication` package
+called, and its errors turned into messages and exit codes (`publication.cli.main`
+says which)."""
 
 from __future__ import annotations
 
@@ -29,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from publication import InputError, PublicationError, UsageError
+from publication.cli import server
 from publication.cli.codes import (
     CRASH_FOLDER,
     EXIT_BUG,
@@ -43,28 +37,31 @@ from publication.errors import display_path, escape_controls
 from publication.files import DISK_FULL, READ_ONLY, WriteFailed
 from publication.model import Project
 
-__all__ = ["CRASH_FOLDER", "EXIT_BUG", "EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_OK",
-           "EXIT_USAGE", "Progress", "main"]
+__all__ = ["Progress", "run"]
 
 
-def main(argv: Sequence[str] | None = None, root: Path | None = None,
-         prog: str = "make-pdf") -> int:
-    """Run one command on the project at `root` (default: the current folder); return its
-    exit code. `prog` is the command's name in messages."""
+def run(argv: Sequence[str], root: Path | None, prog: str, whole_command: bool,
+        start_server: bool) -> int:
+    """Run one command (`publication.cli.main`) in this process: `whole_command` when
+    this process is the command (it may end at once when done); `start_server` to start
+    the project's build server after a build, when none runs."""
     line = command_line(prog)
     try:
         args = _parse(line, argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    project = Project(Path.cwd() if root is None else root)
+    serving = start_server and args.command == "build" and not args.watch
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     for name in ("make_pdf", "publication"):
         logging.getLogger(name).setLevel(logging.WARNING if args.quiet else logging.INFO)
-    project = Project(Path.cwd() if root is None else root)
     try:
         with _ctrl_c_in_this_process_only():
             result: int = args.handler(project, args)
         sys.stdout.flush()  # a reader that went away shows here, not at exit
-        if argv is None and args.command == "build":  # the command itself, not a call
+        if serving:
+            server.start(project.root)
+        if whole_command and args.command == "build":
             _end_now(result)
         return result
     except UsageError as exc:

@@ -1,0 +1,498 @@
+"""The warm build server: `build` run in a process that has WeasyPrint loaded already.
+
+A cold `make_pdf.py build --locale de --kind poster` spends more than half of its two
+seconds loading modules (WeasyPrint alone half a second, most of it cffi reading
+Pango's declarations) and running the tagging self-test, before it lays out a page.
+After a build from the command line, the builder starts a server for its project in
+the background when none runs: a process that loads those modules, passes the
+self-test, and then waits on a Unix socket only its user can open (in a folder of
+mode 0700). The next `build` gives it its arguments, folder, environment, umask and
+standard streams (their file descriptors, so the output goes straight to the
+terminal), and the server forks a child that runs the command as the cold command
+would: it reads the content, catalogues, templates, styles, fonts and records afresh.
+Ctrl-C reaches the child, and the exit code comes back.
+
+The server keeps nothing from one build to the next but loaded modules. Before each
+build it checks that none of their files changed since it loaded them (code edited,
+`make setup` upgrading a library); if one did, it declines and ends, and that build
+runs cold and starts a fresh server. It ends after 15 minutes without a build.
+`MAKE_PDF_SERVER=0` in the environment turns it off: nothing is started or used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import select
+import signal
+import socket
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+SWITCH = "MAKE_PDF_SERVER"  # "0": neither start nor use a server
+IDLE_SECONDS = 15 * 60
+_HEADER = struct.Struct("!I")  # a request: its length, then JSON
+_MAX_REQUEST = 1 << 20
+_STREAMS = (0, 1, 2)
+_PACKAGES = Path(__file__).resolve().parents[2]  # the folder this `publication` is in
+# What a build imports (the rest it imports lazily is small).
+_WARM = ("publication.build.pool", "publication.build.pipeline", "publication.report.index",
+         "publication.report.proof", "publication.report.dashboard", "publication.i18n.missing",
+         "publication.source.imprint", "publication.serve.commands")
+
+
+def enabled() -> bool:
+    """Whether builds may start and use a server (not with MAKE_PDF_SERVER=0)."""
+    return os.environ.get(SWITCH, "1").strip().lower() not in ("0", "no", "off", "false")
+
+
+def socket_path(root: Path) -> Path | None:
+    """Where the server of the project at `root` (for this Python) listens, or None when
+    no private folder can be had for it."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    folder = Path(base) / f"make-pdf-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+            or info.st_mode & 0o077):  # not ours alone: never listen or connect there
+        return None
+    key = f"{root.resolve()}\0{_PACKAGES}\0{sys.executable}\0{sys.version}"
+    path = folder / (hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+                     + ".sock")
+    return path if len(os.fsencode(path)) < 100 else None  # sun_path holds 108 bytes
+
+
+# The client: the `build` command handing itself over.
+
+def is_build(argv: list[str]) -> bool:
+    """Whether `argv` is a build that may go to the server: the command `build` (after
+    any top-level option), not watching."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    return command == "build" and "--watch" not in argv
+
+def hand_over(root: Path, argv: list[str], prog: str) -> int | None:
+    """Run `prog argv` (a build) in the project's server: its exit code, or None when
+    no server takes it (then the caller builds itself)."""
+    path = socket_path(root) if enabled() else None
+    if path is None:
+        return None
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.settimeout(2)
+        conn.connect(os.fspath(path))
+        _send_request(conn, root, argv, prog)
+        replies = conn.makefile("rb")
+        started = _reply(replies)
+    except (OSError, ValueError):
+        conn.close()
+        return None
+    if "pid" not in started:  # declined (its code changed): build cold
+        conn.close()
+        return None
+    conn.settimeout(None)
+    with conn, _forwarding_interrupts(conn):
+        while True:
+            try:
+                reply = _reply(replies)
+            except (OSError, ValueError):
+                reply = {}
+            if "exit" in reply:
+                return int(reply["exit"])
+            if not reply:
+                print(f"{prog}: the build server stopped before the build ended; run the "
+                      f"command again (with {SWITCH}=0 it builds without the server)",
+                      file=sys.stderr)
+                return 1
+
+
+def _send_request(conn: socket.socket, root: Path, argv: list[str], prog: str) -> None:
+    mask = os.umask(0)
+    os.umask(mask)
+    request = {"root": os.fspath(root.resolve()), "argv": argv, "prog": prog,
+               "cwd": os.getcwd(), "env": dict(os.environ), "umask": mask,
+               "encodings": [_encoding(stream) for stream in (sys.stdin, sys.stdout,
+                                                              sys.stderr)]}
+    data = json.dumps(request, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    message = _HEADER.pack(len(data)) + data
+    sent = socket.send_fds(conn, [message], list(_STREAMS))
+    conn.sendall(message[sent:])
+
+
+def _encoding(stream: Any) -> tuple[str, str]:
+    return (getattr(stream, "encoding", None) or "utf-8",
+            getattr(stream, "errors", None) or "strict")
+
+
+def _reply(replies: Any) -> dict[str, Any]:
+    line = replies.readline(4096)
+    if not line:
+        return {}
+    value = json.loads(line)
+    if not isinstance(value, dict):
+        raise ValueError("not a reply")
+    return value
+
+
+@contextlib.contextmanager
+def _forwarding_interrupts(conn: socket.socket) -> Iterator[None]:
+    """Ctrl-C (and a closed terminal, or `kill`) interrupts the build in the server."""
+    def forward(signum: int, frame: object) -> None:
+        with contextlib.suppress(OSError):
+            conn.sendall(b"interrupt\n")
+
+    caught = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {number: signal.signal(number, forward) for number in caught}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def start(root: Path) -> None:
+    """Start the project's server in the background, unless one runs or it is off."""
+    path = socket_path(root) if enabled() else None
+    if path is None or _answers(path):
+        return
+    with contextlib.suppress(OSError):
+        subprocess.Popen([sys.executable, "-m", "publication.cli.server", os.fspath(root)],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, cwd=_PACKAGES, start_new_session=True,
+                         close_fds=True)
+
+
+def _answers(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(os.fspath(path))
+        except OSError:
+            return False
+    return True
+
+
+def stop(root: Path, wait: float = 10.0) -> bool:
+    """End the project's server (the builds it runs finish first); whether one ran."""
+    path = socket_path(root)
+    if path is None:
+        return False
+    lock = path.with_suffix(".lock")
+    try:
+        with open(lock) as held:
+            try:
+                fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:  # held: the server runs; its pid is in the file
+                os.kill(int(held.read().strip()), signal.SIGTERM)
+            else:
+                return False
+        with open(lock) as held:  # it ends when it lets go of the lock
+            deadline = time.monotonic() + wait
+            while time.monotonic() < deadline:
+                try:
+                    fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    return True
+                except OSError:
+                    time.sleep(0.02)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def ready(root: Path) -> bool:
+    """Whether the project's server is listening."""
+    path = socket_path(root) if enabled() else None
+    return path is not None and _answers(path)
+
+
+# The server.
+
+def serve(root: Path, idle: float = IDLE_SECONDS) -> int:
+    """Load the build's modules, then run builds handed over for `root` until `idle`
+    seconds pass without one, or a loaded file changes. 0 when it ended so; 1 when it
+    could not start (no private folder, or the self-test failed: cold builds say why)."""
+    root = root.resolve()
+    path = socket_path(root)
+    if path is None:
+        return 1
+    lock = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 - held for the server's life
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return 0  # another server of this project starts or runs
+    lock.truncate(0)
+    lock.write(f"{os.getpid()}\n")  # for `stop`
+    lock.flush()
+    read = _warm(root)
+    if read is None:
+        return 1
+    loaded = _loaded_files(read)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    listener.bind(os.fspath(path))
+    os.chmod(path, 0o600)
+    listener.listen(16)
+    ours = path.stat().st_ino
+    try:
+        _loop(listener, root, loaded, idle, lock)
+    finally:
+        with contextlib.suppress(OSError):
+            if path.stat().st_ino == ours:
+                path.unlink()
+        listener.close()
+    return 0
+
+
+def _warm(root: Path) -> list[str] | None:
+    """Import what a build imports and pass the tagging self-test, as a build would;
+    compile the project's templates and the index's (Jinja checks before each use that
+    a template file is unchanged, and compiles it again if not); load Babel's data of
+    the project's locales, and the proof's label font. The files read besides modules
+    (to be watched as they are), or None when the self-test fails."""
+    import gc
+    import importlib
+
+    import jinja2
+
+    for name in _WARM:
+        importlib.import_module(name)
+    from publication import PublicationError
+    from publication.i18n.locales import locale_info
+    from publication.model import Project
+    from publication.press.marks import register_font
+    from publication.render.html import environment
+    from publication.report.index import page_template
+    from publication.report.proof import LABEL_FONT
+    from publication.tagging import selftest
+
+    if selftest.run_self_test().problems:
+        return None
+    project = Project(root)
+    templates = environment(project.templates)
+    for name in templates.list_templates(extensions=["html"]):
+        with contextlib.suppress(jinja2.TemplateError, OSError):  # the build will say
+            templates.get_template(name)
+    page_template()
+    with contextlib.suppress(OSError):
+        for folder in sorted(project.locales.iterdir()):
+            with contextlib.suppress(PublicationError):
+                locale_info(folder.name)
+    read = []
+    with contextlib.suppress(PublicationError, OSError):
+        register_font(project.fonts / LABEL_FONT)
+        read.append(os.fspath(project.fonts / LABEL_FONT))
+    gc.collect()
+    gc.freeze()  # the children share these pages instead of copying them
+    return read
+
+
+def _loaded_files(read: list[str]) -> dict[str, tuple[int, int] | None]:
+    """The file of every loaded module, and the files `read`, with their modification
+    times and sizes."""
+    files: dict[str, tuple[int, int] | None] = {name: _stamp(name) for name in read}
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__file__", None)
+        if isinstance(name, str):
+            files[name] = _stamp(name)
+    return files
+
+
+def _stamp(name: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(name)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size)
+
+
+def _changed(loaded: dict[str, tuple[int, int] | None]) -> str | None:
+    return next((name for name, stamp in loaded.items() if _stamp(name) != stamp), None)
+
+
+def _loop(listener: socket.socket, root: Path, loaded: dict[str, tuple[int, int] | None],
+          idle: float, lock: Any) -> None:
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    stop: list[int] = []
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.append(signum))
+    running: dict[int, socket.socket] = {}  # child pid: its client's connection
+    last = time.monotonic()
+    while not stop:
+        conns = {conn.fileno(): (pid, conn) for pid, conn in running.items()
+                 if conn.fileno() >= 0}
+        timeout = max(0.0, idle - (time.monotonic() - last)) if not running else None
+        ready = set(select.select([listener.fileno(), wake_read, *conns], [], [],
+                                  timeout)[0])
+        if not ready and not running:
+            return  # idle long enough
+        if wake_read in ready:
+            with contextlib.suppress(BlockingIOError, InterruptedError):
+                os.read(wake_read, 512)
+        _reap(running)
+        for fd in ready:
+            if fd in conns:  # the client interrupts, or went away
+                pid, conn = conns[fd]
+                try:
+                    gone = not conn.recv(64)
+                except OSError:
+                    gone = True
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGINT)
+                if gone:
+                    conn.close()
+        if listener.fileno() in ready:
+            last = time.monotonic()
+            if not _accept(listener, root, loaded, running, (wake_read, wake_write), lock):
+                stop.append(0)
+    while running:  # builds still going: let them end and report
+        _reap(running, block=True)
+
+
+def _reap(running: dict[int, socket.socket], block: bool = False) -> None:
+    while running:
+        try:
+            pid, status = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            running.clear()
+            return
+        if pid == 0:
+            return
+        conn = running.pop(pid, None)
+        if conn is not None:
+            code = os.waitstatus_to_exitcode(status)
+            with contextlib.suppress(OSError):
+                conn.sendall(json.dumps({"exit": code if code >= 0 else 128 - code}).encode()
+                             + b"\n")
+            conn.close()
+        if block:
+            return
+
+
+def _accept(listener: socket.socket, root: Path, loaded: dict[str, tuple[int, int] | None],
+            running: dict[int, socket.socket], wake: tuple[int, int], lock: Any) -> bool:
+    """Take one request; False when the server must end (a loaded file changed)."""
+    try:
+        conn, _ = listener.accept()
+    except OSError:
+        return True
+    fds: list[int] = []
+    try:
+        conn.settimeout(2)
+        uid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                  struct.calcsize("3i")))[1]
+        request, fds = _read_request(conn)
+        if uid != os.getuid() or Path(request["root"]) != root:
+            raise ValueError("not this project's user or project")
+        changed = _changed(loaded)
+        if changed is not None:
+            conn.sendall(json.dumps({"declined": f"{changed} changed"}).encode() + b"\n")
+            conn.close()
+            return False
+        pid = os.fork()
+        if pid == 0:
+            _child(request, fds, client=conn, close=(listener, *running.values()), wake=wake,
+                   lock=lock)
+        running[pid] = conn
+        conn.settimeout(None)
+        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    except (OSError, ValueError, KeyError, TypeError):
+        conn.close()
+    finally:
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    return True
+
+
+def _read_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
+    data, fds, _, _ = socket.recv_fds(conn, 65536, len(_STREAMS))
+    try:
+        if len(fds) != len(_STREAMS) or len(data) < _HEADER.size:
+            raise ValueError("no streams")
+        (size,) = _HEADER.unpack_from(data)
+        if size > _MAX_REQUEST:
+            raise ValueError("too long")
+        data = data[_HEADER.size:]
+        while len(data) < size:
+            more = conn.recv(size - len(data))
+            if not more:
+                raise ValueError("cut short")
+            data += more
+        request = json.loads(data.decode("utf-8", "surrogateescape"))
+        if not isinstance(request, dict):
+            raise ValueError("not a request")
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        raise
+    return request, fds
+
+
+def _child(request: dict[str, Any], fds: list[int], client: socket.socket,
+           close: tuple[socket.socket, ...], wake: tuple[int, int], lock: Any) -> None:
+    """The forked child: become the client's command, run it, end with its exit code."""
+    code = 70
+    try:
+        signal.set_wakeup_fd(-1)
+        for number in (signal.SIGCHLD, signal.SIGTERM):
+            signal.signal(number, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for other in (client, *close):
+            other.close()
+        for fd in wake:
+            os.close(fd)
+        lock.close()
+        for target, fd in zip(_STREAMS, fds, strict=True):
+            os.dup2(fd, target)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update({str(k): str(v) for k, v in request["env"].items()})
+        os.umask(int(request["umask"]))
+        _rewrap_streams(request["encodings"])
+        prog = str(request["prog"])
+        argv = [str(arg) for arg in request["argv"]]
+        sys.argv = [prog, *argv]
+        from publication.cli.runner import run
+
+        code = run(argv, Path(request["root"]), prog, whole_command=True, start_server=False)
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001 - nothing may escape into the server's loop
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _rewrap_streams(encodings: list[list[str]]) -> None:
+    """Standard streams on the client's descriptors, as Python would have made them
+    there: its encodings, and line buffering on a terminal."""
+    (in_enc, in_err), (out_enc, out_err), (err_enc, err_err) = encodings
+    sys.stdin = open(0, encoding=in_enc, errors=in_err, closefd=False)  # noqa: SIM115
+    sys.stdout = open(1, "w", buffering=1 if os.isatty(1) else -1,  # noqa: SIM115
+                      encoding=out_enc, errors=out_err, closefd=False)
+    sys.stderr = open(2, "w", buffering=1, encoding=err_enc, errors=err_err,  # noqa: SIM115
+                      closefd=False)
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m publication.cli.server ROOT [IDLE_SECONDS]`, as `start` runs it."""
+    idle = float(argv[1]) if len(argv) > 1 else IDLE_SECONDS
+    return serve(Path(argv[0]), idle)
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
