@@ -461,6 +461,7 @@ def _child(request: dict[str, Any], fds: list[int], client: socket.socket,
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update({str(k): str(v) for k, v in request["env"].items()})
+        time.tzset()  # the client's TZ, for the times a build writes
         os.umask(int(request["umask"]))
         _rewrap_streams(request["encodings"])
         prog = str(request["prog"])
