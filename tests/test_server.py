@@ -5,6 +5,7 @@ alone can connect."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -40,6 +41,12 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
     monkeypatch.setenv(server.SWITCH, "1")
     yield folder
+    for held in folder.rglob("*.lock"):  # a server a failed test left running
+        with open(held) as lock_file:
+            try:
+                fcntl.flock(lock_file, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                os.kill(int(lock_file.read().strip()), signal.SIGKILL)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -54,10 +61,11 @@ def serving(project: Project, runtime: Path) -> Iterator[subprocess.Popen[bytes]
     process.wait(timeout=30)
 
 
-def _start(root: Path, idle: float = 600) -> subprocess.Popen[bytes]:
+def _start(root: Path, idle: float = 120) -> subprocess.Popen[bytes]:
     process = subprocess.Popen([sys.executable, "-m", "publication.cli.server", str(root),
                                 str(idle)], cwd=REPO, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=True)
     deadline = time.monotonic() + 60
     while not server.ready(root):
         assert process.poll() is None, process.stderr.read() if process.stderr else ""
