@@ -291,3 +291,11 @@ class Record:
         data["too_tall"] = tuple(data.get("too_tall", ()))
         data["checks"] = tuple(data["checks"]) if data["checks"] is not None else None
         return cls(**data)
+
+
+def usable_cores() -> int:
+    """The processor cores this process may run on (its CPU affinity, where the system
+    says it; else every core)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1

@@ -12,7 +12,6 @@ unless `fail_fast` is set.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 import time
@@ -36,6 +35,7 @@ from publication.model import (
     Record,
     Selection,
     Target,
+    usable_cores,
 )
 from publication.report import index
 from publication.report.index import THUMBS_FOLDER
@@ -182,7 +182,7 @@ def _refresh_index(project: Project, built: bool, outcomes: list[Outcome],
 
 
 def default_jobs() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return usable_cores()
 
 
 def summarize(report: BuildReport) -> Iterable[str]:

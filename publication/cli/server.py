@@ -52,8 +52,10 @@ _WARM = ("publication.build.pool", "publication.build.pipeline", "publication.re
 
 
 def enabled() -> bool:
-    """Whether builds may start and use a server (not with MAKE_PDF_SERVER=0)."""
-    return os.environ.get(SWITCH, "1").strip().lower() not in ("0", "no", "off", "false")
+    """Whether builds may start and use a server: not with MAKE_PDF_SERVER=0, and only
+    where the server can tell who connects (Linux's SO_PEERCRED)."""
+    return hasattr(socket, "SO_PEERCRED") and hasattr(socket, "send_fds") and \
+        os.environ.get(SWITCH, "1").strip().lower() not in ("0", "no", "off", "false")
 
 
 def socket_path(root: Path) -> Path | None:

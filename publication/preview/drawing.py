@@ -15,7 +15,6 @@ import hashlib
 import io
 import multiprocessing
 import multiprocessing.util
-import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,7 +25,7 @@ import pypdfium2 as pdfium
 from publication.build.pipeline import Worker
 from publication.errors import InputError, PublicationError
 from publication.i18n.catalog import compile_catalog, source_catalog
-from publication.model import SOURCE_LOCALE, FitHint, Project, Target
+from publication.model import SOURCE_LOCALE, FitHint, Project, Target, usable_cores
 from publication.preview.layouts import TargetLayout, job_for, lay_out
 from publication.typeset import weasy
 
@@ -120,7 +119,7 @@ def _make_there(target: Target, code: str, headline_pt: float | None,
 
 def processes() -> int:
     """How many drawing processes: one per core this process may use, at most 4."""
-    return max(1, min(4, len(os.sched_getaffinity(0))))
+    return max(1, min(4, usable_cores()))
 
 
 class Painters:

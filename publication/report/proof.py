@@ -38,7 +38,7 @@ import pikepdf
 from publication.files import write_atomic
 from publication.i18n.locales import locale_info
 from publication.kinds import KINDS, PAPERS, PROOF_NAME, PT_PER_MM
-from publication.model import CACHE_FOLDER, Project
+from publication.model import CACHE_FOLDER, Project, usable_cores
 from publication.press.figures import MARKING, tag_figures
 from publication.press.pdfx import PrintMeta, content_owners, plain_metadata
 
@@ -97,7 +97,7 @@ def write_proofs_aside(project: Project, files: Iterable[ProofFile],
     they hold) or where that process fails, the proofs are written in this process:
     its error then comes as `write_proofs` gives it."""
     files = list(files)
-    if len(os.sched_getaffinity(0)) < 2 or threading.active_count() > 1:
+    if usable_cores() < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
         written = write_proofs(project, files)
         return lambda: written
     read_end, write_end = os.pipe()
