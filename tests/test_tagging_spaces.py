@@ -149,6 +149,29 @@ def test_a_bracket_inside_right_to_left_text_gets_marks_for_pdfium() -> None:
     assert all(not s.ltr_after and not s.after for s in alone)
 
 
+def test_latin_words_in_brackets_alone_on_a_line_get_marks_for_pdfium_and_poppler() -> None:
+    # "(ICC)" drawn left to right after the line's lead glyph: RLM ) LRM RLM ICC RLM ( LRM.
+    line = [_shown([spaces.RLM_SPACE], 1), _shown(")", 2, 1), _shown("ICC", 3, 4),
+            _shown("(", 4, 20)]
+    line[1].after.add(0)  # what latin_edges put there goes
+    spaces.bracketed_latin(line)
+    assert [(s.after, s.ltr_after) for s in line] == [
+        (set(), set()), ({-1, 0}, {0}), ({2}, set()), (set(), {0})]
+    text = "".join(spaces._drawn_text(s) for s in line)
+    assert text == f"{spaces.RLM_SPACE}{spaces.RLM}){spaces.LRM}{spaces.RLM}ICC{spaces.RLM}(" \
+                   f"{spaces.LRM}"
+    assert spaces.pdfium_reads_rtl(text)  # from the opening bracket, after its LRM
+    # Anything else on the line, or no lead glyph: the other rules' marks stay.
+    for other in ([_shown([spaces.RLM_SPACE], 1), _shown(".)", 2, 1), _shown("ICC", 3, 4),
+                   _shown("(", 4, 20)],
+                  [_shown(")", 2, 1), _shown("ICC", 3, 4), _shown("(", 4, 20)],
+                  [_shown([spaces.RLM_SPACE], 1), _shown(")", 2, 1), _shown("ICC ב", 3, 4),
+                   _shown("(", 4, 20)]):
+        other[1].after.add(0)
+        spaces.bracketed_latin(other)
+        assert other[1].after == {0} and not any(s.ltr_after for s in other)
+
+
 def test_a_line_drawn_from_a_mark_gets_a_lead_glyph_before_it() -> None:
     # "في مناطق أو مبانٍ" starts, drawn from the left, with the tanwin of مبانٍ.
     first, other = _shown(["\u064d", "ن", "ا"], 1, 0), _shown(["ي", "ف"], 1, 40)
@@ -275,12 +298,17 @@ BRACKETS = {"he": [*HEBREW, "דוא״ל לעדכונים (לא חובה) ועו�
                    "قال: «إن الطرفين ارتكبا انتهاكات خلال النزاعات المسلحة.»",
                    "«قوانين الحرب» هي القانون الدولي الإنساني", "(اختياري) البريد الإلكتروني",
                    "(اختياري)"]}
+# A parenthesised Latin abbreviation alone on a line, after the line's lead glyph:
+# PDFium read `)ICC(` without `bracketed_latin`.
+BRACKETED = [*HEBREW, "ישתפו פעולה עם בית הדין הפלילי הבין-לאומי <br>(ICC)",
+             "קריאה לחברי הארגון <br>(Amnesty International)"]
 # (pass, language) -> the paragraphs the pass is for, and the reader it is for
 CASES = {("edge_spaces", "he"): (EDGES["he"], "pdf.js"),
          ("edge_spaces", "ar"): (EDGES["ar"], "pdf.js"),
          ("lead_marks", "ar"): (LEADS, "pdf.js"), ("latin_edges", "he"): (LATIN, "poppler"),
          ("bracket_marks", "he"): (BRACKETS["he"], "PDFium"),
-         ("bracket_marks", "ar"): (BRACKETS["ar"], "PDFium")}
+         ("bracket_marks", "ar"): (BRACKETS["ar"], "PDFium"),
+         ("bracketed_latin", "he"): (BRACKETED, "PDFium")}
 
 
 def _html(lines: list[str], lang: str, fonts_dir: Path) -> str:
@@ -323,7 +351,8 @@ def test_the_reader_reads_the_lines_it_lost_spaces_or_marks_of(
 
 
 @pytest.mark.parametrize(("name", "lang"), [("edge_spaces", "ar"), ("lead_marks", "ar"),
-                                            ("latin_edges", "he"), ("bracket_marks", "he")])
+                                            ("latin_edges", "he"), ("bracket_marks", "he"),
+                                            ("bracketed_latin", "he")])
 def test_the_page_looks_the_same_with_them(fonts_dir: Path, tmp_path: Path, name: str,
                                            lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
     html = _html(CASES[name, lang][0], lang, fonts_dir)

@@ -42,7 +42,9 @@ after it.
 
 PDFium reads a right-to-left line backwards and mirrors the brackets and quotation
 marks it meets reading right to left, where the PDF maps each to its character in the
-text: `bracket_marks` puts a left-to-right mark after each, which PDFium reads first.
+text: `bracket_marks` puts a left-to-right mark after each, which PDFium reads first. A
+line that holds only Latin words in brackets (`(ICC)` alone on a line) gets marks of its
+own, which PDFium and poppler both read in order (`bracketed_latin`).
 
 Measured on the 48 PDFs of `make pdf` of 2026-12-03 (tools/readers/table.py; the
 occurrences read exactly): pdf.js 100.0 % of the Arabic and of the Hebrew (91.0 and 94.7
@@ -52,7 +54,8 @@ occurrences read exactly): pdf.js 100.0 % of the Arabic and of the Hebrew (91.0 
 the facts' numbers as they were before `big_number` kept a word whole and the Arabic
 numbers came from Noto Sans; 93.8 and 91.2 without
 `latin_edges` and the data controller's label on a line of its own; 73.6 and 71.3 %
-without any mark, 2026-12-02), PDFium 100.0 and 98.8 % (98.9 and 98.8 with a tie of
+without any mark, 2026-12-02), PDFium 100.0 and 100.0 % (98.8 % of the Hebrew without
+`bracketed_latin`, `)ICC(` in both leaflets; 98.9 and 98.8 with a tie of
 segments counted as right to left; 98.3 and 98.3 without the marks for brackets and
 quotation marks at a line's ends; 95.0 and 95.3 without
 `publication.tagging.words` either; 94.4 and 93.6 without `bracket_marks`; 92.1 and
@@ -91,6 +94,8 @@ MIRRORED_EXTRA = frozenset("“”‘’")
 # The Unicode value of a space at the edge of a right-to-left run next to another run
 # (`edge_spaces`): a mark then a space, which pdf.js does not take for white space.
 RLM_SPACE = RLM + " "
+# A closing bracket and the opening one of its pair (`bracketed_latin`).
+BRACKET_PAIRS = {")": "(", "]": "[", "}": "{"}
 # The width, in thousandths of an em, of the glyph put before a mark that a line's
 # drawing starts with (`lead_marks`); the pen moves back as much after it.
 LEAD = 1
@@ -156,6 +161,7 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
             edge_spaces(line)
             latin_edges(line)
             bracket_marks(line)
+            bracketed_latin(line)
             lead_marks(line)
         for s in shown:
             # The font program is opened only for a font that gets a mark.
@@ -365,6 +371,49 @@ def bracket_marks(line: list[LineShow]) -> None:
         if not _pdfium_rtl(line):
             for marks, at in added:
                 marks.discard(at)
+
+
+def bracketed_latin(line: list[LineShow]) -> None:
+    """The marks of a right-to-left run's line that holds nothing but a stretch of Latin
+    words (or numbers) in brackets after its lead glyph: `(ICC)` of `בית הדין הפלילי
+    הבין-לאומי (ICC)` alone on a line. Drawn left to right: the lead glyph
+    (`publication.tagging.order`, reading RLM_SPACE), the closing bracket (its Unicode
+    value the character in the text, `)`), the words, the opening one (`(`).
+
+    With the lead glyph's mark and the one `latin_edges` puts after the closing
+    bracket, PDFium read the line left to right (`pdfium_reads_rtl`: as many segments
+    of each direction) and mirrored the closing bracket, met right after a
+    right-to-left character, and not the opening one: `)ICC(`. With these marks,
+    `RLM ) LRM RLM ICC RLM ( LRM` after the lead glyph, it reads the line right to left
+    from the opening bracket, each bracket just after a left-to-right mark, so neither
+    is mirrored: `(ICC)`. poppler reads it right to left too (the page is a
+    right-to-left one), each left-to-right section up to the next right-to-left
+    character: the opening bracket with the mark after it, the words, the closing
+    bracket with its left-to-right mark, and the right-to-left mark before that bracket
+    keeps the lead glyph's space out of its section: `(ICC) `. (A mark after the lead
+    glyph instead, drawn where the bracket starts, poppler read after the bracket:
+    `(ICC )`; measured with both readers, 2026-12-03.) pdf.js reads the line's pieces
+    in the text's order and leaves the marks out. A line with anything else (a full
+    stop after a bracket, a right-to-left letter) keeps the other rules' marks."""
+    glyphs = [(s, k) for s in line for k in range(len(s.glyphs))]
+    if len(glyphs) < 4 or line[0].glyphs[:1] != [RLM_SPACE] or not all(s.rtl for s in line):
+        return
+    (left_show, left), (right_show, right) = glyphs[1], glyphs[-1]
+    inner = [o.glyphs[g] for o, g in glyphs[2:-1]]
+    if BRACKET_PAIRS.get(left_show.glyphs[left]) != right_show.glyphs[right] or \
+            not any(_kind(g) == "L" for g in inner) or \
+            any(_kind(g) == "R" or _rtl_letter(g) or unicodedata.mirrored(g[:1])
+                for g in inner) or inner[0] == " " or inner[-1] == " ":
+        return
+    for s in line:
+        s.after.clear()
+        s.ltr_after.clear()
+        s.held.clear()
+    left_show.after.update((left - 1, left))  # before it (-1: before the first glyph)
+    left_show.ltr_after.add(left)
+    last_show, last = glyphs[-2]
+    last_show.after.add(last)
+    right_show.ltr_after.add(right)
 
 
 def lead_marks(line: list[LineShow]) -> None:
