@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import shlex
 import shutil
 import signal
 import stat
@@ -104,6 +105,26 @@ def test_a_handed_over_build_makes_the_same_files_and_says_the_same(
     assert wrong.stderr == "make_pdf.py: --jobs must be at least 1\n"
 
 
+def test_a_reader_that_stops_early_or_a_closed_stream_changes_no_exit_code(
+        project: Project, serving: subprocess.Popen[bytes]) -> None:
+    """`build | head -1` ends 0, as a cold build does; with the standard streams closed
+    (`<&- >&- 2>&-`) the build works, cold or handed over (they are /dev/null then, not
+    the socket's descriptor)."""
+    command = " ".join(shlex.quote(arg) for arg in
+                       [sys.executable, "-c", COMMAND, str(project.root), *LETTER, "--force"])
+    piped = subprocess.run(["bash", "-c", f"{command} 2>&1 | head -1; "
+                            "echo status ${PIPESTATUS[0]}"], cwd=REPO, capture_output=True,
+                           text=True, timeout=120)
+    assert piped.stdout.splitlines()[-1] == "status 0", piped.stdout + piped.stderr
+    letter = project.output / "fixture" / "en" / "letter-a4.pdf"
+    for switch in ("1", "0"):
+        before = letter.stat().st_mtime_ns
+        closed = subprocess.run(["bash", "-c", f"{command} <&- >&- 2>&-"], cwd=REPO,
+                                timeout=120, env={**os.environ, server.SWITCH: switch})
+        assert closed.returncode == 0
+        assert letter.stat().st_mtime_ns != before
+
+
 def test_the_build_runs_in_the_server(project: Project, serving: subprocess.Popen[bytes],
                                       capfd: pytest.CaptureFixture[str]) -> None:
     """hand_over returns the exit code only when the server ran the build: its child
@@ -174,6 +195,31 @@ def test_ctrl_c_reaches_the_build_in_the_server(
     assert _command(project.root, ["-q", *LETTER]).returncode == 0
 
 
+def test_a_server_asked_to_end_stops_listening_and_still_passes_ctrl_c_on(
+        project: Project, serving: subprocess.Popen[bytes]) -> None:
+    client = subprocess.Popen([sys.executable, "-c", COMMAND, str(project.root), "build",
+                               "--force", "--jobs", "1"], cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert client.stderr is not None
+        first = client.stderr.readline()
+        assert first.startswith("[1/"), first
+        serving.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        while server.ready(project.root):  # no new build waits for it
+            assert time.monotonic() < deadline, "still listening"
+            time.sleep(0.05)
+        client.send_signal(signal.SIGINT)
+        err = first + client.stderr.read()
+        client.wait(timeout=60)
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+    assert client.returncode == 130, err
+    assert serving.wait(timeout=30) == 0
+
+
 def test_it_ends_when_idle_or_asked(project: Project, runtime: Path) -> None:
     idle = _start(project.root, idle=0.5)
     assert idle.wait(timeout=30) == 0
@@ -219,7 +265,8 @@ def test_it_listens_only_where_its_user_alone_can(project: Project, runtime: Pat
 
 @pytest.mark.parametrize(("argv", "handed"), [
     (["build"], True), (["-q", "build", "--kind", "letter"], True),
-    (["build", "--watch"], False), (["watch"], False), (["status"], False), ([], False),
+    (["build", "--watch"], False), (["build", "--wat"], False), (["watch"], False),
+    (["status"], False), ([], False),
 ])
 def test_which_commands_go_to_the_server(argv: list[str], handed: bool) -> None:
     assert server.is_build(argv) is handed

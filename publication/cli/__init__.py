@@ -16,6 +16,7 @@ everything already; only without one is the command run here (`runner.py`).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,6 +43,7 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None,
     command itself (its arguments in sys.argv): a build then goes to the project's build
     server when one runs, and starts one when none does."""
     whole = argv is None
+    _open_closed_streams()
     arguments = sys.argv[1:] if argv is None else list(argv)
     if whole and server.is_build(arguments):
         try:
@@ -54,6 +56,25 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None,
     from publication.cli.runner import run
 
     return run(arguments, root, prog, whole_command=whole, start_server=whole)
+
+
+def _open_closed_streams() -> None:
+    """A standard stream that was closed when the command started (`2>&-`: Python then
+    sets it to None) reads or writes /dev/null instead, so that nothing printed to it
+    fails, and no file the command opens takes its descriptor (a build server's socket
+    would then be handed over as the stream)."""
+    for fd, name in enumerate(("stdin", "stdout", "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        try:
+            os.fstat(fd)
+        except OSError:
+            devnull = os.open(os.devnull, os.O_RDWR)
+            if devnull != fd:
+                os.dup2(devnull, fd)
+                os.close(devnull)
+        setattr(sys, name, open(fd, "r" if fd == 0 else "w", encoding="utf-8",  # noqa: SIM115
+                                errors="backslashreplace", closefd=False))
 
 
 def __getattr__(name: str) -> Any:

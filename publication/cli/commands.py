@@ -134,7 +134,7 @@ def _build(project: Project, args: argparse.Namespace) -> int:
 
 def _live(args: argparse.Namespace) -> bool:
     """A live progress line: on a terminal, unless -q."""
-    return not args.quiet and sys.stderr.isatty()
+    return not args.quiet and sys.stderr is not None and sys.stderr.isatty()  # None: closed
 
 
 class Progress:

@@ -22,9 +22,11 @@ runs cold and starts a fresh server. It ends after 15 minutes without a build.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import fcntl
 import hashlib
 import json
+import locale
 import os
 import select
 import signal
@@ -36,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -83,17 +86,19 @@ def is_build(argv: list[str]) -> bool:
     """Whether `argv` is a build that may go to the server: the command `build` (after
     any top-level option), not watching."""
     command = next((arg for arg in argv if not arg.startswith("-")), None)
-    return command == "build" and "--watch" not in argv
+    # argparse takes `--wat` and `--watc` for `--watch` too
+    return command == "build" and not any(arg.startswith("--wat") for arg in argv)
+
 
 def hand_over(root: Path, argv: list[str], prog: str) -> int | None:
     """Run `prog argv` (a build) in the project's server: its exit code, or None when
     no server takes it (then the caller builds itself)."""
     path = socket_path(root) if enabled() else None
-    if path is None:
+    if path is None or not _streams_open():
         return None
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        conn.settimeout(2)
+        conn.settimeout(5)
         conn.connect(os.fspath(path))
         _send_request(conn, root, argv, prog)
         replies = conn.makefile("rb")
@@ -113,11 +118,33 @@ def hand_over(root: Path, argv: list[str], prog: str) -> int | None:
                 reply = {}
             if "exit" in reply:
                 return int(reply["exit"])
-            if not reply:
+            if not reply:  # the server died: its build stops (it gets SIGINT), waited for
+                _wait_gone(int(started["pid"]))
                 print(f"{prog}: the build server stopped before the build ended; run the "
                       f"command again (with {SWITCH}=0 it builds without the server)",
                       file=sys.stderr)
                 return 1
+
+
+def _streams_open() -> bool:
+    """Whether standard input, output and error are all open: a closed one would be
+    the socket's descriptor, handed over as a stream."""
+    try:
+        for fd in _STREAMS:
+            os.fstat(fd)
+    except OSError:
+        return False
+    return True
+
+
+def _wait_gone(pid: int, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return
+        time.sleep(0.05)
 
 
 def _send_request(conn: socket.socket, root: Path, argv: list[str], prog: str) -> None:
@@ -195,8 +222,8 @@ def stop(root: Path, wait: float = 10.0) -> bool:
         with open(lock) as held:
             try:
                 fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:  # held: the server runs; its pid is in the file
-                os.kill(int(held.read().strip()), signal.SIGTERM)
+            except OSError:  # held: the server runs; its pid is in the file, or soon
+                os.kill(_held_pid(held), signal.SIGTERM)
             else:
                 return False
         with open(lock) as held:  # it ends when it lets go of the lock
@@ -210,6 +237,18 @@ def stop(root: Path, wait: float = 10.0) -> bool:
     except (OSError, ValueError):
         return False
     return True
+
+
+def _held_pid(held: Any) -> int:
+    """The pid a starting or running server wrote into its lock file (it empties the
+    file, then writes it, just after taking the lock)."""
+    deadline = time.monotonic() + 2
+    while True:
+        held.seek(0)
+        text = held.read().strip()
+        if text or time.monotonic() > deadline:
+            return int(text)
+        time.sleep(0.01)
 
 
 def ready(root: Path) -> bool:
@@ -246,15 +285,30 @@ def serve(root: Path, idle: float = IDLE_SECONDS) -> int:
     listener.bind(os.fspath(path))
     os.chmod(path, 0o600)
     listener.listen(16)
-    ours = path.stat().st_ino
+    listening = _Listening(listener, path, path.stat().st_ino)
     try:
-        _loop(listener, root, loaded, idle, lock)
+        _loop(listening, root, loaded, idle, lock)
     finally:
-        with contextlib.suppress(OSError):
-            if path.stat().st_ino == ours:
-                path.unlink()
-        listener.close()
+        listening.close()
     return 0
+
+
+@dataclass
+class _Listening:
+    """The server's socket, and the path it is bound to (removed on closing, unless
+    another server has bound it since)."""
+
+    socket: socket.socket
+    path: Path
+    inode: int
+
+    def close(self) -> None:
+        if self.socket.fileno() < 0:
+            return
+        with contextlib.suppress(OSError):
+            if self.path.stat().st_ino == self.inode:
+                self.path.unlink()
+        self.socket.close()
 
 
 def _warm(root: Path) -> list[str] | None:
@@ -301,9 +355,17 @@ def _warm(root: Path) -> list[str] | None:
 
 
 def _loaded_files(read: list[str]) -> dict[str, tuple[int, int] | None]:
-    """The file of every loaded module, and the files `read`, with their modification
-    times and sizes."""
+    """The file of every loaded module, every shared library mapped (Pango, HarfBuzz,
+    fontconfig: a system upgrade), and the files `read`, with their modification times
+    and sizes."""
     files: dict[str, tuple[int, int] | None] = {name: _stamp(name) for name in read}
+    with contextlib.suppress(OSError), \
+            open("/proc/self/maps", encoding="utf-8", errors="replace") as maps:
+        for line in maps:  # address perms offset device inode [path]
+            fields = line.split(maxsplit=5)
+            library = fields[5].strip() if len(fields) == 6 else ""
+            if library.startswith("/") and ".so" in library:
+                files[library] = _stamp(library)
     for module in list(sys.modules.values()):
         name = getattr(module, "__file__", None)
         if isinstance(name, str):
@@ -323,8 +385,12 @@ def _changed(loaded: dict[str, tuple[int, int] | None]) -> str | None:
     return next((name for name, stamp in loaded.items() if _stamp(name) != stamp), None)
 
 
-def _loop(listener: socket.socket, root: Path, loaded: dict[str, tuple[int, int] | None],
+def _loop(listening: _Listening, root: Path, loaded: dict[str, tuple[int, int] | None],
           idle: float, lock: Any) -> None:
+    """Serve until `idle` seconds pass after the last build, SIGTERM, or a request that
+    finds a loaded file changed; then stop listening at once (the next build runs cold
+    and may start a fresh server) and go on only for the builds still running, passing
+    their clients' interrupts on, until they end."""
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
@@ -333,55 +399,60 @@ def _loop(listener: socket.socket, root: Path, loaded: dict[str, tuple[int, int]
     signal.signal(signal.SIGTERM, lambda signum, frame: stop.append(signum))
     running: dict[int, socket.socket] = {}  # child pid: its client's connection
     last = time.monotonic()
-    while not stop:
-        conns = {conn.fileno(): (pid, conn) for pid, conn in running.items()
-                 if conn.fileno() >= 0}
+    while not stop or running:
+        if stop:
+            listening.close()
+        listener = listening.socket
+        conns = {conn.fileno(): pid for pid, conn in running.items() if conn.fileno() >= 0}
         timeout = max(0.0, idle - (time.monotonic() - last)) if not running else None
-        ready = set(select.select([listener.fileno(), wake_read, *conns], [], [],
-                                  timeout)[0])
+        watched = [wake_read, *conns] + ([listener.fileno()] if listener.fileno() >= 0 else [])
+        ready = set(select.select(watched, [], [], timeout)[0])
         if not ready and not running:
             return  # idle long enough
         if wake_read in ready:
             with contextlib.suppress(BlockingIOError, InterruptedError):
                 os.read(wake_read, 512)
-        _reap(running)
-        for fd in ready:
-            if fd in conns:  # the client interrupts, or went away
-                pid, conn = conns[fd]
-                try:
-                    gone = not conn.recv(64)
-                except OSError:
-                    gone = True
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGINT)
-                if gone:
-                    conn.close()
-        if listener.fileno() in ready:
+        if _reap(running):
+            last = time.monotonic()
+        for fd in ready & conns.keys():  # the client interrupts, or went away
+            pid = conns[fd]
+            if pid not in running:  # ended and reaped just now: its pid may be reused
+                continue
+            conn = running[pid]
+            try:
+                gone = not conn.recv(64)
+            except OSError:
+                gone = True
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGINT)
+            if gone:
+                conn.close()
+        if listener.fileno() >= 0 and listener.fileno() in ready:
             last = time.monotonic()
             if not _accept(listener, root, loaded, running, (wake_read, wake_write), lock):
                 stop.append(0)
-    while running:  # builds still going: let them end and report
-        _reap(running, block=True)
 
 
-def _reap(running: dict[int, socket.socket], block: bool = False) -> None:
+def _reap(running: dict[int, socket.socket]) -> int:
+    """Report each build that ended to its client; how many did."""
+    ended = 0
     while running:
         try:
-            pid, status = os.waitpid(-1, 0 if block else os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             running.clear()
-            return
+            break
         if pid == 0:
-            return
+            break
         conn = running.pop(pid, None)
         if conn is not None:
+            ended += 1
             code = os.waitstatus_to_exitcode(status)
             with contextlib.suppress(OSError):
                 conn.sendall(json.dumps({"exit": code if code >= 0 else 128 - code}).encode()
                              + b"\n")
             conn.close()
-        if block:
-            return
+    return ended
 
 
 def _accept(listener: socket.socket, root: Path, loaded: dict[str, tuple[int, int] | None],
@@ -404,13 +475,18 @@ def _accept(listener: socket.socket, root: Path, loaded: dict[str, tuple[int, in
             conn.sendall(json.dumps({"declined": f"{changed} changed"}).encode() + b"\n")
             conn.close()
             return False
+        if _hung_up(conn):  # the client gave up waiting and builds itself
+            raise ValueError("the client went away")
         pid = os.fork()
         if pid == 0:
             _child(request, fds, client=conn, close=(listener, *running.values()), wake=wake,
                    lock=lock)
         running[pid] = conn
         conn.settimeout(None)
-        conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        try:
+            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+        except OSError:  # gone after all: no one waits for that build
+            os.kill(pid, signal.SIGINT)
     except (OSError, ValueError, KeyError, TypeError):
         conn.close()
     finally:
@@ -418,6 +494,17 @@ def _accept(listener: socket.socket, root: Path, loaded: dict[str, tuple[int, in
             with contextlib.suppress(OSError):
                 os.close(fd)
     return True
+
+
+def _hung_up(conn: socket.socket) -> bool:
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN | select.POLLHUP)
+    for _, events in poller.poll(0):
+        if events & select.POLLHUP:
+            return True
+        if events & select.POLLIN:
+            return not conn.recv(1, socket.MSG_PEEK)
+    return False
 
 
 def _read_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
@@ -448,11 +535,17 @@ def _child(request: dict[str, Any], fds: list[int], client: socket.socket,
            close: tuple[socket.socket, ...], wake: tuple[int, int], lock: Any) -> None:
     """The forked child: become the client's command, run it, end with its exit code."""
     code = 70
+    prog = str(request.get("prog", "make-pdf"))
     try:
         signal.set_wakeup_fd(-1)
         for number in (signal.SIGCHLD, signal.SIGTERM):
             signal.signal(number, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        # Linux: interrupted when the server dies (its client then stops waiting for it).
+        from publication.build.pool import PR_SET_PDEATHSIG
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGINT)
         for other in (client, *close):
             other.close()
         for fd in wake:
@@ -460,24 +553,39 @@ def _child(request: dict[str, Any], fds: list[int], client: socket.socket,
         lock.close()
         for target, fd in zip(_STREAMS, fds, strict=True):
             os.dup2(fd, target)
-        os.chdir(request["cwd"])
+        for fd in set(fds) - set(_STREAMS):
+            os.close(fd)
         os.environ.clear()
         os.environ.update({str(k): str(v) for k, v in request["env"].items()})
         time.tzset()  # the client's TZ, for the times a build writes
+        tempfile.tempdir = None  # the client's TMPDIR (the self-test chose the server's)
+        with contextlib.suppress(locale.Error):
+            locale.setlocale(locale.LC_CTYPE, "")
         os.umask(int(request["umask"]))
         _rewrap_streams(request["encodings"])
-        prog = str(request["prog"])
+        os.chdir(request["cwd"])
         argv = [str(arg) for arg in request["argv"]]
         sys.argv = [prog, *argv]
         from publication.cli.runner import run
 
         code = run(argv, Path(request["root"]), prog, whole_command=True, start_server=False)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:  # noqa: BLE001 - nothing may escape into the server's loop
+    except KeyboardInterrupt:  # before the command took Ctrl-C over
+        _say(f"{prog}: interrupted")
+        code = 130
+    except BaseException as exc:  # noqa: BLE001 - nothing may escape into the server's loop
+        _say(f"{prog}: the build server could not run the build ({type(exc).__name__}: "
+             f"{exc}); run the command again with {SWITCH}=0 to build without it")
         code = 70
     finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):  # a reader gone: the code stands
+                stream.flush()
         os._exit(code)
+
+
+def _say(message: str) -> None:
+    with contextlib.suppress(Exception):
+        print(message, file=sys.stderr, flush=True)
 
 
 def _rewrap_streams(encodings: list[list[str]]) -> None:

@@ -241,7 +241,7 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
                                    project.output / e.product.path)
                    for e in listed if e.variant == "accessible" and not e.imprint]
     coming = {f"{campaign}/{PROOF_NAME}" for campaign in proof.sheets(proof_files)}
-    proofs_written = proof.write_proofs_aside(project, proof_files)
+    aside = proof.write_proofs_aside(project, proof_files)
     try:
         locales = sorted({e.locale for e in listed}, key=lambda c: (c != SOURCE_LOCALE, c))
         shown, titles = _shown(project, status_key)
@@ -249,8 +249,10 @@ def write(project: Project, found: Sequence[Record], outcomes: Sequence[Outcome]
         completeness = _completeness(project, locales, shown, memo)
         page = dashboard.build(project, records, outcomes, shown=shown,
                                titles=titles, memo=memo, proofs=coming)
-    finally:
-        proofs = proofs_written()
+    except BaseException:
+        aside.abandon()
+        raise
+    proofs = aside.result()
     written = {p.relative_to(project.output).as_posix() for p in proofs}
     if written != coming:  # the page links the sheets there are
         page = dashboard.build(project, records, outcomes, shown=shown,
@@ -368,17 +370,24 @@ def _read_shown(state: object, key: str) -> Shown | None:
     return result
 
 
-@functools.cache
 def page_template() -> jinja2.Template:
+    """The page's template, compiled once per process and again whenever its file
+    changes (Jinja checks the file at each `get_template`: a build server's process
+    outlives edits)."""
+    return _environment(str(TEMPLATE.parent)).get_template(TEMPLATE.name)
+
+
+@functools.cache
+def _environment(folder: str) -> jinja2.Environment:
     import jinja2  # here: a build with nothing to do writes no page
 
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)),
+        loader=jinja2.FileSystemLoader(folder),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
         lstrip_blocks=True)
     env.filters["filesize"] = _filesize
     env.filters["url"] = lambda path: quote(str(path))
-    return env.get_template(TEMPLATE.name)
+    return env
 
 
 def _filesize(size: int) -> str:

@@ -28,8 +28,9 @@ import logging
 import os
 import re
 import signal
+import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,18 +89,57 @@ def write_proofs(project: Project, files: Iterable[ProofFile]) -> list[Path]:
     return written
 
 
-def write_proofs_aside(project: Project, files: Iterable[ProofFile],
-                       ) -> Callable[[], list[Path]]:
+@dataclass
+class ProofsAside:
+    """Proof sheets being written by `write_proofs_aside`: `result` waits for them."""
+
+    project: Project
+    files: list[ProofFile]
+    pid: int | None = None      # the process writing them; None: written already
+    pipe: int | None = None     # where it sends the paths it wrote
+    written: list[Path] = field(default_factory=list)
+
+    def result(self) -> list[Path]:
+        """The paths written; written here if that process failed, so that its error
+        comes as `write_proofs` gives it."""
+        paths = self._wait()
+        return paths if paths is not None else write_proofs(self.project, self.files)
+
+    def abandon(self) -> None:
+        """Wait for that process only (the caller is failing already: its error stands,
+        and no proof sheet is written after the build lets go of the output folder)."""
+        self._wait()
+
+    def _wait(self) -> list[Path] | None:
+        if self.pid is None:
+            return self.written
+        pid, self.pid = self.pid, None
+        data = b""
+        try:
+            assert self.pipe is not None
+            with os.fdopen(self.pipe, "rb") as pipe:
+                data = pipe.read()
+        finally:
+            os.waitpid(pid, 0)  # a second Ctrl-C leaves no process writing, nor a zombie
+        with contextlib.suppress(ValueError):
+            paths = json.loads(data)
+            if isinstance(paths, list) and all(isinstance(p, str) for p in paths):
+                return [Path(p) for p in paths]
+        return None
+
+
+def write_proofs_aside(project: Project, files: Iterable[ProofFile]) -> ProofsAside:
     """`write_proofs` in a process forked for it, while the caller goes on (the index
     makes its page meanwhile, on the second core: a one-string rebuild's proof takes a
-    fifth of its time); the function returned waits for it and gives the paths written.
-    On one core, with other threads running (a fork copies none of them, nor any lock
-    they hold) or where that process fails, the proofs are written in this process:
-    its error then comes as `write_proofs` gives it."""
-    files = list(files)
+    fifth of its time). On one core, with other threads running (a fork copies none of
+    them, nor any lock they hold) or without fork, they are written at once, here."""
+    aside = ProofsAside(project, list(files))
     if usable_cores() < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
-        written = write_proofs(project, files)
-        return lambda: written
+        aside.written = write_proofs(project, aside.files)
+        return aside
+    for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
+        with contextlib.suppress(Exception):
+            stream.flush()
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: write, send the paths, end without Python's teardown
@@ -107,7 +147,7 @@ def write_proofs_aside(project: Project, files: Iterable[ProofFile],
         os.close(read_end)
         result: list[str] | None = None
         try:
-            result = [os.fspath(path) for path in write_proofs(project, files)]
+            result = [os.fspath(path) for path in write_proofs(project, aside.files)]
         except BaseException:  # noqa: BLE001 - the parent writes them again and says why
             result = None
         finally:
@@ -115,18 +155,8 @@ def write_proofs_aside(project: Project, files: Iterable[ProofFile],
                 pipe.write(json.dumps(result).encode())
             os._exit(0)
     os.close(write_end)
-
-    def wait() -> list[Path]:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
-        with contextlib.suppress(ValueError):
-            paths = json.loads(data)
-            if isinstance(paths, list) and all(isinstance(p, str) for p in paths):
-                return [Path(p) for p in paths]
-        return write_proofs(project, files)
-
-    return wait
+    aside.pid, aside.pipe = pid, read_end
+    return aside
 
 
 # What the cached content is made from besides the content it came from: what
