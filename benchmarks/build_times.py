@@ -65,10 +65,10 @@ for name in sys.argv[1:]:
 # The warm build server (publication/cli/server.py): off for every build here but the
 # one-shot loop's second half, asked of the copy's own code.
 SWITCH = "MAKE_PDF_SERVER"
-SERVER_READY = ("import sys; from pathlib import Path; from publication.cli import server; "
-                "sys.exit(0 if server.ready(Path(sys.argv[1])) else 1)")
-SERVER_STOP = ("import sys; from pathlib import Path; from publication.cli import server; "
-               "server.stop(Path(sys.argv[1]))")
+SERVER_READY = ("import sys; from pathlib import Path; from publication.cli import handover; "
+                "sys.exit(0 if handover.ready(Path(sys.argv[1])) else 1)")
+SERVER_STOP = ("import sys; from pathlib import Path; from publication.cli import handover; "
+               "handover.stop(Path(sys.argv[1]))")
 # The German headline: shown on the leaflet and the poster, not the petition or letter.
 ONE_STRING = ("de", 'msgctxt "israel-opt/headline"')
 

@@ -1,4 +1,4 @@
-"""The warm build server (publication/cli/server.py): a build handed to it makes what a
+"""The warm build server (publication/cli/server.py, handover.py): a build handed to it makes what a
 cold build makes and says what it says; it declines when its code or a file it read
 changed, passes Ctrl-C on, ends when idle or asked, and listens only where its user
 alone can connect."""
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from publication.build import lock
-from publication.cli import server
+from publication.cli import handover, server
 from publication.model import Project
 from publication.report.proof import LABEL_FONT
 from tests.projects import REPO
@@ -40,7 +40,7 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     with the server switched on for this test and its subprocesses."""
     folder = Path(tempfile.mkdtemp(prefix="mps", dir="/tmp"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
-    monkeypatch.setenv(server.SWITCH, "1")
+    monkeypatch.setenv(handover.SWITCH, "1")
     yield folder
     for held in folder.rglob("*.lock"):  # a server a failed test left running
         with open(held) as lock_file:
@@ -53,10 +53,10 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture
 def serving(project: Project, runtime: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """The project's server, started as `server.start` starts it, and listening."""
+    """The project's server, started as `handover.start` starts it, and listening."""
     process = _start(project.root)
     yield process
-    server.stop(project.root)
+    handover.stop(project.root)
     if process.poll() is None:
         process.kill()
     process.wait(timeout=30)
@@ -68,7 +68,7 @@ def _start(root: Path, idle: float = 120) -> subprocess.Popen[bytes]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                start_new_session=True)
     deadline = time.monotonic() + 60
-    while not server.ready(root):
+    while not handover.ready(root):
         assert process.poll() is None, process.stderr.read() if process.stderr else ""
         assert time.monotonic() < deadline, "the server never listened"
         time.sleep(0.05)
@@ -91,7 +91,7 @@ def test_a_handed_over_build_makes_the_same_files_and_says_the_same(
     handed = _command(project.root, [*LETTER, "--force"])
     made = {p.relative_to(project.output): p.read_bytes()
             for p in project.output.rglob("*.pdf")}
-    monkeypatch.setenv(server.SWITCH, "0")
+    monkeypatch.setenv(handover.SWITCH, "0")
     cold = _command(project.root, [*LETTER, "--force"])
     assert handed.returncode == cold.returncode == 0, handed.stderr + cold.stderr
     assert _untimed(handed.stderr) == _untimed(cold.stderr)
@@ -99,7 +99,7 @@ def test_a_handed_over_build_makes_the_same_files_and_says_the_same(
     assert made == {p.relative_to(project.output): p.read_bytes()
                     for p in project.output.rglob("*.pdf")}
     # A usage error, in the server's child, reaches the terminal as it would.
-    monkeypatch.setenv(server.SWITCH, "1")
+    monkeypatch.setenv(handover.SWITCH, "1")
     wrong = _command(project.root, ["build", "--jobs", "0"])
     assert wrong.returncode == 2
     assert wrong.stderr == "make_pdf.py: --jobs must be at least 1\n"
@@ -120,7 +120,7 @@ def test_a_reader_that_stops_early_or_a_closed_stream_changes_no_exit_code(
     for switch in ("1", "0"):
         before = letter.stat().st_mtime_ns
         closed = subprocess.run(["bash", "-c", f"{command} <&- >&- 2>&-"], cwd=REPO,
-                                timeout=120, env={**os.environ, server.SWITCH: switch})
+                                timeout=120, env={**os.environ, handover.SWITCH: switch})
         assert closed.returncode == 0
         assert letter.stat().st_mtime_ns != before
 
@@ -129,7 +129,7 @@ def test_the_build_runs_in_the_server(project: Project, serving: subprocess.Pope
                                       capfd: pytest.CaptureFixture[str]) -> None:
     """hand_over returns the exit code only when the server ran the build: its child
     held the output's lock, and wrote to this process's standard streams."""
-    code = server.hand_over(project.root, [*LETTER, "--force"], "make_pdf.py")
+    code = handover.hand_over(project.root, [*LETTER, "--force"], "make_pdf.py")
     assert code == 0
     err = capfd.readouterr().err
     assert "[1/1] built fixture/en/letter-a4" in err
@@ -138,11 +138,11 @@ def test_the_build_runs_in_the_server(project: Project, serving: subprocess.Pope
 
 def test_without_a_server_or_switched_off_the_build_is_not_handed_over(
         project: Project, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert server.hand_over(project.root, LETTER, "make_pdf.py") is None
-    monkeypatch.setenv(server.SWITCH, "0")
-    assert server.socket_path(project.root) is not None
-    assert not server.ready(project.root)
-    assert server.hand_over(project.root, LETTER, "make_pdf.py") is None
+    assert handover.hand_over(project.root, LETTER, "make_pdf.py") is None
+    monkeypatch.setenv(handover.SWITCH, "0")
+    assert handover.socket_path(project.root) is not None
+    assert not handover.ready(project.root)
+    assert handover.hand_over(project.root, LETTER, "make_pdf.py") is None
 
 
 def test_a_changed_file_makes_it_decline_and_end(
@@ -152,12 +152,12 @@ def test_a_changed_file_makes_it_decline_and_end(
     info = font.stat()
     try:
         os.utime(font, ns=(info.st_atime_ns, info.st_mtime_ns + 1_000_000_000))
-        assert server.hand_over(project.root, LETTER, "make_pdf.py") is None
+        assert handover.hand_over(project.root, LETTER, "make_pdf.py") is None
         serving.wait(timeout=30)
     finally:
         os.utime(font, ns=(info.st_atime_ns, info.st_mtime_ns))
     assert serving.returncode == 0
-    assert not server.ready(project.root)
+    assert not handover.ready(project.root)
 
 
 def test_loaded_files_are_watched_by_time_and_size(tmp_path: Path) -> None:
@@ -206,7 +206,7 @@ def test_a_server_asked_to_end_stops_listening_and_still_passes_ctrl_c_on(
         assert first.startswith("[1/"), first
         serving.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 10
-        while server.ready(project.root):  # no new build waits for it
+        while handover.ready(project.root):  # no new build waits for it
             assert time.monotonic() < deadline, "still listening"
             time.sleep(0.05)
         client.send_signal(signal.SIGINT)
@@ -223,44 +223,44 @@ def test_a_server_asked_to_end_stops_listening_and_still_passes_ctrl_c_on(
 def test_it_ends_when_idle_or_asked(project: Project, runtime: Path) -> None:
     idle = _start(project.root, idle=0.5)
     assert idle.wait(timeout=30) == 0
-    assert not server.ready(project.root)
+    assert not handover.ready(project.root)
     assert not any(runtime.rglob("*.sock"))
     asked = _start(project.root)
-    assert server.stop(project.root)
+    assert handover.stop(project.root)
     assert asked.wait(timeout=30) == 0
-    assert not server.stop(project.root)  # none runs now
+    assert not handover.stop(project.root)  # none runs now
 
 
 def test_a_build_from_the_command_line_starts_one(project: Project, runtime: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(server.SWITCH, "0")
+    monkeypatch.setenv(handover.SWITCH, "0")
     assert _command(project.root, ["-q", *LETTER]).returncode == 0
     time.sleep(0.5)
-    assert not server.ready(project.root)
-    monkeypatch.setenv(server.SWITCH, "1")
+    assert not handover.ready(project.root)
+    monkeypatch.setenv(handover.SWITCH, "1")
     try:
         assert _command(project.root, ["-q", *LETTER]).returncode == 0
         deadline = time.monotonic() + 60
-        while not server.ready(project.root):
+        while not handover.ready(project.root):
             assert time.monotonic() < deadline, "no server started"
             time.sleep(0.05)
     finally:
-        assert server.stop(project.root)
+        assert handover.stop(project.root)
 
 
 def test_it_listens_only_where_its_user_alone_can(project: Project, runtime: Path) -> None:
-    path = server.socket_path(project.root)
+    path = handover.socket_path(project.root)
     assert path is not None
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     process = _start(project.root)
     try:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     finally:
-        server.stop(project.root)
+        handover.stop(project.root)
         process.wait(timeout=30)
     path.parent.chmod(0o755)  # a folder others can reach: not used
-    assert server.socket_path(project.root) is None
-    assert server.hand_over(project.root, LETTER, "make_pdf.py") is None
+    assert handover.socket_path(project.root) is None
+    assert handover.hand_over(project.root, LETTER, "make_pdf.py") is None
 
 
 @pytest.mark.parametrize(("argv", "handed"), [
@@ -269,4 +269,4 @@ def test_it_listens_only_where_its_user_alone_can(project: Project, runtime: Pat
     (["status"], False), ([], False),
 ])
 def test_which_commands_go_to_the_server(argv: list[str], handed: bool) -> None:
-    assert server.is_build(argv) is handed
+    assert handover.is_build(argv) is handed

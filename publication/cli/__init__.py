@@ -9,8 +9,9 @@ the message names, never onto the terminal. Output cut short by its reader (`sta
 head -1`) ends quietly with 0.
 
 This module loads nothing heavy: a `build` typed at the command line first goes to the
-project's warm build server (`server.py`), which runs it in a process that has loaded
-everything already; only without one is the command run here (`runner.py`).
+project's warm build server (`server.py`, through `handover.py`), which runs it in a
+process that has loaded everything already; only without one is the command run here
+(`runner.py`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from publication.cli import server
+from publication.cli import handover
 from publication.cli.codes import (
     CRASH_FOLDER,
     EXIT_BUG,
@@ -45,9 +46,9 @@ def main(argv: Sequence[str] | None = None, root: Path | None = None,
     whole = argv is None
     _open_closed_streams()
     arguments = sys.argv[1:] if argv is None else list(argv)
-    if whole and server.is_build(arguments):
+    if whole and handover.is_build(arguments):
         try:
-            handed = server.hand_over(Path.cwd() if root is None else root, arguments, prog)
+            handed = handover.hand_over(Path.cwd() if root is None else root, arguments, prog)
         except KeyboardInterrupt:
             print(f"{prog}: interrupted", file=sys.stderr)
             return EXIT_INTERRUPTED

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from publication import InputError, PublicationError, UsageError
-from publication.cli import server
+from publication.cli import handover
 from publication.cli.codes import (
     CRASH_FOLDER,
     EXIT_BUG,
@@ -60,7 +60,7 @@ def run(argv: Sequence[str], root: Path | None, prog: str, whole_command: bool,
             result: int = args.handler(project, args)
         sys.stdout.flush()  # a reader that went away shows here, not at exit
         if serving:
-            server.start(project.root)
+            handover.start(project.root)
         if whole_command and args.command == "build":
             _end_now(result)
         return result

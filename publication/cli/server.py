@@ -24,240 +24,29 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
-import hashlib
 import json
 import locale
 import os
 import select
 import signal
 import socket
-import stat
 import struct
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SWITCH = "MAKE_PDF_SERVER"  # "0": neither start nor use a server
+from publication.cli.handover import REQUEST_HEADER, STREAMS, SWITCH, socket_path
+
 IDLE_SECONDS = 15 * 60
-_HEADER = struct.Struct("!I")  # a request: its length, then JSON
 _MAX_REQUEST = 1 << 20
-_STREAMS = (0, 1, 2)
-_PACKAGES = Path(__file__).resolve().parents[2]  # the folder this `publication` is in
 # What a build imports (the rest it imports lazily is small).
 _WARM = ("publication.build.pool", "publication.build.pipeline", "publication.report.index",
          "publication.report.proof", "publication.report.dashboard", "publication.i18n.missing",
          "publication.source.imprint", "publication.serve.commands")
 
-
-def enabled() -> bool:
-    """Whether builds may start and use a server: not with MAKE_PDF_SERVER=0, and only
-    where the server can tell who connects (Linux's SO_PEERCRED)."""
-    return hasattr(socket, "SO_PEERCRED") and hasattr(socket, "send_fds") and \
-        os.environ.get(SWITCH, "1").strip().lower() not in ("0", "no", "off", "false")
-
-
-def socket_path(root: Path) -> Path | None:
-    """Where the server of the project at `root` (for this Python) listens, or None when
-    no private folder can be had for it."""
-    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    folder = Path(base) / f"make-pdf-{os.getuid()}"
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        info = folder.lstat()
-    except OSError:
-        return None
-    if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
-            or info.st_mode & 0o077):  # not ours alone: never listen or connect there
-        return None
-    key = f"{root.resolve()}\0{_PACKAGES}\0{sys.executable}\0{sys.version}"
-    path = folder / (hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-                     + ".sock")
-    return path if len(os.fsencode(path)) < 100 else None  # sun_path holds 108 bytes
-
-
-# The client: the `build` command handing itself over.
-
-def is_build(argv: list[str]) -> bool:
-    """Whether `argv` is a build that may go to the server: the command `build` (after
-    any top-level option), not watching."""
-    command = next((arg for arg in argv if not arg.startswith("-")), None)
-    # argparse takes `--wat` and `--watc` for `--watch` too
-    return command == "build" and not any(arg.startswith("--wat") for arg in argv)
-
-
-def hand_over(root: Path, argv: list[str], prog: str) -> int | None:
-    """Run `prog argv` (a build) in the project's server: its exit code, or None when
-    no server takes it (then the caller builds itself)."""
-    path = socket_path(root) if enabled() else None
-    if path is None or not _streams_open():
-        return None
-    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        conn.settimeout(5)
-        conn.connect(os.fspath(path))
-        _send_request(conn, root, argv, prog)
-        replies = conn.makefile("rb")
-        started = _reply(replies)
-    except (OSError, ValueError):
-        conn.close()
-        return None
-    if "pid" not in started:  # declined (its code changed): build cold
-        conn.close()
-        return None
-    conn.settimeout(None)
-    with conn, _forwarding_interrupts(conn):
-        while True:
-            try:
-                reply = _reply(replies)
-            except (OSError, ValueError):
-                reply = {}
-            if "exit" in reply:
-                return int(reply["exit"])
-            if not reply:  # the server died: its build stops (it gets SIGINT), waited for
-                _wait_gone(int(started["pid"]))
-                print(f"{prog}: the build server stopped before the build ended; run the "
-                      f"command again (with {SWITCH}=0 it builds without the server)",
-                      file=sys.stderr)
-                return 1
-
-
-def _streams_open() -> bool:
-    """Whether standard input, output and error are all open: a closed one would be
-    the socket's descriptor, handed over as a stream."""
-    try:
-        for fd in _STREAMS:
-            os.fstat(fd)
-    except OSError:
-        return False
-    return True
-
-
-def _wait_gone(pid: int, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return
-        time.sleep(0.05)
-
-
-def _send_request(conn: socket.socket, root: Path, argv: list[str], prog: str) -> None:
-    mask = os.umask(0)
-    os.umask(mask)
-    request = {"root": os.fspath(root.resolve()), "argv": argv, "prog": prog,
-               "cwd": os.getcwd(), "env": dict(os.environ), "umask": mask,
-               "encodings": [_encoding(stream) for stream in (sys.stdin, sys.stdout,
-                                                              sys.stderr)]}
-    data = json.dumps(request, ensure_ascii=False).encode("utf-8", "surrogateescape")
-    message = _HEADER.pack(len(data)) + data
-    sent = socket.send_fds(conn, [message], list(_STREAMS))
-    conn.sendall(message[sent:])
-
-
-def _encoding(stream: Any) -> tuple[str, str]:
-    return (getattr(stream, "encoding", None) or "utf-8",
-            getattr(stream, "errors", None) or "strict")
-
-
-def _reply(replies: Any) -> dict[str, Any]:
-    line = replies.readline(4096)
-    if not line:
-        return {}
-    value = json.loads(line)
-    if not isinstance(value, dict):
-        raise ValueError("not a reply")
-    return value
-
-
-@contextlib.contextmanager
-def _forwarding_interrupts(conn: socket.socket) -> Iterator[None]:
-    """Ctrl-C (and a closed terminal, or `kill`) interrupts the build in the server."""
-    def forward(signum: int, frame: object) -> None:
-        with contextlib.suppress(OSError):
-            conn.sendall(b"interrupt\n")
-
-    caught = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-    previous = {number: signal.signal(number, forward) for number in caught}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-
-
-def start(root: Path) -> None:
-    """Start the project's server in the background, unless one runs or it is off."""
-    path = socket_path(root) if enabled() else None
-    if path is None or _answers(path):
-        return
-    with contextlib.suppress(OSError):
-        subprocess.Popen([sys.executable, "-m", "publication.cli.server", os.fspath(root)],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, cwd=_PACKAGES, start_new_session=True,
-                         close_fds=True)
-
-
-def _answers(path: Path) -> bool:
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
-        try:
-            probe.connect(os.fspath(path))
-        except OSError:
-            return False
-    return True
-
-
-def stop(root: Path, wait: float = 10.0) -> bool:
-    """End the project's server (the builds it runs finish first); whether one ran."""
-    path = socket_path(root)
-    if path is None:
-        return False
-    lock = path.with_suffix(".lock")
-    try:
-        with open(lock) as held:
-            try:
-                fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:  # held: the server runs; its pid is in the file, or soon
-                os.kill(_held_pid(held), signal.SIGTERM)
-            else:
-                return False
-        with open(lock) as held:  # it ends when it lets go of the lock
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline:
-                try:
-                    fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                    return True
-                except OSError:
-                    time.sleep(0.02)
-    except (OSError, ValueError):
-        return False
-    return True
-
-
-def _held_pid(held: Any) -> int:
-    """The pid a starting or running server wrote into its lock file (it empties the
-    file, then writes it, just after taking the lock)."""
-    deadline = time.monotonic() + 2
-    while True:
-        held.seek(0)
-        text = held.read().strip()
-        if text or time.monotonic() > deadline:
-            return int(text)
-        time.sleep(0.01)
-
-
-def ready(root: Path) -> bool:
-    """Whether the project's server is listening."""
-    path = socket_path(root) if enabled() else None
-    return path is not None and _answers(path)
-
-
-# The server.
 
 def serve(root: Path, idle: float = IDLE_SECONDS) -> int:
     """Load the build's modules, then run builds handed over for `root` until `idle`
@@ -508,14 +297,14 @@ def _hung_up(conn: socket.socket) -> bool:
 
 
 def _read_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
-    data, fds, _, _ = socket.recv_fds(conn, 65536, len(_STREAMS))
+    data, fds, _, _ = socket.recv_fds(conn, 65536, len(STREAMS))
     try:
-        if len(fds) != len(_STREAMS) or len(data) < _HEADER.size:
+        if len(fds) != len(STREAMS) or len(data) < REQUEST_HEADER.size:
             raise ValueError("no streams")
-        (size,) = _HEADER.unpack_from(data)
+        (size,) = REQUEST_HEADER.unpack_from(data)
         if size > _MAX_REQUEST:
             raise ValueError("too long")
-        data = data[_HEADER.size:]
+        data = data[REQUEST_HEADER.size:]
         while len(data) < size:
             more = conn.recv(size - len(data))
             if not more:
@@ -551,9 +340,9 @@ def _child(request: dict[str, Any], fds: list[int], client: socket.socket,
         for fd in wake:
             os.close(fd)
         lock.close()
-        for target, fd in zip(_STREAMS, fds, strict=True):
+        for target, fd in zip(STREAMS, fds, strict=True):
             os.dup2(fd, target)
-        for fd in set(fds) - set(_STREAMS):
+        for fd in set(fds) - set(STREAMS):
             os.close(fd)
         os.environ.clear()
         os.environ.update({str(k): str(v) for k, v in request["env"].items()})
