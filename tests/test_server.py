@@ -5,7 +5,7 @@ alone can connect."""
 
 from __future__ import annotations
 
-import fcntl
+import contextlib
 import os
 import re
 import shlex
@@ -42,12 +42,9 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
     monkeypatch.setenv(handover.SWITCH, "1")
     yield folder
-    for held in folder.rglob("*.lock"):  # a server a failed test left running
-        with open(held) as lock_file:
-            try:
-                fcntl.flock(lock_file, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:
-                os.kill(int(lock_file.read().strip()), signal.SIGKILL)
+    for held in folder.rglob(lock.LOCK_NAME):  # a server a failed test left running
+        if (pid := lock.held_by(held)) is not None:
+            os.kill(pid, signal.SIGKILL)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -160,6 +157,32 @@ def test_a_changed_file_makes_it_decline_and_end(
     assert not handover.ready(project.root)
 
 
+@contextlib.contextmanager
+def _building(project: Project) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A whole build of the project by the command, once its first output is made (the
+    others are to come), with that first line; killed if the test leaves it running."""
+    client = subprocess.Popen([sys.executable, "-c", COMMAND, str(project.root), "build",
+                               "--force", "--jobs", "1"], cwd=REPO,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert client.stderr is not None
+        first = client.stderr.readline()
+        assert first.startswith("[1/"), first
+        yield client, first
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+
+
+def _rest(client: subprocess.Popen[str]) -> str:
+    """What the command still writes on its standard error, once it has ended."""
+    assert client.stderr is not None
+    rest = client.stderr.read()
+    client.wait(timeout=60)
+    return rest
+
+
 def test_loaded_files_are_watched_by_time_and_size(tmp_path: Path) -> None:
     watched = tmp_path / "module.py"
     watched.write_text("x = 1\n")
@@ -175,20 +198,9 @@ def test_ctrl_c_reaches_the_build_in_the_server(
         project: Project, serving: subprocess.Popen[bytes]) -> None:
     """SIGINT to the command, as the terminal sends it: the build in the server stops as
     a cold one does, and the next build works."""
-    client = subprocess.Popen([sys.executable, "-c", COMMAND, str(project.root), "build",
-                               "--force", "--jobs", "1"], cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        assert client.stderr is not None
-        first = client.stderr.readline()  # the first output is made: others are to come
-        assert first.startswith("[1/"), first
+    with _building(project) as (client, first):
         client.send_signal(signal.SIGINT)
-        err = first + client.stderr.read()
-        client.wait(timeout=60)
-    finally:
-        if client.poll() is None:
-            client.kill()
-            client.wait()
+        err = first + _rest(client)
     assert client.returncode == 130, err
     assert err.rstrip().endswith("make_pdf.py: interrupted; earlier PDFs kept"), err
     assert "Traceback" not in err
@@ -197,25 +209,14 @@ def test_ctrl_c_reaches_the_build_in_the_server(
 
 def test_a_server_asked_to_end_stops_listening_and_still_passes_ctrl_c_on(
         project: Project, serving: subprocess.Popen[bytes]) -> None:
-    client = subprocess.Popen([sys.executable, "-c", COMMAND, str(project.root), "build",
-                               "--force", "--jobs", "1"], cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        assert client.stderr is not None
-        first = client.stderr.readline()
-        assert first.startswith("[1/"), first
+    with _building(project) as (client, first):
         serving.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 10
         while handover.ready(project.root):  # no new build waits for it
             assert time.monotonic() < deadline, "still listening"
             time.sleep(0.05)
         client.send_signal(signal.SIGINT)
-        err = first + client.stderr.read()
-        client.wait(timeout=60)
-    finally:
-        if client.poll() is None:
-            client.kill()
-            client.wait()
+        err = first + _rest(client)
     assert client.returncode == 130, err
     assert serving.wait(timeout=30) == 0
 

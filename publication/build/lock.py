@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from publication.errors import PublicationError, display_path
 
@@ -50,17 +51,49 @@ def holder(path: Path) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         try:
-            raw = os.pread(fd, RECORD_SIZE, 0)
+            info = _holder_record(fd)
         finally:
             os.close(fd)
-        info = json.loads(raw.decode("utf-8").strip() or "{}")
-    except (OSError, ValueError):
+    except OSError:
         return "another process"
-    if not isinstance(info, dict) or "pid" not in info:
+    if info is None:
         return "another process"
     since = f", since {info['started']}" if info.get("started") else ""
     command = f": {info['command']}" if info.get("command") else ""
     return f"pid {info['pid']}{since}{command}"
+
+
+def held_by(path: Path, wait: float = 2.0) -> int | None:
+    """The process id of who holds the lock at `path` now; None when nobody does (a
+    record left by a holder that was killed is not believed). A holder writes its record
+    just after taking the lock: up to `wait` seconds are given for it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:  # held
+            deadline = time.monotonic() + wait
+            while (info := _holder_record(fd)) is None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return int(info["pid"]) if info is not None else None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def _holder_record(fd: int) -> dict[str, Any] | None:
+    """The holder's record in the lock file open at `fd`, if it has one."""
+    try:
+        info = json.loads(os.pread(fd, RECORD_SIZE, 0).decode("utf-8").strip() or "{}")
+    except (OSError, ValueError):
+        return None
+    if not isinstance(info, dict) or not isinstance(info.get("pid"), int):
+        return None
+    return info
 
 
 @contextmanager

@@ -2,14 +2,14 @@
 over to it, starting it, stopping it.
 
 Loaded by every command (`publication.cli.main`), so it imports nothing but the
-standard library: a build handed over has nothing else to load. `MAKE_PDF_SERVER=0` in
+standard library and the build's lock file (`publication.build.lock`): a build handed
+over has nothing else to load. `MAKE_PDF_SERVER=0` in
 the environment turns the server off: nothing is started or used.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -25,9 +25,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from publication.build import lock
+
 SWITCH = "MAKE_PDF_SERVER"  # "0": neither start nor use a server
 REQUEST_HEADER = struct.Struct("!I")  # a request: its length, then JSON
 STREAMS = (0, 1, 2)  # standard input, output and error: handed over with a request
+SOCKET_NAME = "server.sock"
 PACKAGES = Path(__file__).resolve().parents[2]  # the folder this `publication` is in
 
 
@@ -38,23 +41,31 @@ def enabled() -> bool:
         os.environ.get(SWITCH, "1").strip().lower() not in ("0", "no", "off", "false")
 
 
-def socket_path(root: Path) -> Path | None:
-    """Where the server of the project at `root` (for this Python) listens, or None when
-    no private folder can be had for it."""
-    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    folder = Path(base) / f"make-pdf-{os.getuid()}"
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        info = folder.lstat()
-    except OSError:
-        return None
-    if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
-            or info.st_mode & 0o077):  # not ours alone: never listen or connect there
-        return None
+def server_folder(root: Path) -> Path | None:
+    """The folder of the server of the project at `root` (for this Python): its socket
+    (`socket_path`) and its lock (`publication.build.lock`, which names its pid), in a
+    folder only this user can open; None when no such folder can be had."""
+    base = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
     key = f"{root.resolve()}\0{PACKAGES}\0{sys.executable}\0{sys.version}"
-    path = folder / (hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-                     + ".sock")
-    return path if len(os.fsencode(path)) < 100 else None  # sun_path holds 108 bytes
+    folder = base / f"make-pdf-{os.getuid()}" / \
+        hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    for private in (folder.parent, folder):
+        try:
+            private.mkdir(mode=0o700, exist_ok=True)
+            info = private.lstat()
+        except OSError:
+            return None
+        if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+                or info.st_mode & 0o077):  # not ours alone: never listen or connect there
+            return None
+    # sun_path holds 108 bytes
+    return folder if len(os.fsencode(folder / SOCKET_NAME)) < 100 else None
+
+
+def socket_path(root: Path) -> Path | None:
+    """Where the server of the project at `root` listens (`server_folder`)."""
+    folder = server_folder(root)
+    return folder / SOCKET_NAME if folder is not None else None
 
 
 def is_build(argv: list[str]) -> bool:
@@ -189,41 +200,19 @@ def _answers(path: Path) -> bool:
 
 def stop(root: Path, wait: float = 10.0) -> bool:
     """End the project's server (the builds it runs finish first); whether one ran."""
-    path = socket_path(root)
-    if path is None:
+    folder = server_folder(root)
+    if folder is None:
         return False
-    lock = path.with_suffix(".lock")
-    try:
-        with open(lock) as held:
-            try:
-                fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError:  # held: the server runs; its pid is in the file, or soon
-                os.kill(_held_pid(held), signal.SIGTERM)
-            else:
-                return False
-        with open(lock) as held:  # it ends when it lets go of the lock
-            deadline = time.monotonic() + wait
-            while time.monotonic() < deadline:
-                try:
-                    fcntl.flock(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                    return True
-                except OSError:
-                    time.sleep(0.02)
-    except (OSError, ValueError):
+    path = folder / lock.LOCK_NAME
+    pid = lock.held_by(path)
+    if pid is None:
         return False
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + wait  # it ends when it lets go of the lock
+    while lock.held_by(path, wait=0) is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
     return True
-
-
-def _held_pid(held: Any) -> int:
-    """The pid a starting or running server wrote into its lock file (it empties the
-    file, then writes it, just after taking the lock)."""
-    deadline = time.monotonic() + 2
-    while True:
-        held.seek(0)
-        text = held.read().strip()
-        if text or time.monotonic() > deadline:
-            return int(text)
-        time.sleep(0.01)
 
 
 def ready(root: Path) -> bool:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import fcntl
 import json
 import locale
 import os
@@ -38,7 +37,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from publication.cli.handover import REQUEST_HEADER, STREAMS, SWITCH, socket_path
+from publication.build import lock
+from publication.cli.handover import (
+    REQUEST_HEADER,
+    SOCKET_NAME,
+    STREAMS,
+    SWITCH,
+    server_folder,
+)
 
 IDLE_SECONDS = 15 * 60
 _MAX_REQUEST = 1 << 20
@@ -53,17 +59,17 @@ def serve(root: Path, idle: float = IDLE_SECONDS) -> int:
     seconds pass without one, or a loaded file changes. 0 when it ended so; 1 when it
     could not start (no private folder, or the self-test failed: cold builds say why)."""
     root = root.resolve()
-    path = socket_path(root)
-    if path is None:
+    folder = server_folder(root)
+    if folder is None:
         return 1
-    lock = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 - held for the server's life
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
+        with lock.locked(folder, timeout=0):  # one server per project; its pid, for stop
+            return _serve(root, folder / SOCKET_NAME, idle)
+    except lock.BuildLocked:
         return 0  # another server of this project starts or runs
-    lock.truncate(0)
-    lock.write(f"{os.getpid()}\n")  # for `stop`
-    lock.flush()
+
+
+def _serve(root: Path, path: Path, idle: float) -> int:
     read = _warm(root)
     if read is None:
         return 1
@@ -76,7 +82,7 @@ def serve(root: Path, idle: float = IDLE_SECONDS) -> int:
     listener.listen(16)
     listening = _Listening(listener, path, path.stat().st_ino)
     try:
-        _loop(listening, root, loaded, idle, lock)
+        _loop(listening, root, loaded, idle)
     finally:
         listening.close()
     return 0
@@ -175,7 +181,7 @@ def _changed(loaded: dict[str, tuple[int, int] | None]) -> str | None:
 
 
 def _loop(listening: _Listening, root: Path, loaded: dict[str, tuple[int, int] | None],
-          idle: float, lock: Any) -> None:
+          idle: float) -> None:
     """Serve until `idle` seconds pass after the last build, SIGTERM, or a request that
     finds a loaded file changed; then stop listening at once (the next build runs cold
     and may start a fresh server) and go on only for the builds still running, passing
@@ -218,7 +224,7 @@ def _loop(listening: _Listening, root: Path, loaded: dict[str, tuple[int, int] |
                 conn.close()
         if listener.fileno() >= 0 and listener.fileno() in ready:
             last = time.monotonic()
-            if not _accept(listener, root, loaded, running, (wake_read, wake_write), lock):
+            if not _accept(listener, root, loaded, running, (wake_read, wake_write)):
                 stop.append(0)
 
 
@@ -245,7 +251,7 @@ def _reap(running: dict[int, socket.socket]) -> int:
 
 
 def _accept(listener: socket.socket, root: Path, loaded: dict[str, tuple[int, int] | None],
-            running: dict[int, socket.socket], wake: tuple[int, int], lock: Any) -> bool:
+            running: dict[int, socket.socket], wake: tuple[int, int]) -> bool:
     """Take one request; False when the server must end (a loaded file changed)."""
     try:
         conn, _ = listener.accept()
@@ -268,8 +274,7 @@ def _accept(listener: socket.socket, root: Path, loaded: dict[str, tuple[int, in
             raise ValueError("the client went away")
         pid = os.fork()
         if pid == 0:
-            _child(request, fds, client=conn, close=(listener, *running.values()), wake=wake,
-                   lock=lock)
+            _child(request, fds, client=conn, close=(listener, *running.values()), wake=wake)
         running[pid] = conn
         conn.settimeout(None)
         try:
@@ -321,7 +326,7 @@ def _read_request(conn: socket.socket) -> tuple[dict[str, Any], list[int]]:
 
 
 def _child(request: dict[str, Any], fds: list[int], client: socket.socket,
-           close: tuple[socket.socket, ...], wake: tuple[int, int], lock: Any) -> None:
+           close: tuple[socket.socket, ...], wake: tuple[int, int]) -> None:
     """The forked child: become the client's command, run it, end with its exit code."""
     code = 70
     prog = str(request.get("prog", "make-pdf"))
@@ -339,7 +344,6 @@ def _child(request: dict[str, Any], fds: list[int], client: socket.socket,
             other.close()
         for fd in wake:
             os.close(fd)
-        lock.close()
         for target, fd in zip(STREAMS, fds, strict=True):
             os.dup2(fd, target)
         for fd in set(fds) - set(STREAMS):
