@@ -153,7 +153,7 @@ def test_latin_words_in_brackets_alone_on_a_line_get_marks_for_pdfium_and_popple
     # "(ICC)" drawn left to right after the line's lead glyph: RLM ) LRM RLM ICC RLM ( LRM.
     line = [_shown([spaces.RLM_SPACE], 1), _shown(")", 2, 1), _shown("ICC", 3, 4),
             _shown("(", 4, 20)]
-    line[1].after.add(0)  # what latin_edges put there goes
+    line[1].after.add(0)  # (one of its own marks: the other rules do not run on the line)
     spaces.bracketed_latin(line)
     assert [(s.after, s.ltr_after) for s in line] == [
         (set(), set()), ({-1, 0}, {0}), ({2}, set()), (set(), {0})]

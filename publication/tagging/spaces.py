@@ -147,6 +147,8 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
         shown = sorted((s for line in lines for s in line), key=lambda s: s.index)
         count = 0
         for line in lines:
+            if bracketed_latin(line):  # marks of its own, instead of the other rules'
+                continue
             glyphs = [g for s in line for g in s.glyphs]
             starts = [sum(len(s.glyphs) for s in line[:i]) for i in range(len(line))]
             in_rtl = [s.rtl for s in line for _ in s.glyphs]
@@ -161,7 +163,6 @@ def rtl_marks(pdf: pikepdf.Pdf, rtl: Mapping[int, frozenset[int]],
             edge_spaces(line)
             latin_edges(line)
             bracket_marks(line)
-            bracketed_latin(line)
             lead_marks(line)
         for s in shown:
             # The font program is opened only for a font that gets a mark.
@@ -373,14 +374,14 @@ def bracket_marks(line: list[LineShow]) -> None:
                 marks.discard(at)
 
 
-def bracketed_latin(line: list[LineShow]) -> None:
+def bracketed_latin(line: list[LineShow]) -> bool:
     """The marks of a right-to-left run's line that holds nothing but a stretch of Latin
     words (or numbers) in brackets after its lead glyph: `(ICC)` of `בית הדין הפלילי
     הבין-לאומי (ICC)` alone on a line. Drawn left to right: the lead glyph
     (`publication.tagging.order`, reading RLM_SPACE), the closing bracket (its Unicode
     value the character in the text, `)`), the words, the opening one (`(`).
 
-    With the lead glyph's mark and the one `latin_edges` puts after the closing
+    With the lead glyph's mark and the one `latin_edges` would put after the closing
     bracket, PDFium read the line left to right (`pdfium_reads_rtl`: as many segments
     of each direction) and mirrored the closing bracket, met right after a
     right-to-left character, and not the opening one: `)ICC(`. With these marks,
@@ -393,27 +394,25 @@ def bracketed_latin(line: list[LineShow]) -> None:
     keeps the lead glyph's space out of its section: `(ICC) `. (A mark after the lead
     glyph instead, drawn where the bracket starts, poppler read after the bracket:
     `(ICC )`; measured with both readers, 2026-12-03.) pdf.js reads the line's pieces
-    in the text's order and leaves the marks out. A line with anything else (a full
-    stop after a bracket, a right-to-left letter) keeps the other rules' marks."""
+    in the text's order and leaves the marks out. Whether the line is such a line: the
+    other rules (`rtl_marks`) are for the others, with anything else on them (a full
+    stop after a bracket, a right-to-left letter)."""
     glyphs = [(s, k) for s in line for k in range(len(s.glyphs))]
     if len(glyphs) < 4 or line[0].glyphs[:1] != [RLM_SPACE] or not all(s.rtl for s in line):
-        return
+        return False
     (left_show, left), (right_show, right) = glyphs[1], glyphs[-1]
     inner = [o.glyphs[g] for o, g in glyphs[2:-1]]
     if BRACKET_PAIRS.get(left_show.glyphs[left]) != right_show.glyphs[right] or \
             not any(_kind(g) == "L" for g in inner) or \
             any(_kind(g) == "R" or _rtl_letter(g) or unicodedata.mirrored(g[:1])
                 for g in inner) or inner[0] == " " or inner[-1] == " ":
-        return
-    for s in line:
-        s.after.clear()
-        s.ltr_after.clear()
-        s.held.clear()
+        return False
     left_show.after.update((left - 1, left))  # before it (-1: before the first glyph)
     left_show.ltr_after.add(left)
     last_show, last = glyphs[-2]
     last_show.after.add(last)
     right_show.ltr_after.add(right)
+    return True
 
 
 def lead_marks(line: list[LineShow]) -> None:
