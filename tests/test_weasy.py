@@ -191,6 +191,75 @@ def test_a_crash_in_the_self_test_is_a_clear_error(monkeypatch: pytest.MonkeyPat
         selftest.ensure_self_test()
 
 
+# Remembered lines ------------------------------------------------------------------------
+
+def test_the_pinned_weasyprint_has_its_lines_remembered() -> None:
+    assert weasy.line_memo_problem() is None
+
+
+@pytest.mark.parametrize(("kind", "size"), [("leaflet", "a4"), ("poster", "a3")])
+def test_remembered_lines_give_the_same_pdf_byte_for_byte(
+        project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
+    from publication.build.builder import plan
+    from publication.build.pipeline import Worker
+    from publication.model import BuildOptions, Selection
+    from publication.typeset.typesetter import Typesetter
+
+    [target] = plan(project, Selection(kinds=(kind,), sizes=(size,)))
+    worker = Worker(project)
+    job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
+    rendered, document, _, _ = worker.fit(job)  # laid out with the lines remembered
+    remembered = worker.typesetter.write(document)
+    monkeypatch.setattr(weasy, "line_memo_problem", lambda: "switched off by the test")
+    again = Typesetter(project)  # a process of its own: nothing of the first is reused
+    assert again.write(again.layout(rendered.html)) == remembered
+
+
+def test_a_remembered_line_is_broken_once_and_each_box_gets_its_own_layout() -> None:
+    calls = []
+
+    class Layout:
+        text = "a b"
+
+    def breaker(text: str, style: Any, context: Any, max_width: float | None,
+                justification_spacing: float, is_line_start: bool = True,
+                minimum: bool = False) -> tuple[Any, ...]:
+        calls.append(text)
+        return Layout(), 3, None, 10.0, 5.0, 4.0
+
+    remembering = weasy._remembering(breaker)
+    style, other = {"a": 1}, {"a": 1}
+    first = remembering("a b", style, None, 100.0, 0)
+    second = remembering("a b", style, None, 100.0, 0)
+    assert calls == ["a b"] and first[1:] == second[1:]
+    assert first[0] is not second[0] and isinstance(second[0], Layout)
+    first[0].text = "a…"  # drawing shortened the first box's text (an ellipsis)
+    assert remembering("a b", style, None, 100.0, 0)[0].text == "a b"
+    remembering("a b", other, None, 100.0, 0)  # another element's style: broken anew
+    remembering("a b", style, None, 90.0, 0)  # another width
+    remembering("a b", style, None, 100.0, 0, False)  # not at a line's start
+    assert calls == ["a b"] * 4
+
+
+def test_a_changed_line_breaker_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    weasy.line_memo_problem.cache_clear()
+    def changed(*args: Any) -> None:
+        return None
+
+    monkeypatch.setattr(inline, "split_first_line", changed)
+    try:
+        problem = weasy.line_memo_problem()
+        assert problem is not None and "weasyprint.layout.inline" in problem
+        with weasy.remembered_lines():
+            assert inline.split_first_line is changed
+        assert line_break.split_first_line is not changed
+    finally:
+        weasy.line_memo_problem.cache_clear()
+
+
 # No private WeasyPrint name outside the adapter --------------------------------------------
 
 def _is_private(name: str) -> bool:

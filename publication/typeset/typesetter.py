@@ -38,6 +38,7 @@ from publication.typeset.weasy import (
     URLFetcherResponse,
     check_features,
     discard_fonts,
+    remembered_lines,
 )
 
 
@@ -107,7 +108,7 @@ class Typesetter:
     def layout(self, html: str) -> weasyprint.Document:
         """Lay out `html`; the document knows its pages, ready to write."""
         check_features()  # once per process: what the layout is read with must be there
-        with _weasyprint_problems() as problems:
+        with _weasyprint_problems() as problems, remembered_lines():
             try:
                 page, sheets = self._parsed_sheets(html)
                 document = weasyprint.HTML(
