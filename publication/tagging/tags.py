@@ -306,14 +306,16 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
                 element.Lang = pikepdf.String(node.own_lang)
             if node.scope:
                 _set_scope(element, node.scope)
-        _fix_content(pdf, record)
+        # Each page's instructions, parsed once for every fix that changes them and
+        # written once (`edits.write`).
+        edits = marks.FontEdits()
+        _fix_content(pdf, record, edits)
         labels = tree.list_labels(pdf, [n for n, node in record.nodes.items()
                                         if node.tag == "li::before"])
         tree.join_repeats(pdf, {n: (node.repeat, node.key)
-                                for n, node in record.nodes.items() if node.repeat})
+                                for n, node in record.nodes.items() if node.repeat}, edits)
         tree.join_tables(pdf, {n: (node.table, node.key)
-                               for n, node in record.nodes.items() if node.table})
-        edits = marks.FontEdits()
+                               for n, node in record.nodes.items() if node.table}, edits)
         marks.split_marks(pdf, edits)
         marks.baseline_marks(pdf, edits)
         offsets.offset_marks(pdf, edits)
@@ -378,8 +380,9 @@ def _set_scope(element: pikepdf.Dictionary, scope: str) -> None:
         element.A = pikepdf.Array([attributes, table]) if attributes is not None else table
 
 
-def _fix_content(pdf: pikepdf.Pdf, record: TagRecord) -> None:
-    """/ActualText on the elements of right-to-left runs; page-margin runs as artifacts."""
+def _fix_content(pdf: pikepdf.Pdf, record: TagRecord, edits: marks.FontEdits) -> None:
+    """/ActualText on the elements of right-to-left runs; page-margin runs as artifacts
+    (in the pages' instructions of `edits`)."""
     parent_tree = pikepdf.NumberTree(pdf.Root.StructTreeRoot.ParentTree)
     for index, page in enumerate(pdf.pages):
         runs = {mcid: run for (p, mcid), run in record.runs.items() if p == index}
@@ -397,7 +400,7 @@ def _fix_content(pdf: pikepdf.Pdf, record: TagRecord) -> None:
                 _actual_text(owner, runs, spaced)
         pagination = {mcid for mcid, run in runs.items() if run.pagination}
         if pagination:
-            tree.mark_artifacts(pdf, page, pagination, owners)  # page numbers
+            tree.mark_artifacts(pdf, index, pagination, owners, edits)  # page numbers
 
 
 def _actual_text(owner: pikepdf.Dictionary, runs: dict[int, Run], spaced: set[int]) -> None:

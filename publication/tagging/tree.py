@@ -29,6 +29,7 @@ import pikepdf
 
 from publication.errors import PublicationError
 from publication.pdf.structure import Element, MCRef, PdfDocument
+from publication.tagging.marks import FontEdits
 
 REPEAT_ATTRIBUTE = "data-tag-repeat"
 TABLE_ATTRIBUTE = "data-tag-table"
@@ -71,8 +72,9 @@ def list_labels(pdf: pikepdf.Pdf, numbers: Iterable[int]) -> set[int]:
 
 # -- repeated content ---------------------------------------------------------------------
 
-def join_repeats(pdf: pikepdf.Pdf, repeats: Names) -> None:
-    """Later repetitions of each `data-tag-repeat` name: artifacts, out of the tree."""
+def join_repeats(pdf: pikepdf.Pdf, repeats: Names, edits: FontEdits) -> None:
+    """Later repetitions of each `data-tag-repeat` name: artifacts (in the pages'
+    instructions of `edits`, which writes them), out of the tree."""
     doc = PdfDocument(pdf, "")
     for name, group in _groups(doc, repeats).items():
         original = _names(repeats, group[0])[1]
@@ -89,7 +91,7 @@ def join_repeats(pdf: pikepdf.Pdf, repeats: Names) -> None:
             for (target, _), (_, objrs) in zip(links, theirs, strict=True):
                 for objr in objrs:
                     _join_link(pdf, target, objr)
-            _artifacts(pdf, _mcids(element), "/Header")
+            _artifacts(pdf, _mcids(element), "/Header", edits)
             _remove(element.obj)
 
 
@@ -114,8 +116,9 @@ def _join_link(pdf: pikepdf.Pdf, target: Element, objr: pikepdf.Dictionary) -> N
 
 # -- tables continued ---------------------------------------------------------------------
 
-def join_tables(pdf: pikepdf.Pdf, tables: Names) -> None:
-    """The later tables of each `data-tag-table` name continue the first one."""
+def join_tables(pdf: pikepdf.Pdf, tables: Names, edits: FontEdits) -> None:
+    """The later tables of each `data-tag-table` name continue the first one (their
+    repeated parts made artifacts in the pages' instructions of `edits`)."""
     doc = PdfDocument(pdf, "")
     for name, (first, *later) in _groups(doc, tables).items():
         headers = _header_cells(first)
@@ -131,7 +134,7 @@ def join_tables(pdf: pikepdf.Pdf, tables: Names) -> None:
             for part in _element_kids(table):
                 if part.role in ("Caption", "THead", "TFoot"):
                     _artifacts(pdf, _mcids(part),
-                              "/Footer" if part.role == "TFoot" else "/Header")
+                               "/Footer" if part.role == "TFoot" else "/Header", edits)
                     continue
                 for row in (_element_kids(part) if part.role == "TBody" else [part]):
                     _append_row(body, row, ids)
@@ -168,12 +171,13 @@ def _append_row(body: Element, row: Element, ids: dict[str, str]) -> None:
 
 # -- shared -------------------------------------------------------------------------------
 
-def _artifacts(pdf: pikepdf.Pdf, mcids: dict[int, set[int]], subtype: str) -> None:
+def _artifacts(pdf: pikepdf.Pdf, mcids: dict[int, set[int]], subtype: str,
+               edits: FontEdits) -> None:
     """`mark_artifacts` on every page of `mcids` (page index -> MCIDs)."""
     for index, numbers in sorted(mcids.items()):
         if numbers:
-            page = pdf.pages[index]
-            mark_artifacts(pdf, page, numbers, _owners(pdf, page), subtype)
+            mark_artifacts(pdf, index, numbers, _owners(pdf, pdf.pages[index]), edits,
+                           subtype)
 
 
 def _owners(pdf: pikepdf.Pdf, page: pikepdf.Page) -> pikepdf.Array | None:
@@ -184,16 +188,18 @@ def _owners(pdf: pikepdf.Pdf, page: pikepdf.Page) -> pikepdf.Array | None:
     return owners if isinstance(owners, pikepdf.Array) else None
 
 
-def mark_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int],
-                   owners: pikepdf.Array | None, subtype: str | None = None) -> None:
-    """Re-mark the marked content of `mcids` on `page` as pagination artifacts (of
+def mark_artifacts(pdf: pikepdf.Pdf, index: int, mcids: set[int],
+                   owners: pikepdf.Array | None, edits: FontEdits,
+                   subtype: str | None = None) -> None:
+    """Re-mark the marked content of `mcids` on page `index` as pagination artifacts (of
     `subtype`, e.g. "/Header", if given), their entries in `owners` (the page's array of
-    the parent tree) emptied."""
+    the parent tree) emptied. The page's instructions are those of `edits`, parsed once
+    for every fix of the page and written by `FontEdits.write`."""
     properties = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
     if subtype:
         properties.Subtype = pikepdf.Name(subtype)
-    instructions = []
-    for item in pikepdf.parse_content_stream(page):
+    items = edits.items(pdf, index)
+    for at, item in enumerate(items):
         if isinstance(item, pikepdf.ContentStreamInstruction) and \
                 str(item.operator) == "BDC" and len(item.operands) == 2 and \
                 isinstance(item.operands[1], pikepdf.Dictionary) and \
@@ -201,10 +207,9 @@ def mark_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int],
             mcid = int(item.operands[1].MCID)
             if owners is not None and mcid < len(owners):
                 owners[mcid] = None
-            item = pikepdf.ContentStreamInstruction(
+            items[at] = pikepdf.ContentStreamInstruction(
                 [pikepdf.Name.Artifact, properties], pikepdf.Operator("BDC"))
-        instructions.append(item)
-    page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+            edits.changed.add(index)
 
 
 def _names(names: Names, element: Element) -> tuple[str | None, int | None]:
