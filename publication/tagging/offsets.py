@@ -77,7 +77,17 @@ def _rewrite(pdf: pikepdf.Pdf, edits: FontEdits, rewrite: Rewrite) -> int:
     texts = WrittenTexts(edits)
     marks_of: dict[tuple[int, int], frozenset[int]] = {}  # font -> its marks' codes
     total = 0
+
+    def marks_of_font(font: pikepdf.Dictionary) -> frozenset[int]:
+        marks = marks_of.get(font.objgen)
+        if marks is None:
+            marks = marks_of[font.objgen] = _marks(texts.of(font))
+        return marks
+
     for index, _, fonts in page_fonts(pdf):
+        if not any(marks_of_font(font) for font in fonts.values()
+                   if isinstance(font, pikepdf.Dictionary)):
+            continue  # no font of the page has a mark: a page in Latin letters
         items = edits.items(pdf, index)
         changed = False
         for show in list(shows(items, fonts)):
@@ -85,9 +95,7 @@ def _rewrite(pdf: pikepdf.Pdf, edits: FontEdits, rewrite: Rewrite) -> int:
             if not isinstance(font, pikepdf.Dictionary):
                 continue
             table = texts.of(font)
-            marks = marks_of.get(font.objgen)
-            if marks is None:
-                marks = marks_of[font.objgen] = _marks(table)
+            marks = marks_of_font(font)
             shown = items[show.index]
             if not marks or not any(code in marks for code in shown_codes(shown)):
                 continue

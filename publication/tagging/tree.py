@@ -49,6 +49,9 @@ def list_labels(pdf: pikepdf.Pdf, numbers: Iterable[int]) -> set[int]:
     """Make the elements of `numbers` (WeasyPrint's elements of `li::before` boxes) the Lbl
     of their list item, in front of its LBody, when they open the LBody of an LI that has
     no label yet; returns the object numbers of those that became labels."""
+    numbers = list(numbers)
+    if not numbers:
+        return set()  # nothing to read the tree for
     doc = PdfDocument(pdf, "")
     moved: set[int] = set()
     for number in numbers:
@@ -75,6 +78,8 @@ def list_labels(pdf: pikepdf.Pdf, numbers: Iterable[int]) -> set[int]:
 def join_repeats(pdf: pikepdf.Pdf, repeats: Names, edits: FontEdits) -> None:
     """Later repetitions of each `data-tag-repeat` name: artifacts (in the pages'
     instructions of `edits`, which writes them), out of the tree."""
+    if not repeats:
+        return
     doc = PdfDocument(pdf, "")
     for name, group in _groups(doc, repeats).items():
         original = _names(repeats, group[0])[1]
@@ -119,6 +124,8 @@ def _join_link(pdf: pikepdf.Pdf, target: Element, objr: pikepdf.Dictionary) -> N
 def join_tables(pdf: pikepdf.Pdf, tables: Names, edits: FontEdits) -> None:
     """The later tables of each `data-tag-table` name continue the first one (their
     repeated parts made artifacts in the pages' instructions of `edits`)."""
+    if not tables:
+        return
     doc = PdfDocument(pdf, "")
     for name, (first, *later) in _groups(doc, tables).items():
         headers = _header_cells(first)
