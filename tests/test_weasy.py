@@ -260,6 +260,77 @@ def test_a_changed_line_breaker_is_left_alone(monkeypatch: pytest.MonkeyPatch) -
         weasy.line_memo_problem.cache_clear()
 
 
+# Remembered paths ------------------------------------------------------------------------
+
+def test_the_pinned_weasyprint_has_its_paths_remembered() -> None:
+    assert weasy.path_memo_problem() is None
+
+
+@pytest.mark.parametrize(("kind", "size"), [("leaflet", "a4"), ("petition", "letter")])
+def test_remembered_paths_give_the_same_pdf_byte_for_byte(
+        project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
+    from publication.build.builder import plan
+    from publication.build.pipeline import Worker
+    from publication.model import BuildOptions, Selection
+
+    [target] = plan(project, Selection(kinds=(kind,), sizes=(size,)))
+    worker = Worker(project)
+    job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
+    _, document, _, _ = worker.fit(job)
+    typesetter = worker.typesetter
+    first = typesetter.write(document)  # each path drawn, and noted
+    assert typesetter.paths  # the QR code's, the campaign mark's
+    assert typesetter.write(document) == first  # each path drawn from the notes
+    monkeypatch.setattr(weasy, "path_memo_problem", lambda: "switched off by the test")
+    assert typesetter.write(document) == first
+
+
+def test_a_path_drawn_only_in_part_is_drawn_as_far_as_it_goes_and_not_remembered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # WeasyPrint stops drawing a path at a "d" it cannot read (a lone coordinate here).
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="10" '
+           'height="10"><path d="M1 1 L9 1 L9 9 L5" fill="#000"/></svg>')
+    document = weasyprint.HTML(string=f"<p>{svg}</p>").render()
+    memo: weasy.PathMemo = {}
+    with weasy.remembered_paths(memo):
+        drawn = document.write_pdf()
+    assert memo == {}
+    monkeypatch.setattr(weasy, "path_memo_problem", lambda: "switched off by the test")
+    assert document.write_pdf() == drawn
+
+
+def test_a_remembered_path_keeps_its_markers(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Markers are drawn at the vertices the path drawer notes.
+    marker = ('<marker id="dot" viewBox="0 0 2 2" refX="1" refY="1" markerWidth="2" '
+              'markerHeight="2"><circle cx="1" cy="1" r="1" fill="#c00"/></marker>')
+    path = '<path d="M1 1 L9 1 L9 9" stroke="#000" fill="none" marker-mid="url(#dot)"/>'
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="40" '
+           f'height="40"><defs>{marker}</defs>{path}</svg>')
+    document = weasyprint.HTML(string=f"<p>{svg}</p><p>{svg}</p>").render()
+    expected = document.write_pdf()
+    memo: weasy.PathMemo = {}
+    with weasy.remembered_paths(memo):
+        assert document.write_pdf() == expected  # noted the first time, then replayed
+        assert document.write_pdf() == expected
+    assert len(memo) == 1
+
+
+def test_a_changed_path_drawer_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint import svg
+
+    def changed(svg: Any, node: Any, font_size: float) -> None:
+        return None
+
+    weasy.path_memo_problem.cache_clear()
+    monkeypatch.setitem(svg.TAGS, "path", changed)
+    try:
+        assert "weasyprint.svg.path.path" in (weasy.path_memo_problem() or "")
+        with weasy.remembered_paths({}):
+            assert svg.TAGS["path"] is changed
+    finally:
+        weasy.path_memo_problem.cache_clear()
+
+
 # No private WeasyPrint name outside the adapter --------------------------------------------
 
 def _is_private(name: str) -> bool:

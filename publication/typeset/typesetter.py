@@ -35,10 +35,12 @@ from publication.typeset.weasy import (
     CounterStyle,
     FatalURLFetchingError,
     FontConfiguration,
+    PathMemo,
     URLFetcherResponse,
     check_features,
     discard_fonts,
     remembered_lines,
+    remembered_paths,
 )
 
 
@@ -92,6 +94,10 @@ class Typesetter:
     @functools.cached_property
     def counter_style(self) -> CounterStyle:
         return CounterStyle()
+
+    @functools.cached_property
+    def paths(self) -> PathMemo:
+        return {}  # SVG paths drawn (weasy.remembered_paths), for the life of the process
 
     def close(self) -> None:
         """Let go of the fonts: the temporary copies WeasyPrint made of them are deleted
@@ -167,7 +173,7 @@ class Typesetter:
 
     def write(self, document: weasyprint.Document, variant: str = "pdf/ua-1") -> bytes:
         """The PDF bytes of a laid-out document in the given PDF variant."""
-        with _weasyprint_problems() as problems:
+        with _weasyprint_problems() as problems, remembered_paths(self.paths):
             data = document.write_pdf(pdf_variant=variant, uncompressed_pdf=False)
         if problems:
             raise TypesetError("; ".join(problems))

@@ -17,7 +17,10 @@ one in `publication/` that reaches for it (tests/test_weasy.py scans the package
 - its line breaker `weasyprint.text.line_break.split_first_line`, which
   `remembered_lines` wraps while a document is laid out, so that a line WeasyPrint breaks
   again (a flex layout lays out its items several times) is broken once
-  (docs/upstream/0011-remembered-lines.patch).
+  (docs/upstream/0011-remembered-lines.patch);
+- its SVG path drawer `weasyprint.svg.path.path`, which `remembered_paths` wraps while a
+  document is written, so that a path drawn in every document (a campaign's QR code) is
+  parsed once a process (docs/upstream/0012-remembered-paths.patch).
 
 Instead of trusting a version string, `check_features()` checks each of these by what it
 is (a function's parameters, a generator that recurses through its module global, an
@@ -33,6 +36,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib
 import inspect
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -65,9 +69,12 @@ try:
     from weasyprint.layout import preferred as _preferred
     from weasyprint.layout.absolute import AbsolutePlaceholder
     from weasyprint.pdf import tags as _pdf_tags
+    from weasyprint.svg import TAGS as _SVG_TAGS
     from weasyprint.text import line_break as _line_break
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
+    # The module, not the function weasyprint.svg imports under the same name.
+    _svg_path = importlib.import_module("weasyprint.svg.path")
 except ImportError as exc:  # a module moved: nothing below could work
     raise unsupported(f"its module {exc.name} is missing") from None
 
@@ -75,8 +82,9 @@ __all__ = [
     "Box", "CounterStyle", "FatalURLFetchingError", "FontConfiguration", "StructureObserver",
     "URLFetcherResponse", "WeasyPrintUnsupported", "check_features", "children", "discard_fonts",
     "is_block_container", "is_line", "is_margin", "is_page", "is_replaced", "is_text",
-    "layout_problems", "line_memo_problem", "observe_structure", "page_box", "page_boxes",
-    "remembered_lines", "srgb_profile", "text", "unsupported", "unwrap",
+    "PathMemo", "layout_problems", "line_memo_problem", "observe_structure", "page_box",
+    "page_boxes", "path_memo_problem", "remembered_lines", "remembered_paths", "srgb_profile",
+    "text", "unsupported", "unwrap",
 ]
 
 # The structure builder's parameters, passed positionally by WeasyPrint 70.
@@ -84,6 +92,17 @@ BUILDER_PARAMETERS = ("box", "parent", "pdf", "page_number", "nums", "annotation
 # The line breaker's parameters (weasyprint.text.line_break.split_first_line).
 LINE_BREAKER_PARAMETERS = ("text", "style", "context", "max_width", "justification_spacing",
                            "is_line_start", "minimum")
+# Every name the SVG path drawer (weasyprint.svg.path.path) of WeasyPrint 70.0 uses: with
+# these, what it reads is the path's d, the size of units and percentages, and what it
+# does is draw on svg.stream (move_to, line_to, curve_to, close) and note node.vertices.
+PATH_DRAWER_NAMES = frozenset((
+    "Matrix", "PATH_LETTERS", "_rotate", "abs", "append", "appendleft", "atan2", "bool",
+    "close", "cos", "curve_to", "deque", "finditer", "float", "get", "int", "isclose",
+    "line_to", "max", "move_to", "normalize", "pi", "point", "popleft", "radians", "replace",
+    "sin", "split", "stream", "strip", "tan", "transform_point", "vertices"))
+PATH_STREAM_CALLS = ("move_to", "line_to", "curve_to", "close")
+# Paths a process remembers (`remembered_paths`): a campaign's QR codes and marks.
+PATH_MEMO_SIZE = 64
 # Box classes the adapter's predicates test against.
 BOX_CLASSES = ("Box", "PageBox", "MarginBox", "TextBox", "LineBox", "ParentBox",
                "BlockContainerBox", "TableCellBox", "ReplacedBox")
@@ -394,6 +413,109 @@ def line_memo_problem() -> str | None:
             not callable(getattr(layout, "deactivate", None)) or \
             not callable(getattr(layout, "reactivate", None)):
         return "its text layouts are no longer let go of after a line is broken"
+    return None
+
+
+# SVG paths ------------------------------------------------------------------------------
+
+# (d, font size, the SVG's inner width and height) -> what drawing the path did: the
+# stream calls in order, the vertices it noted.
+PathMemo = dict[tuple[str, float, float, float], tuple[tuple[tuple[str, tuple[Any, ...]], ...],
+                                                        tuple[Any, ...]]]
+
+
+@contextmanager
+def remembered_paths(memo: PathMemo) -> Iterator[None]:
+    """While the block writes a document, draw each SVG path the way `memo` remembers it.
+
+    WeasyPrint draws an SVG `<path>` by parsing its `d` anew each time, one command at a
+    time; a campaign's QR code, the same in all its documents, is a path of some 600
+    rectangles. Drawing it took 0.35 s of 48 documents, 162 paths of 3 kinds (measured
+    2026-12-04). What drawing does depends only on the `d`, the font size and the
+    SVG's inner size (for units and percentages): it calls the SVG stream's `move_to`,
+    `line_to`, `curve_to` and `close`, and notes the path's vertices for markers. So the
+    first drawing of a path is noted in `memo` (the caller keeps it for its process, at
+    most PATH_MEMO_SIZE paths) and the next ones make the same calls on their own
+    stream: the same PDF, byte for byte (tests/test_weasy.py). A path that is not drawn
+    to its end (WeasyPrint stops at a malformed `d`) is drawn as far as it goes, and not
+    remembered.
+
+    When the installed WeasyPrint's path drawer is not the one this was measured on
+    (`path_memo_problem`), the block leaves it alone: only speed is lost."""
+    if path_memo_problem() is not None:
+        yield
+        return
+    original = _SVG_TAGS["path"]
+
+    def path(svg: Any, node: Any, font_size: float) -> None:
+        key = (node.get("d", ""), font_size, svg.inner_width, svg.inner_height)
+        known = memo.get(key)
+        if known is None:
+            calls: list[tuple[str, tuple[Any, ...]]] = []
+            before = len(node.vertices)
+            try:
+                original(_Noting(svg, calls), node, font_size)
+            finally:
+                _replay(svg.stream, calls)
+            if len(memo) < PATH_MEMO_SIZE:
+                memo[key] = (tuple(calls), tuple(list(node.vertices)[before:]))
+            return
+        drawn, vertices = known
+        _replay(svg.stream, drawn)
+        node.vertices.extend(vertices)
+
+    _SVG_TAGS["path"] = path
+    try:
+        yield
+    finally:
+        _SVG_TAGS["path"] = original
+
+
+class _Noting:
+    """The SVG being drawn, as the path drawer sees it: everything its own but the
+    stream, whose calls are noted."""
+
+    def __init__(self, svg: Any, calls: list[tuple[str, tuple[Any, ...]]]) -> None:
+        self._svg = svg
+        self.stream = _NotedStream(calls)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._svg, name)
+
+
+class _NotedStream:
+    def __init__(self, calls: list[tuple[str, tuple[Any, ...]]]) -> None:
+        self._calls = calls
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        if name not in PATH_STREAM_CALLS:
+            raise AttributeError(name)
+
+        def note(*args: Any) -> None:
+            self._calls.append((name, args))
+
+        return note
+
+
+def _replay(stream: Any, calls: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
+    for name, args in calls:
+        getattr(stream, name)(*args)
+
+
+@functools.cache
+def path_memo_problem() -> str | None:
+    """Why `remembered_paths` cannot remember this WeasyPrint's paths, or None: the SVG
+    drawer must draw a `<path>` with weasyprint.svg.path.path, looked up in its TAGS at
+    every node, and that function must use the names it was measured with."""
+    drawer = getattr(_svg_path, "path", None)
+    if not callable(drawer) or _SVG_TAGS.get("path") is not drawer:
+        return "weasyprint.svg does not draw paths with weasyprint.svg.path.path"
+    names = frozenset(getattr(getattr(drawer, "__code__", None), "co_names", ()))
+    if names != PATH_DRAWER_NAMES:
+        return "weasyprint.svg.path.path changed (it uses other names)"
+    parameters = tuple(inspect.signature(drawer).parameters)
+    if parameters != ("svg", "node", "font_size"):
+        return f"weasyprint.svg.path.path takes ({', '.join(parameters)})"
     return None
 
 
