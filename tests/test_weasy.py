@@ -193,6 +193,20 @@ def test_a_crash_in_the_self_test_is_a_clear_error(monkeypatch: pytest.MonkeyPat
 
 # Remembered lines ------------------------------------------------------------------------
 
+def _laid_out(project: Project, kind: str, size: str) -> tuple[Any, str, weasyprint.Document]:
+    """The fixture campaign's English `kind` at `size`, laid out as a build lays it out:
+    the build's worker, the HTML and the document."""
+    from publication.build.builder import plan
+    from publication.build.pipeline import Worker
+    from publication.model import BuildOptions, Selection
+
+    [target] = plan(project, Selection(kinds=(kind,), sizes=(size,)))
+    worker = Worker(project)
+    job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
+    rendered, document, _, _ = worker.fit(job)
+    return worker, rendered.html, document
+
+
 def test_the_pinned_weasyprint_has_its_lines_remembered() -> None:
     assert weasy.line_memo_problem() is None
 
@@ -200,19 +214,13 @@ def test_the_pinned_weasyprint_has_its_lines_remembered() -> None:
 @pytest.mark.parametrize(("kind", "size"), [("leaflet", "a4"), ("poster", "a3")])
 def test_remembered_lines_give_the_same_pdf_byte_for_byte(
         project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
-    from publication.build.builder import plan
-    from publication.build.pipeline import Worker
-    from publication.model import BuildOptions, Selection
     from publication.typeset.typesetter import Typesetter
 
-    [target] = plan(project, Selection(kinds=(kind,), sizes=(size,)))
-    worker = Worker(project)
-    job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
-    rendered, document, _, _ = worker.fit(job)  # laid out with the lines remembered
+    worker, html, document = _laid_out(project, kind, size)  # the lines remembered
     remembered = worker.typesetter.write(document)
     monkeypatch.setattr(weasy, "line_memo_problem", lambda: "switched off by the test")
     again = Typesetter(project)  # a process of its own: nothing of the first is reused
-    assert again.write(again.layout(rendered.html)) == remembered
+    assert again.write(again.layout(html)) == remembered
 
 
 def test_a_remembered_line_is_broken_once_and_each_box_gets_its_own_layout() -> None:
@@ -269,14 +277,7 @@ def test_the_pinned_weasyprint_has_its_paths_remembered() -> None:
 @pytest.mark.parametrize(("kind", "size"), [("leaflet", "a4"), ("petition", "letter")])
 def test_remembered_paths_give_the_same_pdf_byte_for_byte(
         project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
-    from publication.build.builder import plan
-    from publication.build.pipeline import Worker
-    from publication.model import BuildOptions, Selection
-
-    [target] = plan(project, Selection(kinds=(kind,), sizes=(size,)))
-    worker = Worker(project)
-    job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
-    _, document, _, _ = worker.fit(job)
+    worker, _, document = _laid_out(project, kind, size)
     typesetter = worker.typesetter
     first = typesetter.write(document)  # each path drawn, and noted
     assert typesetter.paths  # the QR code's, the campaign mark's
