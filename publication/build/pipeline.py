@@ -289,7 +289,7 @@ class Worker:
             data = self.typesetter.write(document, f"pdf/{standard}")
         info = job.info
         source_alts = None
-        if info.code != SOURCE_LOCALE:
+        if info.code != SOURCE_LOCALE and record.has_figures:
             # The same publication with the source texts: figures' untranslated alt text.
             source = render(self.project, job.campaign, Localizer(source_catalog(), info),
                             job.kind, job.paper, imprint=job.imprint)

@@ -128,6 +128,13 @@ class TagRecord:
     langs: dict[int, str] = field(default_factory=dict)              # key -> language
     block_texts: dict[int, str] = field(default_factory=dict)        # Run.block -> DOM text
 
+    @property
+    def has_figures(self) -> bool:
+        """Whether the document has a figure (an element with alternate text): without
+        one, `fix` has no use for the source page's alternate texts."""
+        return any(node.alt is not None and node.key is not None
+                   for node in self.nodes.values())
+
 
 @dataclass(frozen=True)
 class TaggedPdf:
