@@ -441,7 +441,8 @@ def remembered_paths(memo: PathMemo) -> Iterator[None]:
     most PATH_MEMO_SIZE paths) and the next ones make the same calls on their own
     stream: the same PDF, byte for byte (tests/test_weasy.py). A path that is not drawn
     to its end (WeasyPrint stops at a malformed `d`) is drawn as far as it goes, and not
-    remembered.
+    remembered. Like `remembered_lines`, it swaps what a module holds: one document at a
+    time in a process.
 
     When the installed WeasyPrint's path drawer is not the one this was measured on
     (`path_memo_problem`), the block leaves it alone: only speed is lost."""
