@@ -133,6 +133,21 @@ def test_the_build_runs_in_the_server(project: Project, serving: subprocess.Pope
     assert f"pid {os.getpid()}" not in lock.holder(project.output / lock.LOCK_NAME)
 
 
+def test_it_reads_the_hyphenation_patterns_before_any_build(
+        project: Project, serving: subprocess.Popen[bytes]) -> None:
+    """Its builds inherit the patterns (publication.typeset.hyphenation), which it parsed
+    and kept a copy of before it listened; none of its builds parses them."""
+    from publication.typeset import hyphenation
+
+    path = hyphenation.dictionary("en")
+    assert path is not None
+    kept = project.output / ".cache" / hyphenation.FOLDER / f"{path.stem}.marshal"
+    assert kept.is_file()
+    written = kept.stat().st_mtime_ns
+    assert handover.hand_over(project.root, [*LETTER, "--force"], "make_pdf.py") == 0
+    assert kept.stat().st_mtime_ns == written
+
+
 def test_without_a_server_or_switched_off_the_build_is_not_handed_over(
         project: Project, runtime: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert handover.hand_over(project.root, LETTER, "make_pdf.py") is None

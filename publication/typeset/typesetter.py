@@ -30,7 +30,8 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 
 from publication.errors import PublicationError
-from publication.model import Project
+from publication.model import CACHE_FOLDER, Project
+from publication.typeset import hyphenation
 from publication.typeset.weasy import (
     CounterStyle,
     FatalURLFetchingError,
@@ -50,6 +51,8 @@ class TypesetError(PublicationError):
 
 # The stylesheets of a page's head as the templates write them (publication/render/templates).
 _SHEET_RE = re.compile(r'<link rel="stylesheet" href="([^"<>]+)">\n?|<style>([^<]*)</style>')
+# The languages of a page's elements, whose hyphenation patterns the layout may need.
+_LANG_RE = re.compile(r'\slang="([A-Za-z0-9-]{1,35})"')
 
 
 class ProjectURLFetcher(weasyprint.URLFetcher):
@@ -111,9 +114,15 @@ class Typesetter:
     def base_url(self) -> str:
         return self.project.root.as_uri() + "/"
 
+    @property
+    def hyphenation_folder(self) -> Path:
+        """Where the parsed hyphenation patterns are kept (publication.typeset.hyphenation)."""
+        return self.project.output / CACHE_FOLDER / hyphenation.FOLDER
+
     def layout(self, html: str) -> weasyprint.Document:
         """Lay out `html`; the document knows its pages, ready to write."""
         check_features()  # once per process: what the layout is read with must be there
+        hyphenation.preload(set(_LANG_RE.findall(html)), self.hyphenation_folder)
         with _weasyprint_problems() as problems, remembered_lines():
             try:
                 page, sheets = self._parsed_sheets(html)
