@@ -105,3 +105,15 @@ def test_a_leaflet_is_the_same_pdf_with_the_kept_patterns(
     monkeypatch.setattr(pyphen.HyphDict, "__init__", no_parse)
     kept = Typesetter(project)  # reads the copy the first one kept
     assert kept.write(kept.layout(html)) == from_parse
+
+
+def test_a_page_no_stylesheet_hyphenates_reads_no_patterns(project: Project) -> None:
+    from publication.build.builder import plan
+    from publication.build.pipeline import Worker
+    from publication.model import BuildOptions, Selection
+
+    [target] = plan(project, Selection(kinds=("poster",), sizes=("a3",)))
+    worker = Worker(project)
+    job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
+    worker.fit(job)  # the poster's stylesheets say hyphens: manual
+    assert pyphen.hdcache == {} and not worker.typesetter.hyphenation_folder.exists()

@@ -4,15 +4,16 @@ WeasyPrint hyphenates `hyphens: auto` text (the leaflet's paragraphs) with pyphe
 parses a language's `hyph_*.dic` the first time a process asks for it and keeps it in
 `pyphen.hdcache`, keyed by the file's path. The parse is slow: German's 66,441 patterns
 took 0.41 s, English 0.04 s, Spanish and French 0.02 s and 0.01 s (measured 2026-12-04),
-in every build, every worker process and every build the build server forks, where the
-rest of a German one-string rebuild takes about 0.3 s.
+in every build, every worker process and every build the build server forks.
 
-`preload` fills pyphen's cache before WeasyPrint asks, from a copy of the parsed
-patterns kept in `output/.cache/.hyphenation/` (Python's `marshal`: strings, integers
-and tuples only, 0.03 s for German), made the first time. The copy belongs to one
-dictionary file (its path, size and modification time), one pyphen and one Python;
+`preload` fills pyphen's cache before WeasyPrint asks (`Typesetter.layout` asks it for
+the languages of a page one of whose stylesheets says `hyphens: auto`), from a copy of
+the parsed patterns kept in `output/.cache/.hyphenation/` (Python's `marshal`: strings,
+integers and tuples only; 0.03 s for German), made the first time. The copy belongs to
+one dictionary file (its path, size and modification time), one pyphen and one Python;
 anything else, or a copy that cannot be read, is parsed again and the copy rewritten.
-The patterns are the same, so are the PDFs (tests/test_hyphenation.py).
+The patterns are the same, so are the PDFs (tests/test_hyphenation.py). A German
+one-string rebuild (11 PDFs, the leaflets among them) went from 2.4 s to 2.0 s.
 """
 
 from __future__ import annotations
