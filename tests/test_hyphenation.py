@@ -117,3 +117,17 @@ def test_a_page_no_stylesheet_hyphenates_reads_no_patterns(project: Project) -> 
     job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
     worker.fit(job)  # the poster's stylesheets say hyphens: manual
     assert pyphen.hdcache == {} and not worker.typesetter.hyphenation_folder.exists()
+
+
+def test_a_command_that_writes_nothing_keeps_no_copy_but_reads_one(tmp_path: Path) -> None:
+    path = hyphenation.dictionary("fr")
+    assert path is not None
+    hyphenation.preload(["fr"], tmp_path, keep=False)
+    assert path in pyphen.hdcache and not any(tmp_path.iterdir())
+    pyphen.hdcache.clear()
+    hyphenation.preload(["fr"], tmp_path)  # a build keeps one
+    copy = tmp_path / "hyph_fr.marshal"
+    written = copy.stat().st_mtime_ns
+    pyphen.hdcache.clear()
+    hyphenation.preload(["fr"], tmp_path, keep=False)  # and the preview reads it
+    assert copy.stat().st_mtime_ns == written and pyphen.hdcache[path].patterns

@@ -19,7 +19,7 @@ def test_reload_clears_the_outputs_under_the_lock(project: Project,
     session = Session(project, "en")
     session.outputs["x"] = cast(Output, object())
     # The new worker at once (its loading is not what is timed here), the same one.
-    monkeypatch.setattr(module, "Worker", lambda project: session.worker)
+    monkeypatch.setattr(module, "Worker", lambda project, read_only: session.worker)
     before = session.version
     with session.changed:  # as an HTTP thread reading the state holds it
         reloading = threading.Thread(target=session.reload)

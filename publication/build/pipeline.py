@@ -103,11 +103,13 @@ class GateFailed(PublicationError):
 class Worker:
     """Builds targets one at a time, keeping what it loaded for the next one."""
 
-    def __init__(self, project: Project, layout_key: str = "") -> None:
+    def __init__(self, project: Project, layout_key: str = "", read_only: bool = False,
+                 ) -> None:
         """`layout_key`: what the layouts of this build depend on besides their HTML
-        (`cache.Inputs.layout_key`); "" trusts no `FitHint.too_tall`."""
+        (`cache.Inputs.layout_key`); "" trusts no `FitHint.too_tall`. `read_only`: for
+        laying out only, writing nothing into the project (the preview: `Typesetter`)."""
         self.project = project
-        self.typesetter = Typesetter(project)
+        self.typesetter = Typesetter(project, read_only)
         self.layout_key = layout_key
 
     def close(self) -> None:

@@ -106,7 +106,7 @@ _WORKER: Worker | None = None  # a drawing process's own warm worker
 
 def _start(root: str) -> None:
     global _WORKER
-    _WORKER = Worker(Project(Path(root)))
+    _WORKER = Worker(Project(Path(root)), read_only=True)
     # The process ends without collecting it: the fonts' temporary copies go here.
     multiprocessing.util.Finalize(None, _WORKER.close, exitpriority=10)
 

@@ -140,7 +140,7 @@ def locale_room(worker: Worker, code: str) -> LocaleRoom:
 
 def room_report(project: Project, locales: Sequence[str]) -> list[LocaleRoom]:
     """The room of every message in each of `locales`, one warm worker for them all."""
-    worker = Worker(project)
+    worker = Worker(project, read_only=True)
     return [locale_room(worker, code) for code in locales]
 
 

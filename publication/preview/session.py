@@ -74,7 +74,7 @@ class Session:
     painters: Painters | None = None  # the drawing processes, once started
 
     def __post_init__(self) -> None:
-        self.worker = Worker(self.project)
+        self.worker = Worker(self.project, read_only=True)
 
     def start_painters(self, count: int | None = None) -> None:
         """Lay out and draw in drawing processes from now on (`close` ends them)."""
@@ -98,7 +98,7 @@ class Session:
     def reload(self) -> None:
         """Content, templates or styles changed: a new worker reads them again. The
         outputs are cleared under the lock the HTTP threads read them with."""
-        worker = Worker(self.project)
+        worker = Worker(self.project, read_only=True)
         self._restart_painters()  # their workers read the old content too
         with self.changed:
             self.worker = worker

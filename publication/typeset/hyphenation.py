@@ -48,13 +48,14 @@ def dictionary(lang: str) -> Path | None:
     return path if isinstance(path, Path) else None
 
 
-def preload(langs: Iterable[str], folder: Path) -> None:
+def preload(langs: Iterable[str], folder: Path, keep: bool = True) -> None:
     """Have pyphen's dictionary of each language tag in `langs` parsed, from the copy in
-    `folder` (output/.cache/.hyphenation) when it has a good one."""
+    `folder` (output/.cache/.hyphenation) when it has a good one; one parsed is kept
+    there, unless `keep` is false (a command that writes nothing)."""
     for lang in langs:
         path = dictionary(lang)
         if path is not None and path not in pyphen.hdcache:
-            pyphen.hdcache[path] = _load(path, folder)
+            pyphen.hdcache[path] = _load(path, folder, keep)
 
 
 def _key(path: Path) -> tuple[Any, ...]:
@@ -67,7 +68,7 @@ def _copy(path: Path, folder: Path) -> Path:
     return folder / f"{path.stem}.marshal"
 
 
-def _load(path: Path, folder: Path) -> pyphen.HyphDict:
+def _load(path: Path, folder: Path, keep: bool) -> pyphen.HyphDict:
     copy = _copy(path, folder)
     key = _key(path)
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
@@ -79,7 +80,7 @@ def _load(path: Path, folder: Path) -> pyphen.HyphDict:
                 found.patterns, found.cache, found.maxlen = stored[1], {}, stored[2]
                 return found
     parsed = pyphen.HyphDict(path)
-    if set(vars(parsed)) == ATTRIBUTES:
+    if keep and set(vars(parsed)) == ATTRIBUTES:
         try:
             data = marshal.dumps((key, parsed.patterns, parsed.maxlen))
         except ValueError:  # patterns with nonstandard hyphenation (pyphen.DataInt)

@@ -84,9 +84,12 @@ class ProjectURLFetcher(weasyprint.URLFetcher):
 
 @dataclass
 class Typesetter:
-    """WeasyPrint set up once per process: URL fetcher and font configuration."""
+    """WeasyPrint set up once per process: URL fetcher and font configuration.
+    `read_only`: write nothing into the project (the translators' preview), not even
+    the parsed hyphenation patterns it would keep (publication.typeset.hyphenation)."""
 
     project: Project
+    read_only: bool = False
 
     @functools.cached_property
     def fetcher(self) -> ProjectURLFetcher:
@@ -130,7 +133,8 @@ class Typesetter:
                 page, sheets = self._parsed_sheets(html)
                 if not sheets or any(id(sheet) in self._hyphenating for sheet in sheets) \
                         or _HYPHENATES_RE.search(page):
-                    hyphenation.preload(set(_LANG_RE.findall(html)), self.hyphenation_folder)
+                    hyphenation.preload(set(_LANG_RE.findall(html)), self.hyphenation_folder,
+                                        keep=not self.read_only)
                 document = weasyprint.HTML(
                     string=page, base_url=self.base_url, url_fetcher=self.fetcher,
                 ).render(font_config=self.font_config, counter_style=self.counter_style,
