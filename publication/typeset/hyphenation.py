@@ -12,6 +12,8 @@ the parsed patterns kept in `output/.cache/.hyphenation/` (Python's `marshal`: s
 integers and tuples only; 0.03 s for German), made the first time. The copy belongs to
 one dictionary file (its path, size and modification time), one pyphen and one Python;
 anything else, or a copy that cannot be read, is parsed again and the copy rewritten.
+(`marshal` is no parser for untrusted data: the copies are the builder's own files in
+its output folder, as its records are, never a translator's or a group's input.)
 The patterns are the same, so are the PDFs (tests/test_hyphenation.py). A German
 one-string rebuild (11 PDFs, the leaflets among them) went from 2.4 s to 2.0 s.
 """
