@@ -103,6 +103,9 @@ class Kind:
     # (this fraction of the height) of the page that holds the group's imprint, drawn
     # first while the rest is made; None: no preview. Kinds with one are offered first.
     preview_foot: float | None = None
+    # Whether it carries a local group's details (`--imprint`): the letter is its
+    # sender's own (they fill in their name and address), so a group's set has none.
+    imprint: bool = True
 
     def makes(self, size: str) -> bool:
         """Whether it is made in `size` (by default or when asked for)."""
@@ -161,7 +164,7 @@ KINDS: dict[str, Kind] = {
              grid=SignatureGrid(margin_mm=12.0, head_mm=50.0, info_mm=33.0,
                                 imprint_info_mm=40.0, header_row_mm=9.0, row_mm=8.5,
                                 foot_mm=6.0)),
-        Kind("letter", "Letter", ("a4", "letter"), pages=1, seconds=0.15),
+        Kind("letter", "Letter", ("a4", "letter"), pages=1, seconds=0.15, imprint=False),
     )
 }
 

@@ -160,6 +160,25 @@ def test_text_that_does_not_fit_its_box_is_an_error_at_its_line(
     caplog.clear()
 
 
+def test_a_groups_build_makes_no_letter_and_refuses_one_asked_for(
+    project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The letter is its sender's own (they fill in their name and address): with a
+    # group's details every other kind is built, and the letter is not; asked for, it
+    # is refused with the reason, and nothing is built.
+    path = _write(tmp_path, GROUP)
+    code = main(["-q", "build", "--imprint", str(path), "--size", "a4", "--jobs", "1",
+                 "--no-print-files"], root=project.root)
+    assert code == 0, capsys.readouterr().err
+    built = {p.name for p in project.output.rglob("*.pdf")}
+    assert built == {"leaflet-a4.pdf", "petition-a4.pdf"}  # no poster in A4, no letter
+    code = main(["-q", "build", "--imprint", str(path), "--kind", "letter"],
+                root=project.root)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "a letter carries no group's details" in err and "without --imprint" in err
+
+
 def test_cli_refuses_a_bad_imprint_file_with_its_line(
     project: Project, tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -208,13 +208,25 @@ def test_one_set_holds_a_limited_number_of_publications(app: tuple[str, Settings
     url, _ = app
     with httpx.Client() as client:
         response = post(client, url, {"name": "Gruppe", "email": "a@b.de",
-                                      "locales": ["de", "ar", "en", "fr"],
-                                      "kinds": ["leaflet", "poster", "petition", "letter"],
+                                      "locales": ["de", "ar", "en", "fr", "es"],
+                                      "kinds": ["leaflet", "poster", "petition"],
                                       "sizes": ["a4", "a3"]})
         assert response.status_code == 400
         assert error_of(response.text, "sizes").startswith(
-            f"Das sind 16 Drucksachen; ein Satz hat höchstens {forms.MAX_TARGETS}.")
-        assert forms.MAX_TARGETS < 16
+            f"Das sind 15 Drucksachen; ein Satz hat höchstens {forms.MAX_TARGETS}.")
+        assert forms.MAX_TARGETS < 15
+
+
+def test_the_letter_is_not_offered_it_is_its_senders_own(app: tuple[str, Settings]) -> None:
+    # The letter's sender fills in their own name and address: a group's set has none.
+    url, _ = app
+    assert "letter" not in forms.offered_kinds()["kinds"]
+    with httpx.Client() as client:
+        form = client.get(f"{url}/de/")
+        assert 'name="kinds" value="letter"' not in form.text
+        response = post(client, url, {"name": "Gruppe", "email": "a@b.de", "locales": ["de"],
+                                      "kinds": ["letter"], "sizes": ["a4"]})
+        assert response.status_code == 400 and error_of(response.text, "kinds")
 
 
 def test_password(tmp_path: Path) -> None:

@@ -77,10 +77,12 @@ def plan(project: Project, selection: Selection, imprint: Imprint | None = None)
     for size in selection.sizes:
         if size not in PAPERS:
             raise UsageError(f"no paper size '{size}' (have: {', '.join(PAPERS)})")
+    kinds = group_kinds(selection.kinds) if imprint is not None else \
+        selection.kinds or tuple(KINDS)
     targets = []
     for campaign in selection.campaigns or tuple(campaigns):
         for code in selection.locales or tuple(locales):
-            for kind in (KINDS[k] for k in selection.kinds or tuple(KINDS)):
+            for kind in (KINDS[k] for k in kinds):
                 for size in _sizes(kind, selection.sizes):
                     targets.append(Target(campaign, code, kind.name, size,
                                           imprint.slug if imprint else None))
@@ -92,6 +94,18 @@ def plan(project: Project, selection: Selection, imprint: Imprint | None = None)
 # Folders of output/ that hold a campaign's files in a sub-folder named after it.
 _PER_CAMPAIGN = ("", CACHE_FOLDER, CHECK_FOLDER, THUMBS_FOLDER)
 _FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+
+
+def group_kinds(asked: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The kinds of a local group's set: those `asked` for, or every kind that carries a
+    group's details when none are (not the letter); UsageError for an asked kind that
+    carries none."""
+    for name in asked:
+        kind = KINDS.get(name)
+        if kind is not None and not kind.imprint:
+            raise UsageError(f"a {kind.title.lower()} carries no group's details (its sender "
+                             f"fills in their own): build the {kind.name}s without --imprint")
+    return asked or tuple(name for name, kind in KINDS.items() if kind.imprint)
 
 
 def remove_gone_campaigns(project: Project) -> list[str]:

@@ -36,8 +36,8 @@ def build_groups(project: Project, files: Sequence[Path], selection: Selection,
                  options: BuildOptions | None = None) -> bool:
     """Make each imprint file's set; False when any file failed. `options`: the build's
     other options, each refused (UsageError) where it differs from how sets are made."""
-    from publication.build.builder import plan
-    from publication.kinds import KINDS, default_sizes
+    from publication.build.builder import group_kinds, plan
+    from publication.kinds import default_sizes
     from publication.serve.app import project_version
 
     given = [flag for name, usual, flag in FIXED_OPTIONS
@@ -69,9 +69,10 @@ def build_groups(project: Project, files: Sequence[Path], selection: Selection,
         raise InputError(problems)
     campaigns = selection.campaigns or tuple(project.campaigns())
     plan(project, selection)  # the selection's names, checked before anything is queued
+    kinds = group_kinds(selection.kinds)  # a letter asked for is refused here too
     version = project_version(project)
     specs = [(path, SetSpec(campaign, selection.locales or _all_locales(project),
-                            selection.kinds or tuple(KINDS), selection.sizes or default_sizes(),
+                            kinds, selection.sizes or default_sizes(),
                             text, version, salted=False))
              for path, text in texts.items() for campaign in campaigns]
     queue = open_queue(project.root, project.output, broker, jobs, DEFAULT_MAX_TASKS)

@@ -148,8 +148,10 @@ def target_count(locales: Sequence[str], kinds: Sequence[str], sizes: Sequence[s
 
 
 def offered_kinds() -> dict[str, tuple[str, ...]]:
-    """Kinds and the sizes they are made in by default (the A2 poster is not offered)."""
-    return {"kinds": tuple(KINDS), "sizes": default_sizes()}
+    """Kinds that carry a group's details and the sizes they are made in by default (the
+    A2 poster is not offered; nor is the letter, its sender's own)."""
+    return {"kinds": tuple(k for k, kind in KINDS.items() if kind.imprint),
+            "sizes": default_sizes()}
 
 
 def default_choices() -> dict[str, tuple[str, ...]]:
