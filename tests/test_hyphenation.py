@@ -131,3 +131,13 @@ def test_a_command_that_writes_nothing_keeps_no_copy_but_reads_one(tmp_path: Pat
     pyphen.hdcache.clear()
     hyphenation.preload(["fr"], tmp_path, keep=False)  # and the preview reads it
     assert copy.stat().st_mtime_ns == written and pyphen.hdcache[path].patterns
+
+
+def test_an_unreadable_dictionary_is_left_to_weasyprint(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gone = tmp_path / "hyph_xx.dic"  # pyphen lists it, the file is not there
+    monkeypatch.setitem(pyphen.LANGUAGES, "xx", gone)
+    monkeypatch.setitem(pyphen.LANGUAGES_LOWERCASE, "xx", "xx")
+    assert hyphenation.dictionary("xx") == gone
+    hyphenation.preload(["xx"], tmp_path)
+    assert gone not in pyphen.hdcache

@@ -57,7 +57,10 @@ def preload(langs: Iterable[str], folder: Path, keep: bool = True) -> None:
     for lang in langs:
         path = dictionary(lang)
         if path is not None and path not in pyphen.hdcache:
-            pyphen.hdcache[path] = _load(path, folder, keep)
+            try:
+                pyphen.hdcache[path] = _load(path, folder, keep)
+            except OSError as exc:  # the dictionary unreadable: WeasyPrint will say so
+                LOG.debug("hyphenation patterns of %s not read: %s", path.name, exc)
 
 
 def _key(path: Path) -> tuple[Any, ...]:
