@@ -223,6 +223,40 @@ def test_remembered_lines_give_the_same_pdf_byte_for_byte(
     assert again.write(again.layout(html)) == remembered
 
 
+# What a document may ask of the line breaker beyond the campaign's stylesheets: justified
+# and hyphenated text, an ellipsis (drawing changes the layout's text), ::first-letter and
+# ::first-line (copied styles), flex items measured, a table, right-to-left text.
+ODD_LINES = """<style>
+@page { size: 90mm 120mm; margin: 8mm }
+p { text-align: justify; hyphens: auto; margin: 0 0 2mm }
+p::first-letter { font-size: 200% } p::first-line { letter-spacing: 0.5pt }
+.cut { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; width: 30mm }
+.row { display: flex; gap: 2mm } .row > div { flex: 1 1 0 }
+</style>
+<p lang="en">Remembering every line breaker answer keeps a document exactly as it was
+laid out before, however often the flexible layout measures the same paragraph.</p>
+<p class="cut">A line that is far too long for its narrow box and ends in an ellipsis</p>
+<p class="cut">A line that is far too long for its narrow box and ends in an ellipsis</p>
+<div class="row"><div><p>Short words in a flex item, measured and then laid out</p></div>
+<div><p>Another flex item with somewhat longer hyphenatable vocabulary</p></div></div>
+<table><tr><th>Heading cell</th><td>A table cell whose text wraps onto lines</td></tr></table>
+<p dir="rtl" lang="he">שורה בעברית שנשברת לכמה שורות בתוך התיבה הצרה הזאת</p>
+"""
+
+
+def test_remembered_lines_give_the_same_pdf_for_justified_cut_and_pseudo_element_text(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def pdf() -> bytes:
+        with weasy.remembered_lines():
+            data = weasyprint.HTML(string=ODD_LINES).write_pdf()
+        assert isinstance(data, bytes)
+        return data
+
+    remembered = pdf()
+    monkeypatch.setattr(weasy, "line_memo_problem", lambda: "switched off by the test")
+    assert pdf() == remembered
+
+
 def test_a_remembered_line_is_broken_once_and_each_box_gets_its_own_layout() -> None:
     calls = []
 
