@@ -141,7 +141,7 @@ def test_it_reads_the_hyphenation_patterns_before_any_build(
 
     path = hyphenation.dictionary("en")
     assert path is not None
-    kept = project.output / ".cache" / hyphenation.FOLDER / f"{path.stem}.marshal"
+    kept = hyphenation.folder(project.output) / f"{path.stem}.marshal"
     assert kept.is_file()
     written = kept.stat().st_mtime_ns
     assert handover.hand_over(project.root, [*LETTER, "--force"], "make_pdf.py") == 0

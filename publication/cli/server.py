@@ -122,7 +122,7 @@ def _warm(root: Path) -> list[str] | None:
         importlib.import_module(name)
     from publication import PublicationError
     from publication.i18n.locales import locale_info
-    from publication.model import CACHE_FOLDER, SOURCE_LOCALE, Project
+    from publication.model import SOURCE_LOCALE, Project
     from publication.press.marks import register_font
     from publication.render.html import environment
     from publication.report.index import page_template
@@ -144,7 +144,7 @@ def _warm(root: Path) -> list[str] | None:
             with contextlib.suppress(PublicationError):
                 tags.append(locale_info(folder.name).tag)
     # Each language's hyphenation patterns, which a build would read (German's: 0.4 s)
-    hyphenation.preload(tags, project.output / CACHE_FOLDER / hyphenation.FOLDER)
+    hyphenation.preload(tags, hyphenation.folder(project.output))
     read = []
     with contextlib.suppress(PublicationError, OSError):
         register_font(project.fonts / LABEL_FONT)

@@ -6,10 +6,11 @@ parses a language's `hyph_*.dic` the first time a process asks for it and keeps 
 took 0.41 s, English 0.04 s, Spanish and French 0.02 s and 0.01 s (measured 2026-12-04),
 in every build, every worker process and every build the build server forks.
 
-`preload` fills pyphen's cache before WeasyPrint asks (`Typesetter.layout` asks it for
-the languages of a page one of whose stylesheets says `hyphens: auto`), from a copy of
-the parsed patterns kept in `output/.cache/.hyphenation/` (Python's `marshal`: strings,
-integers and tuples only; 0.03 s for German), made the first time. The copy belongs to
+While `kept` is in force (`Typesetter.layout` lays out inside it), a dictionary pyphen
+is asked for is read from a copy of its parsed patterns kept in
+`output/.cache/.hyphenation/` (Python's `marshal`: strings, integers and tuples only;
+0.03 s for German), made the first time; `preload` reads the ones a process will need
+before it is asked (the build server, for the project's languages). The copy belongs to
 one dictionary file (its path, size and modification time), one pyphen and one Python;
 anything else, or a copy that cannot be read, is parsed again and the copy rewritten.
 (`marshal` is no parser for untrusted data: the copies are the builder's own files in
@@ -24,22 +25,49 @@ import contextlib
 import logging
 import marshal
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pyphen
 
 from publication.files import write_atomic
+from publication.model import CACHE_FOLDER
 
 LOG = logging.getLogger(__name__)
 
 FOLDER = ".hyphenation"  # in output/.cache
+# pyphen's parser, which `kept` stands in for while it is in force.
+PARSER = pyphen.HyphDict
 FORMAT = 1
 # What pyphen 0.18 keeps of a parsed dictionary (HyphDict.__init__).
 ATTRIBUTES = frozenset({"patterns", "cache", "maxlen"})
 # A copy larger than this is not read (German's is 2.7 MB).
 MAX_BYTES = 64 * 1024 * 1024
+
+
+def folder(output: Path) -> Path:
+    """Where the copies of an output folder's builds are kept."""
+    return output / CACHE_FOLDER / FOLDER
+
+
+@contextlib.contextmanager
+def kept(folder: Path, keep: bool = True) -> Iterator[None]:
+    """While the block runs, a dictionary pyphen parses (`Pyphen` finds none in its
+    cache, and calls `HyphDict`, looked up in its module, at every call) is read from its
+    copy in `folder` instead; one parsed is kept there, unless `keep` is false (a command
+    that writes nothing). It swaps what pyphen's module holds, as the WeasyPrint adapter
+    does: one document at a time in a process. A pyphen whose `Pyphen` no longer calls
+    it is left alone: only speed is lost."""
+    code = getattr(pyphen.Pyphen.__init__, "__code__", None)
+    if "HyphDict" not in getattr(code, "co_names", ()):
+        yield
+        return
+    pyphen.HyphDict = lambda path: _load(Path(path), folder, keep)
+    try:
+        yield
+    finally:
+        pyphen.HyphDict = PARSER
 
 
 def dictionary(lang: str) -> Path | None:
@@ -81,10 +109,10 @@ def _load(path: Path, folder: Path, keep: bool) -> pyphen.HyphDict:
             stored = marshal.loads(copy.read_bytes())
             if isinstance(stored, tuple) and len(stored) == 3 and stored[0] == key and \
                     isinstance(stored[1], dict) and isinstance(stored[2], int):
-                found: pyphen.HyphDict = pyphen.HyphDict.__new__(pyphen.HyphDict)
+                found: pyphen.HyphDict = PARSER.__new__(PARSER)
                 found.patterns, found.cache, found.maxlen = stored[1], {}, stored[2]
                 return found
-    parsed = pyphen.HyphDict(path)
+    parsed = PARSER(path)
     if keep and set(vars(parsed)) == ATTRIBUTES:
         try:
             data = marshal.dumps((key, parsed.patterns, parsed.maxlen))

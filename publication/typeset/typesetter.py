@@ -30,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 
 from publication.errors import PublicationError
-from publication.model import CACHE_FOLDER, Project
+from publication.model import Project
 from publication.typeset import hyphenation
 from publication.typeset.weasy import (
     CounterStyle,
@@ -51,10 +51,6 @@ class TypesetError(PublicationError):
 
 # The stylesheets of a page's head as the templates write them (publication/render/templates).
 _SHEET_RE = re.compile(r'<link rel="stylesheet" href="([^"<>]+)">\n?|<style>([^<]*)</style>')
-# The languages of a page's elements, whose hyphenation patterns the layout may need when
-# a stylesheet asks for hyphenation.
-_LANG_RE = re.compile(r'\slang="([A-Za-z0-9-]{1,35})"')
-_HYPHENATES_RE = re.compile(r"hyphens\s*:\s*auto", re.IGNORECASE)
 
 
 class ProjectURLFetcher(weasyprint.URLFetcher):
@@ -112,7 +108,6 @@ class Typesetter:
         (`weasy.discard_fonts`); laying out after this sets WeasyPrint up again."""
         config = self.__dict__.pop("font_config", None)
         self.__dict__.pop("_sheets", None)  # parsed with that configuration
-        self.__dict__.pop("_hyphenating", None)
         if config is not None:
             discard_fonts(config)
 
@@ -123,18 +118,15 @@ class Typesetter:
     @property
     def hyphenation_folder(self) -> Path:
         """Where the parsed hyphenation patterns are kept (publication.typeset.hyphenation)."""
-        return self.project.output / CACHE_FOLDER / hyphenation.FOLDER
+        return hyphenation.folder(self.project.output)
 
     def layout(self, html: str) -> weasyprint.Document:
         """Lay out `html`; the document knows its pages, ready to write."""
         check_features()  # once per process: what the layout is read with must be there
-        with _weasyprint_problems() as problems, remembered_lines():
+        with _weasyprint_problems() as problems, remembered_lines(), \
+                hyphenation.kept(self.hyphenation_folder, keep=not self.read_only):
             try:
                 page, sheets = self._parsed_sheets(html)
-                if not sheets or any(id(sheet) in self._hyphenating for sheet in sheets) \
-                        or _HYPHENATES_RE.search(page):
-                    hyphenation.preload(set(_LANG_RE.findall(html)), self.hyphenation_folder,
-                                        keep=not self.read_only)
                 document = weasyprint.HTML(
                     string=page, base_url=self.base_url, url_fetcher=self.fetcher,
                 ).render(font_config=self.font_config, counter_style=self.counter_style,
@@ -163,10 +155,6 @@ class Typesetter:
     def _sheets(self) -> dict[str, weasyprint.CSS | None]:
         return {}  # stylesheet URL or inline text -> parsed, for the life of the process
 
-    @functools.cached_property
-    def _hyphenating(self) -> set[int]:
-        return set()  # the ids of the parsed stylesheets that say `hyphens: auto`
-
     def _sheet(self, href: str) -> weasyprint.CSS | None:
         if href not in self._sheets:
             self._sheets[href] = self._fetch_sheet(href)
@@ -190,11 +178,8 @@ class Typesetter:
         return self._sheets[key]
 
     def _parse(self, text: str, base_url: str) -> weasyprint.CSS:
-        sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=self.fetcher,
-                               font_config=self.font_config, counter_style=self.counter_style)
-        if _HYPHENATES_RE.search(text):
-            self._hyphenating.add(id(sheet))  # kept in `_sheets`: the id stays its own
-        return sheet
+        return weasyprint.CSS(string=text, base_url=base_url, url_fetcher=self.fetcher,
+                              font_config=self.font_config, counter_style=self.counter_style)
 
     def write(self, document: weasyprint.Document, variant: str = "pdf/ua-1") -> bytes:
         """The PDF bytes of a laid-out document in the given PDF variant."""
