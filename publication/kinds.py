@@ -169,6 +169,10 @@ KINDS: dict[str, Kind] = {
 }
 
 
+# The kinds a local group's set holds (those that carry its details), in KINDS order.
+GROUP_KINDS = tuple(name for name, kind in KINDS.items() if kind.imprint)
+
+
 def default_sizes() -> tuple[str, ...]:
     """The sizes some kind is made in by default (A2 only when asked for), in PAPERS order."""
     return tuple(p for p in PAPERS if any(p in kind.sizes for kind in KINDS.values()))

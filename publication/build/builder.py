@@ -24,7 +24,7 @@ from publication.errors import UsageError
 from publication.files import remove_leftovers
 from publication.i18n import missing
 from publication.i18n.locales import available_locales, locale_info
-from publication.kinds import KINDS, PAPERS, Kind
+from publication.kinds import GROUP_KINDS, KINDS, PAPERS, Kind
 from publication.model import (
     CACHE_FOLDER,
     CHECK_FOLDER,
@@ -105,7 +105,7 @@ def group_kinds(asked: tuple[str, ...] = ()) -> tuple[str, ...]:
         if kind is not None and not kind.imprint:
             raise UsageError(f"a {kind.title.lower()} carries no group's details (its sender "
                              f"fills in their own): build the {kind.name}s without --imprint")
-    return asked or tuple(name for name, kind in KINDS.items() if kind.imprint)
+    return asked or GROUP_KINDS
 
 
 def remove_gone_campaigns(project: Project) -> list[str]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from publication.errors import InputError, Problem
-from publication.kinds import KINDS, default_sizes
+from publication.kinds import GROUP_KINDS, KINDS, default_sizes
 from publication.model import Imprint
 from publication.serve.sets import IMPRINT_LINE, parse_imprint
 from publication.source.imprint import imprint_schema, slugify
@@ -150,8 +150,7 @@ def target_count(locales: Sequence[str], kinds: Sequence[str], sizes: Sequence[s
 def offered_kinds() -> dict[str, tuple[str, ...]]:
     """Kinds that carry a group's details and the sizes they are made in by default (the
     A2 poster is not offered; nor is the letter, its sender's own)."""
-    return {"kinds": tuple(k for k, kind in KINDS.items() if kind.imprint),
-            "sizes": default_sizes()}
+    return {"kinds": GROUP_KINDS, "sizes": default_sizes()}
 
 
 def default_choices() -> dict[str, tuple[str, ...]]:
