@@ -9,6 +9,7 @@ import pikepdf
 import weasyprint
 
 from publication.build.builder import build, plan
+from publication.build.pipeline import Worker
 from publication.checks import Finding, check_bytes
 from publication.checks.expectations import Expectations, sha256
 from publication.model import BuildOptions, Project, Selection
@@ -81,3 +82,14 @@ def build_one(project: Project, locale: str, kind: str, size: str) -> tuple[Path
     report = build(project, [target], BuildOptions(jobs=1))
     [outcome] = report.outcomes
     return outcome.path, outcome
+
+
+def laid_out(project: Project, kind: str, size: str,
+             ) -> tuple[Worker, str, weasyprint.Document]:
+    """The English `kind` at `size` of the project's campaign, laid out as a build lays
+    it out: the build's worker, the HTML and the document."""
+    [target] = plan(project, Selection(locales=("en",), kinds=(kind,), sizes=(size,)))
+    worker = Worker(project)
+    job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
+    rendered, document, _, _ = worker.fit(job)
+    return worker, rendered.html, document

@@ -14,6 +14,7 @@ import pytest
 from publication.model import Project
 from publication.typeset import hyphenation
 from publication.typeset.typesetter import Typesetter
+from tests.checking import laid_out
 
 WORDS = ("anticonstitutionnellement", "développement", "manifestation", "organisation")
 
@@ -83,14 +84,7 @@ def test_a_leaflet_is_the_same_pdf_with_the_kept_patterns(
         project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    from publication.build.builder import plan
-    from publication.build.pipeline import Worker
-    from publication.model import BuildOptions, Selection
-
-    [target] = plan(project, Selection(kinds=("leaflet",), sizes=("a4",)))
-    worker = Worker(project)
-    job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
-    html = worker.fit(job)[0].html  # laid out once: the patterns kept
+    worker, html, _ = laid_out(project, "leaflet", "a4")  # laid out once: the patterns kept
     folder = worker.typesetter.hyphenation_folder
     assert (folder / "hyph_en_GB.marshal").is_file()  # the leaflet hyphenates English
     shutil.rmtree(folder)
@@ -108,14 +102,7 @@ def test_a_leaflet_is_the_same_pdf_with_the_kept_patterns(
 
 
 def test_a_page_no_stylesheet_hyphenates_reads_no_patterns(project: Project) -> None:
-    from publication.build.builder import plan
-    from publication.build.pipeline import Worker
-    from publication.model import BuildOptions, Selection
-
-    [target] = plan(project, Selection(kinds=("poster",), sizes=("a3",)))
-    worker = Worker(project)
-    job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
-    worker.fit(job)  # the poster's stylesheets say hyphens: manual
+    worker, _, _ = laid_out(project, "poster", "a3")  # its stylesheets say hyphens: manual
     assert pyphen.hdcache == {} and not worker.typesetter.hyphenation_folder.exists()
 
 

@@ -19,7 +19,7 @@ from publication.model import Project
 from publication.tagging import selftest, tree
 from publication.tagging import tags as tagging
 from publication.typeset import weasy
-from tests.checking import build_one
+from tests.checking import build_one, laid_out
 
 PACKAGE = Path(__file__).resolve().parent.parent / "publication"
 ADAPTER = PACKAGE / "typeset" / "weasy.py"
@@ -193,20 +193,6 @@ def test_a_crash_in_the_self_test_is_a_clear_error(monkeypatch: pytest.MonkeyPat
 
 # Remembered lines ------------------------------------------------------------------------
 
-def _laid_out(project: Project, kind: str, size: str) -> tuple[Any, str, weasyprint.Document]:
-    """The fixture campaign's English `kind` at `size`, laid out as a build lays it out:
-    the build's worker, the HTML and the document."""
-    from publication.build.builder import plan
-    from publication.build.pipeline import Worker
-    from publication.model import BuildOptions, Selection
-
-    [target] = plan(project, Selection(kinds=(kind,), sizes=(size,)))
-    worker = Worker(project)
-    job = worker.job(target, target.path(project.output), BuildOptions(jobs=1))
-    rendered, document, _, _ = worker.fit(job)
-    return worker, rendered.html, document
-
-
 def test_the_pinned_weasyprint_has_its_lines_remembered() -> None:
     assert weasy.line_memo_problem() is None
 
@@ -216,7 +202,7 @@ def test_remembered_lines_give_the_same_pdf_byte_for_byte(
         project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
     from publication.typeset.typesetter import Typesetter
 
-    worker, html, document = _laid_out(project, kind, size)  # the lines remembered
+    worker, html, document = laid_out(project, kind, size)  # the lines remembered
     remembered = worker.typesetter.write(document)
     monkeypatch.setattr(weasy, "line_memo_problem", lambda: "switched off by the test")
     again = Typesetter(project)  # a process of its own: nothing of the first is reused
@@ -311,7 +297,7 @@ def test_the_pinned_weasyprint_has_its_paths_remembered() -> None:
 @pytest.mark.parametrize(("kind", "size"), [("leaflet", "a4"), ("petition", "letter")])
 def test_remembered_paths_give_the_same_pdf_byte_for_byte(
         project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
-    worker, _, document = _laid_out(project, kind, size)
+    worker, _, document = laid_out(project, kind, size)
     typesetter = worker.typesetter
     first = typesetter.write(document)  # each path drawn, and noted
     assert typesetter.paths  # the QR code's, the campaign mark's
