@@ -352,6 +352,60 @@ def test_a_changed_path_drawer_is_left_alone(monkeypatch: pytest.MonkeyPatch) ->
         weasy.path_memo_problem.cache_clear()
 
 
+# Open arrays -----------------------------------------------------------------------------
+
+def test_the_pinned_weasyprint_subsets_fonts_with_open_arrays() -> None:
+    assert weasy.open_arrays_problem() is None
+
+
+@pytest.mark.parametrize(("kind", "size"), [("leaflet", "a4"), ("poster", "tabloid")])
+def test_open_arrays_give_the_same_pdf_byte_for_byte(
+        project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
+    from weasyprint.pdf import fonts
+
+    worker, _, document = laid_out(project, kind, size)
+    asked: list[str] = []
+    real_new = fonts.ffi.new
+
+    def noting(cdecl: Any, init: Any = None) -> Any:
+        asked.append(cdecl)
+        return real_new(cdecl, init)
+
+    monkeypatch.setattr(fonts.ffi, "new", noting)
+    opened = worker.typesetter.write(document)
+    assert "hb_codepoint_t[]" in asked  # the subsetter's glyph lists, of open length
+    assert not any(c.startswith("hb_codepoint_t[") and c[15:-1].isdigit() for c in asked)
+    monkeypatch.setattr(weasy, "open_arrays_problem", lambda: "switched off by the test")
+    assert worker.typesetter.write(document) == opened
+
+
+def test_an_open_array_is_asked_for_only_when_the_length_is_the_values_own() -> None:
+    import cffi
+
+    ffi = cffi.FFI()
+    arrays = weasy._OpenArrays(ffi)
+    same = arrays.new("unsigned int[3]", [1, 2, 3])
+    assert ffi.typeof(same).cname == "unsigned int[]" and list(same) == [1, 2, 3]
+    longer = arrays.new("unsigned int[4]", [1, 2])
+    assert ffi.typeof(longer).cname == "unsigned int[4]" and list(longer) == [1, 2, 0, 0]
+    assert ffi.typeof(arrays.new("int *", 5)).cname == "int *"
+    assert arrays.NULL == ffi.NULL  # everything else is cffi's own
+
+
+def test_a_subsetter_without_a_cffi_interface_is_left_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint.pdf import fonts
+
+    weasy.open_arrays_problem.cache_clear()
+    monkeypatch.setattr(fonts, "ffi", object())
+    try:
+        assert "weasyprint.pdf.fonts" in (weasy.open_arrays_problem() or "")
+        with weasy.open_arrays():
+            assert type(fonts.ffi) is object
+    finally:
+        weasy.open_arrays_problem.cache_clear()
+
+
 # No private WeasyPrint name outside the adapter --------------------------------------------
 
 def _is_private(name: str) -> bool:

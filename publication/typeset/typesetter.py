@@ -40,6 +40,7 @@ from publication.typeset.weasy import (
     URLFetcherResponse,
     check_features,
     discard_fonts,
+    open_arrays,
     remembered_lines,
     remembered_paths,
 )
@@ -183,7 +184,7 @@ class Typesetter:
 
     def write(self, document: weasyprint.Document, variant: str = "pdf/ua-1") -> bytes:
         """The PDF bytes of a laid-out document in the given PDF variant."""
-        with _weasyprint_problems() as problems, remembered_paths(self.paths):
+        with _weasyprint_problems() as problems, remembered_paths(self.paths), open_arrays():
             data = document.write_pdf(pdf_variant=variant, uncompressed_pdf=False)
         if problems:
             raise TypesetError("; ".join(problems))

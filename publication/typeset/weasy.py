@@ -20,7 +20,10 @@ one in `publication/` that reaches for it (tests/test_weasy.py scans the package
   (docs/upstream/0011-remembered-lines.patch);
 - its SVG path drawer `weasyprint.svg.path.path`, which `remembered_paths` wraps while a
   document is written, so that a path drawn in every document (a campaign's QR code) is
-  parsed once a process (docs/upstream/0012-remembered-paths.patch).
+  parsed once a process (docs/upstream/0012-remembered-paths.patch);
+- the cffi interface its font subsetter allocates with (`weasyprint.pdf.fonts.ffi`), which
+  `open_arrays` stands in for while a document is written, so that cffi parses an array
+  type once, not once for each length (docs/upstream/0013-open-arrays.patch).
 
 Instead of trusting a version string, `check_features()` checks each of these by what it
 is (a function's parameters, a generator that recurses through its module global, an
@@ -68,6 +71,7 @@ try:
     from weasyprint.layout import inline as _inline
     from weasyprint.layout import preferred as _preferred
     from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.pdf import fonts as _pdf_fonts
     from weasyprint.pdf import tags as _pdf_tags
     from weasyprint.svg import TAGS as _SVG_TAGS
     from weasyprint.text import line_break as _line_break
@@ -82,9 +86,9 @@ __all__ = [
     "Box", "CounterStyle", "FatalURLFetchingError", "FontConfiguration", "StructureObserver",
     "URLFetcherResponse", "WeasyPrintUnsupported", "check_features", "children", "discard_fonts",
     "is_block_container", "is_line", "is_margin", "is_page", "is_replaced", "is_text",
-    "PathMemo", "layout_problems", "line_memo_problem", "observe_structure", "page_box",
-    "page_boxes", "path_memo_problem", "remembered_lines", "remembered_paths", "srgb_profile",
-    "text", "unsupported", "unwrap",
+    "PathMemo", "layout_problems", "line_memo_problem", "observe_structure", "open_arrays",
+    "open_arrays_problem", "page_box", "page_boxes", "path_memo_problem", "remembered_lines",
+    "remembered_paths", "srgb_profile", "text", "unsupported", "unwrap",
 ]
 
 # The structure builder's parameters, passed positionally by WeasyPrint 70.
@@ -520,6 +524,60 @@ def path_memo_problem() -> str | None:
     parameters = tuple(inspect.signature(drawer).parameters)
     if parameters != ("svg", "node", "font_size"):
         return f"weasyprint.svg.path.path takes ({', '.join(parameters)})"
+    return None
+
+
+@contextmanager
+def open_arrays() -> Iterator[None]:
+    """While the block writes a document, let WeasyPrint's font subsetter ask cffi for
+    arrays of open length.
+
+    The subsetter allocates its glyph lists as `ffi.new(f"hb_codepoint_t[{n}]", values)`,
+    n the number of values: a new C type for every length, which cffi parses (pycparser)
+    when it first sees it. For a build's 48 documents that was a sixth of writing them
+    (1.59 s, 1.31 s with this; 2026-12-04). `ffi.new("hb_codepoint_t[]", values)` makes
+    the same array from one parsed type, so the module is given an interface that asks
+    for that when the length is the values' own, and passes all else to cffi: the same
+    PDF, byte for byte (tests/test_weasy.py). It swaps what a module holds.
+
+    When the subsetter's module does not hold a cffi interface (`open_arrays_problem`),
+    the block leaves it alone: only speed is lost."""
+    if open_arrays_problem() is not None:
+        yield
+        return
+    original = _pdf_fonts.ffi
+    _pdf_fonts.ffi = _OpenArrays(original)
+    try:
+        yield
+    finally:
+        _pdf_fonts.ffi = original
+
+
+class _OpenArrays:
+    """cffi's interface, its `new("T[n]", values)` with n == len(values) `new("T[]", ...)`."""
+
+    def __init__(self, ffi: Any) -> None:
+        self._ffi = ffi
+
+    def new(self, cdecl: Any, init: Any = None) -> Any:
+        if isinstance(cdecl, str) and cdecl.endswith("]") and hasattr(init, "__len__"):
+            base, _, length = cdecl[:-1].rpartition("[")
+            if base and length.strip().isdigit() and int(length) == len(init):
+                cdecl = f"{base}[]"
+        return self._ffi.new(cdecl, init)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ffi, name)
+
+
+@functools.cache
+def open_arrays_problem() -> str | None:
+    """Why `open_arrays` cannot stand in for this WeasyPrint's font subsetter's cffi
+    interface, or None."""
+    import cffi
+
+    if not isinstance(getattr(_pdf_fonts, "ffi", None), cffi.FFI):
+        return "weasyprint.pdf.fonts allocates without a cffi interface (ffi)"
     return None
 
 
