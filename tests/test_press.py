@@ -18,7 +18,7 @@ from publication.i18n.localize import Localizer
 from publication.kinds import KINDS, PAPERS, PT_PER_MM
 from publication.model import BuildOptions, Project, Selection
 from publication.pdf.content import Paint, TextRun, page_events
-from publication.press import pdfx
+from publication.press import figures, pdfx
 from publication.press.colour import RICH_BLACK, campaign_inks, cmyk
 from publication.press.impose import (
     BLEED_MM,
@@ -476,3 +476,45 @@ def test_a_raster_image_is_printed_in_the_conditions_cmyk(
         assert m > 200 and y > 200 and c < 40 and k < 40, (c, m, y, k)  # red: M + Y
     assert main(["-q", "check", str(project.output / "fixture" / "en" / "leaflet-a4-print.pdf")],
                 root=project.root) == 0
+
+
+@pytest.mark.parametrize(("kind_name", "locale", "size"),
+                         [("leaflet", "ar", "a4"), ("poster", "en", "tabloid")])
+def test_what_the_gate_read_makes_the_same_print_and_office_files(
+        built: Project, kind_name: str, locale: str, size: str) -> None:
+    # The build hands what the gate read in the accessible file (what its pages draw,
+    # their texts) on to the press stage, which places those bytes, instead of reading
+    # them again (publication.build.pipeline._Placed): the same files, byte for byte.
+    from publication import checks
+    from publication.build.pipeline import _Placed
+    from publication.press import office
+
+    [target] = plan(built, Selection(locales=(locale,), kinds=(kind_name,), sizes=(size,)))
+    worker = Worker(built)
+    job = worker.job(target, target.path(built.output), BuildOptions(jobs=1))
+    _, document, _, _ = worker._fit(job)
+    kind = KINDS[kind_name]
+    data = target.path(built.output).read_bytes()
+    bleeding = tuple(n for n in range(len(document.pages)) if kind.bleeds(n))
+    placed = _Placed(bleeding, kind.office_layout is not None)
+    assert checks.check_bytes(data, "the file", None, placed) == []
+    assert placed.drawn is not None and sorted(placed.drawn) == list(bleeding) != []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert placed.drawn == {n: page_events(pdf.pages[n]) for n in bleeding}
+    assert kind.print_layout is not None
+    imposition = LAYOUTS[kind.print_layout](job.paper, locale == "ar")
+    meta = print_meta(kind.title, kind_name, size, target.path(built.output).name, locale,
+                      dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    areas = {n: area for n, area in page_areas(document).items() if kind.bleeds(n)}
+    assert pdfx.print_file(data, imposition, meta, "label", built.fonts, areas=areas,
+                           drawn=placed.drawn) == \
+        pdfx.print_file(data, imposition, meta, "label", built.fonts, areas=areas)
+    if kind.office_layout is None:
+        assert placed.texts is None
+        return
+    assert placed.texts == figures.page_texts(data) and all(placed.texts)
+    sheet = LAYOUTS[kind.office_layout](job.paper, locale == "ar")
+    sheet_meta = office.office_meta("Title", size, "leaflet-a4.pdf", locale,
+                                    dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    assert office.office_file(data, sheet, sheet_meta, built.fonts, placed.texts) == \
+        office.office_file(data, sheet, sheet_meta, built.fonts)

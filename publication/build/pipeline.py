@@ -39,10 +39,12 @@ from publication.model import (
     Project,
     Target,
 )
-from publication.pdf.content import Box
+from publication.pdf.content import Box, Event
+from publication.pdf.structure import PdfDocument
 from publication.press import office
 from publication.press import pdfx as press
 from publication.press.colour import campaign_inks
+from publication.press.figures import document_texts
 from publication.press.impose import LAYOUTS
 from publication.render.html import RenderedHtml, publication_time, render
 from publication.report import index
@@ -89,6 +91,25 @@ class Made:
     headline_pt: float                # a poster's headline size (0: none)
     written: tuple[Path, ...]         # every file it wrote, the PDF first
     too_tall: tuple[str, ...] = ()    # layouts found not to fit (FitHint.too_tall)
+
+
+@dataclass
+class _Placed:
+    """What the press stage, placing the accessible file's pages on sheets, needs of what
+    the gate read in those very bytes, kept when the gate reads them (`__call__`) rather
+    than read again: what the pages in `bleeding` draw (their backgrounds are grown into
+    the bleed: press.impose.bleed_fills) and, for an office sheet, each page's text (its
+    figures' alternate texts: press.figures.page_texts). The same files, byte for byte."""
+
+    bleeding: tuple[int, ...]
+    office: bool
+    drawn: dict[int, list[Event]] | None = None
+    texts: list[str] | None = None
+
+    def __call__(self, doc: PdfDocument) -> None:
+        self.drawn = {n: doc.events(n) for n in self.bleeding if n < len(doc.pages)}
+        if self.office:
+            self.texts = document_texts(doc)
 
 
 class GateFailed(PublicationError):
@@ -203,7 +224,11 @@ class Worker:
         if options.write_html:
             write_atomic(path.with_suffix(".html"), rendered.html.encode("utf-8"))
             written.append(path.with_suffix(".html"))
-        data, expectations, findings = self._gate(job, document, options.standard)
+        placed = _Placed(
+            tuple(n for n in range(len(document.pages)) if job.kind.bleeds(n))
+            if options.print_files and job.kind.print_layout else (),
+            bool(options.print_files and job.kind.office_layout))
+        data, expectations, findings = self._gate(job, document, options.standard, placed)
         if any(f.severity == ERROR for f in findings) or (options.strict and findings):
             # Like a refused catalogue, a refused file leaves the earlier one as it was.
             rejected = sidecar_path(path, self.project.output).parent / f"{path.stem}.rejected.pdf"
@@ -216,11 +241,11 @@ class Worker:
         written.append(path)
         written.append(write_sidecar(path, self.project.output, expectations))
         if options.print_files and job.kind.print_layout:
-            print_findings, print_path = self._print_file(job, document, data)
+            print_findings, print_path = self._print_file(job, document, data, placed.drawn)
             findings += print_findings
             written.append(print_path)
         if options.print_files and job.kind.office_layout:
-            findings += self._office_file(job, document, data)
+            findings += self._office_file(job, document, data, placed.texts)
             written.append(office_path(path))
         # The PDF first: the cache and the index read it as the target's main product.
         written.remove(path)
@@ -229,6 +254,7 @@ class Worker:
                     (path, *written), too_tall)
 
     def _print_file(self, job: Job, document: weasyprint.Document, accessible: bytes,
+                    drawn: dict[int, list[Event]] | None = None,
                     ) -> tuple[list[Finding], Path]:
         """Write the print-shop file from the accessible file's pages: a leaflet's panels
         imposed, a poster's page imposed, with their backgrounds run into the bleed
@@ -249,7 +275,8 @@ class Worker:
                                 publication_time(job.campaign))
         areas = {n: area for n, area in page_areas(document).items() if kind.bleeds(n)}
         data = press.print_file(accessible, imposition, meta, str(target), self.project.fonts,
-                                areas=areas, inks=campaign_inks(job.campaign.colours))
+                                areas=areas, inks=campaign_inks(job.campaign.colours),
+                                drawn=drawn)
         findings = press.preflight(data, display_path(path), press.expect(imposition))
         if any(f.severity == ERROR for f in findings):
             raise GateFailed(path, findings, "the print-shop file was not written")
@@ -257,14 +284,14 @@ class Worker:
         return findings, path
 
     def _office_file(self, job: Job, document: weasyprint.Document, accessible: bytes,
-                     ) -> list[Finding]:
+                     texts: list[str] | None = None) -> list[Finding]:
         """Write the office sheet (press.office) from the accessible file's pages."""
         assert job.kind.office_layout is not None
         path = office_path(job.path)
         imposition = LAYOUTS[job.kind.office_layout](job.paper, job.info.direction == "rtl")
         meta = office.office_meta(document.metadata.title or job.campaign.slug, job.paper.name,
                                   job.path.name, job.info.tag, publication_time(job.campaign))
-        data = office.office_file(accessible, imposition, meta, self.project.fonts)
+        data = office.office_file(accessible, imposition, meta, self.project.fonts, texts)
         findings = office.check_office(data, display_path(path), imposition)
         if any(f.severity == ERROR for f in findings):
             raise GateFailed(path, findings, "the office sheet was not written")
@@ -282,9 +309,10 @@ class Worker:
         return font_checks.coverage(self.project, code)
 
     def _gate(self, job: Job, document: weasyprint.Document, standard: str = STANDARDS[0],
-              ) -> tuple[bytes, Expectations, list[Finding]]:
+              placed: _Placed | None = None) -> tuple[bytes, Expectations, list[Finding]]:
         """Write the accessible PDF (PDF/UA part `standard`: model.STANDARDS), fix its
-        tags, and run every check on it."""
+        tags, and run every check on it; what the checks read that `placed` asks for is
+        kept there."""
         name = display_path(job.path)
         findings = _overflows(name, document)
         with tagging.recording() as record:
@@ -303,7 +331,7 @@ class Worker:
             page_size_mm=job.kind.page_size(job.paper),
             fonts=self.font_families,
             units=tagged.units, languages=tagged.languages, figures=tagged.figures)
-        findings += checks.check_bytes(tagged.data, name, expectations)
+        findings += checks.check_bytes(tagged.data, name, expectations, placed)
         return tagged.data, expectations, findings
 
     def fit(self, job: Job, last: FitHint | None = None,

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import pikepdf
+
 from publication.checks import alt, contrast, fit, fonts, languages, pdfua, reading_order
 from publication.checks.expectations import Expectations, find_sidecar, read_sidecar, sha256
 from publication.checks.findings import ERROR, WARNING, Finding, count, error, inspect_pdf, warning
@@ -71,10 +73,19 @@ def check_document(doc: PdfDocument, expectations: Expectations | None) -> list[
     return findings
 
 
-def check_bytes(data: bytes, name: str, expectations: Expectations | None) -> list[Finding]:
-    """Check a PDF held in memory (the build checks each file before it is written)."""
-    return inspect_pdf(data, name, "pdf.unreadable",
-                       lambda pdf: check_document(PdfDocument(pdf, name), expectations))
+def check_bytes(data: bytes, name: str, expectations: Expectations | None,
+                then: Callable[[PdfDocument], None] | None = None) -> list[Finding]:
+    """Check a PDF held in memory (the build checks each file before it is written).
+    `then`, when given, is called with the document as the checks read it, after them:
+    the build hands what they read on to the press stage, which places the same bytes."""
+    def inspect(pdf: pikepdf.Pdf) -> list[Finding]:
+        doc = PdfDocument(pdf, name)
+        findings = check_document(doc, expectations)
+        if then is not None:
+            then(doc)
+        return findings
+
+    return inspect_pdf(data, name, "pdf.unreadable", inspect)
 
 
 def check_file(path: Path, name: str | None = None) -> FileReport:

@@ -114,14 +114,19 @@ def page_texts(data: bytes, limit: int = 2000) -> list[str]:
     (its tag tree, in reading order: publication.pdf.structure), cut at `limit`
     characters: a placed page's alternate text."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        doc = PdfDocument(pdf, "")
-        texts: list[list[str]] = [[] for _ in pdf.pages]
-        for element in doc.elements:
-            parent, inside = element.parent, False
-            while parent is not None and not inside:
-                inside, parent = parent.role in BLOCKS, parent.parent
-            if element.role in BLOCKS and not inside and element.page is not None:
-                texts[element.page].append(_spoken(doc, element))
+        return document_texts(PdfDocument(pdf, ""), limit)
+
+
+def document_texts(doc: PdfDocument, limit: int = 2000) -> list[str]:
+    """`page_texts` of a document already read (the build's gate reads the accessible
+    file the office sheet places)."""
+    texts: list[list[str]] = [[] for _ in doc.pages]
+    for element in doc.elements:
+        parent, inside = element.parent, False
+        while parent is not None and not inside:
+            inside, parent = parent.role in BLOCKS, parent.parent
+        if element.role in BLOCKS and not inside and element.page is not None:
+            texts[element.page].append(_spoken(doc, element))
     joined = [" ".join(t for t in page if t) for page in texts]
     return [text if len(text) <= limit else text[:limit - 1] + "…" for text in joined]
 

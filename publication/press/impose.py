@@ -41,7 +41,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -152,7 +152,8 @@ class ImpositionError(PublicationError):
 
 @contextlib.contextmanager
 def imposed(data: bytes, imposition: Imposition, label: str, fonts: Path,
-            areas: Mapping[int, Box] | None = None) -> Iterator[pikepdf.Pdf]:
+            areas: Mapping[int, Box] | None = None,
+            drawn: Mapping[int, Sequence[Event]] | None = None) -> Iterator[pikepdf.Pdf]:
     """The sheet sides of `imposition` with the pages of `data` and the marks placed on
     them, open while the `with` block lasts (the placed pages' streams are read from
     `data` until the sheets are saved).
@@ -162,7 +163,8 @@ def imposed(data: bytes, imposition: Imposition, label: str, fonts: Path,
     bounding box. `label`
     names the job on each side's slug line; `fonts` holds its font. `areas` gives, for
     the pages (0-based) whose backgrounds run into the bleed, the page area in the
-    page's coordinates (points): see `bleed_fills`.
+    page's coordinates (points): see `bleed_fills`; `drawn`, what those pages draw
+    (publication.pdf.content.page_events), when `data` has been read already.
     """
     with contextlib.ExitStack() as stack:
         source = stack.enter_context(pikepdf.open(io.BytesIO(data)))
@@ -199,7 +201,9 @@ def imposed(data: bytes, imposition: Imposition, label: str, fonts: Path,
                 form.BBox = pikepdf.Array(bbox)
                 x, y = left * PT_PER_MM - trim.llx, bottom * PT_PER_MM - trim.lly
                 if areas is not None and slot.page in areas:
-                    _grow(form, bleed_fills(page_events(page), areas[slot.page], bbox))
+                    events = drawn.get(slot.page) if drawn is not None else None
+                    _grow(form, bleed_fills(page_events(page) if events is None else events,
+                                            areas[slot.page], bbox))
                 placements.append((form, x, y))
             geometry = imposition.geometry(side)
             marks = stack.enter_context(pikepdf.open(io.BytesIO(
@@ -234,7 +238,7 @@ class BleedFill:
     grown: Box
 
 
-def bleed_fills(events: list[Event], area: Box, clip: Box) -> list[BleedFill]:
+def bleed_fills(events: Sequence[Event], area: Box, clip: Box) -> list[BleedFill]:
     """The plain backgrounds of a page that reach an edge of its page area `area`, each
     grown on the sides it reaches to `clip`, the part of the sheet the page may paint:
     its slot with the bleed. A coloured background filling the whole area (the leaflet's

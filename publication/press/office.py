@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pikepdf
@@ -44,9 +45,11 @@ def office_meta(title: str, size: str, accessible: str, lang: str, created: dt.d
         lang, created)
 
 
-def office_file(typeset: bytes, imposition: Imposition, meta: PrintMeta, fonts: Path) -> bytes:
-    """The office sheet: `typeset` pages on the sides of `imposition` (impose.office)."""
-    texts = page_texts(typeset)
+def office_file(typeset: bytes, imposition: Imposition, meta: PrintMeta, fonts: Path,
+                texts: Sequence[str] | None = None) -> bytes:
+    """The office sheet: `typeset` pages on the sides of `imposition` (impose.office).
+    `texts`: the pages' texts (figures.page_texts), when `typeset` has been read already."""
+    texts = texts if texts is not None else page_texts(typeset)
     with imposed(typeset, imposition, "", fonts) as pdf:
         for page in pdf.pages:
             if "/Annots" in page.obj:

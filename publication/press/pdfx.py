@@ -29,7 +29,7 @@ import io
 import re
 import uuid
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -49,7 +49,7 @@ from publication.kinds import (
     PT_PER_MM,
     PrintingCondition,
 )
-from publication.pdf.content import Box
+from publication.pdf.content import Box, Event
 from publication.press.colour import Inks, convert_content
 from publication.press.impose import LAYOUTS, Imposition, imposed
 
@@ -86,12 +86,13 @@ def print_meta(title: str, kind: str, size: str, accessible: str, lang: str,
 
 def print_file(typeset: bytes, imposition: Imposition, meta: PrintMeta, label: str,
                fonts: Path, areas: Mapping[int, Box] | None = None,
-               inks: Inks | None = None) -> bytes:
+               inks: Inks | None = None, drawn: Mapping[int, Sequence[Event]] | None = None,
+               ) -> bytes:
     """The print-shop file: `typeset` pages imposed with marks (the backgrounds reaching
     the edge of the page areas in `areas` run into the bleed: see impose.bleed_fills),
     finished as PDF/X-4 for the imposition's printing condition; `inks`: the campaign's
-    colours, sRGB to CMYK (colour.campaign_inks)."""
-    with imposed(typeset, imposition, label, fonts, areas) as sheets:
+    colours, sRGB to CMYK (colour.campaign_inks); `drawn`: see impose.imposed."""
+    with imposed(typeset, imposition, label, fonts, areas, drawn) as sheets:
         return finish(sheets, meta, imposition.condition, inks or {})
 
 
