@@ -1,4 +1,4 @@
-"""The WeasyPrint adapter (publication/typeset/weasy.py) and the tagging self-test
+"""The WeasyPrint adapter (publication/typeset/weasy/) and the tagging self-test
 (publication/tagging/selftest.py): feature checks instead of a version pin, a self-test
 that fails when a tag fix no longer takes, and no private WeasyPrint name anywhere else."""
 
@@ -19,10 +19,10 @@ from publication.model import Project
 from publication.tagging import selftest, tree
 from publication.tagging import tags as tagging
 from publication.typeset import weasy
-from tests.checking import build_one, laid_out
+from tests.checking import build_one
 
 PACKAGE = Path(__file__).resolve().parent.parent / "publication"
-ADAPTER = PACKAGE / "typeset" / "weasy.py"
+ADAPTER = PACKAGE / "typeset" / "weasy"  # the package: its modules, and only they
 MESSAGE_END = "install the version in requirements.lock (make setup)"
 
 
@@ -191,221 +191,6 @@ def test_a_crash_in_the_self_test_is_a_clear_error(monkeypatch: pytest.MonkeyPat
         selftest.ensure_self_test()
 
 
-# Remembered lines ------------------------------------------------------------------------
-
-def test_the_pinned_weasyprint_has_its_lines_remembered() -> None:
-    assert weasy.line_memo_problem() is None
-
-
-@pytest.mark.parametrize(("kind", "size"), [("leaflet", "a4"), ("poster", "a3")])
-def test_remembered_lines_give_the_same_pdf_byte_for_byte(
-        project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
-    from publication.typeset.typesetter import Typesetter
-
-    worker, html, document = laid_out(project, kind, size)  # the lines remembered
-    remembered = worker.typesetter.write(document)
-    monkeypatch.setattr(weasy, "line_memo_problem", lambda: "switched off by the test")
-    again = Typesetter(project)  # a process of its own: nothing of the first is reused
-    assert again.write(again.layout(html)) == remembered
-
-
-# What a document may ask of the line breaker beyond the campaign's stylesheets: justified
-# and hyphenated text, an ellipsis (drawing changes the layout's text), ::first-letter and
-# ::first-line (copied styles), flex items measured, a table, right-to-left text.
-ODD_LINES = """<style>
-@page { size: 90mm 120mm; margin: 8mm }
-p { text-align: justify; hyphens: auto; margin: 0 0 2mm }
-p::first-letter { font-size: 200% } p::first-line { letter-spacing: 0.5pt }
-.cut { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; width: 30mm }
-.row { display: flex; gap: 2mm } .row > div { flex: 1 1 0 }
-</style>
-<p lang="en">Remembering every line breaker answer keeps a document exactly as it was
-laid out before, however often the flexible layout measures the same paragraph.</p>
-<p class="cut">A line that is far too long for its narrow box and ends in an ellipsis</p>
-<p class="cut">A line that is far too long for its narrow box and ends in an ellipsis</p>
-<div class="row"><div><p>Short words in a flex item, measured and then laid out</p></div>
-<div><p>Another flex item with somewhat longer hyphenatable vocabulary</p></div></div>
-<table><tr><th>Heading cell</th><td>A table cell whose text wraps onto lines</td></tr></table>
-<p dir="rtl" lang="he">שורה בעברית שנשברת לכמה שורות בתוך התיבה הצרה הזאת</p>
-"""
-
-
-def test_remembered_lines_give_the_same_pdf_for_justified_cut_and_pseudo_element_text(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    def pdf() -> bytes:
-        with weasy.remembered_lines():
-            data = weasyprint.HTML(string=ODD_LINES).write_pdf()
-        assert isinstance(data, bytes)
-        return data
-
-    remembered = pdf()
-    monkeypatch.setattr(weasy, "line_memo_problem", lambda: "switched off by the test")
-    assert pdf() == remembered
-
-
-def test_a_remembered_line_is_broken_once_and_each_box_gets_its_own_layout() -> None:
-    calls = []
-
-    class Layout:
-        text = "a b"
-
-    def breaker(text: str, style: Any, context: Any, max_width: float | None,
-                justification_spacing: float, is_line_start: bool = True,
-                minimum: bool = False) -> tuple[Any, ...]:
-        calls.append(text)
-        return Layout(), 3, None, 10.0, 5.0, 4.0
-
-    remembering = weasy._remembering(breaker)
-    style, other = {"a": 1}, {"a": 1}
-    first = remembering("a b", style, None, 100.0, 0)
-    second = remembering("a b", style, None, 100.0, 0)
-    assert calls == ["a b"] and first[1:] == second[1:]
-    assert first[0] is not second[0] and isinstance(second[0], Layout)
-    first[0].text = "a…"  # drawing shortened the first box's text (an ellipsis)
-    assert remembering("a b", style, None, 100.0, 0)[0].text == "a b"
-    remembering("a b", other, None, 100.0, 0)  # another element's style: broken anew
-    remembering("a b", style, None, 90.0, 0)  # another width
-    remembering("a b", style, None, 100.0, 0, False)  # not at a line's start
-    assert calls == ["a b"] * 4
-
-
-def test_a_changed_line_breaker_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    from weasyprint.layout import inline
-    from weasyprint.text import line_break
-
-    weasy.line_memo_problem.cache_clear()
-    def changed(*args: Any) -> None:
-        return None
-
-    monkeypatch.setattr(inline, "split_first_line", changed)
-    try:
-        problem = weasy.line_memo_problem()
-        assert problem is not None and "weasyprint.layout.inline" in problem
-        with weasy.remembered_lines():
-            assert inline.split_first_line is changed
-        assert line_break.split_first_line is not changed
-    finally:
-        weasy.line_memo_problem.cache_clear()
-
-
-# Remembered paths ------------------------------------------------------------------------
-
-def test_the_pinned_weasyprint_has_its_paths_remembered() -> None:
-    assert weasy.path_memo_problem() is None
-
-
-@pytest.mark.parametrize(("kind", "size"), [("leaflet", "a4"), ("petition", "letter")])
-def test_remembered_paths_give_the_same_pdf_byte_for_byte(
-        project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
-    worker, _, document = laid_out(project, kind, size)
-    typesetter = worker.typesetter
-    first = typesetter.write(document)  # each path drawn, and noted
-    assert typesetter.paths  # the QR code's, the campaign mark's
-    assert typesetter.write(document) == first  # each path drawn from the notes
-    monkeypatch.setattr(weasy, "path_memo_problem", lambda: "switched off by the test")
-    assert typesetter.write(document) == first
-
-
-def test_a_path_drawn_only_in_part_is_drawn_as_far_as_it_goes_and_not_remembered(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # WeasyPrint stops drawing a path at a "d" it cannot read (a lone coordinate here).
-    svg = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="10" '
-           'height="10"><path d="M1 1 L9 1 L9 9 L5" fill="#000"/></svg>')
-    document = weasyprint.HTML(string=f"<p>{svg}</p>").render()
-    memo: weasy.PathMemo = {}
-    with weasy.remembered_paths(memo):
-        drawn = document.write_pdf()
-    assert memo == {}
-    monkeypatch.setattr(weasy, "path_memo_problem", lambda: "switched off by the test")
-    assert document.write_pdf() == drawn
-
-
-def test_a_remembered_path_keeps_its_markers(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Markers are drawn at the vertices the path drawer notes.
-    marker = ('<marker id="dot" viewBox="0 0 2 2" refX="1" refY="1" markerWidth="2" '
-              'markerHeight="2"><circle cx="1" cy="1" r="1" fill="#c00"/></marker>')
-    path = '<path d="M1 1 L9 1 L9 9" stroke="#000" fill="none" marker-mid="url(#dot)"/>'
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10" width="40" '
-           f'height="40"><defs>{marker}</defs>{path}</svg>')
-    document = weasyprint.HTML(string=f"<p>{svg}</p><p>{svg}</p>").render()
-    expected = document.write_pdf()
-    memo: weasy.PathMemo = {}
-    with weasy.remembered_paths(memo):
-        assert document.write_pdf() == expected  # noted the first time, then replayed
-        assert document.write_pdf() == expected
-    assert len(memo) == 1
-
-
-def test_a_changed_path_drawer_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    from weasyprint import svg
-
-    def changed(svg: Any, node: Any, font_size: float) -> None:
-        return None
-
-    weasy.path_memo_problem.cache_clear()
-    monkeypatch.setitem(svg.TAGS, "path", changed)
-    try:
-        assert "weasyprint.svg.path.path" in (weasy.path_memo_problem() or "")
-        with weasy.remembered_paths({}):
-            assert svg.TAGS["path"] is changed
-    finally:
-        weasy.path_memo_problem.cache_clear()
-
-
-# Open arrays -----------------------------------------------------------------------------
-
-def test_the_pinned_weasyprint_subsets_fonts_with_open_arrays() -> None:
-    assert weasy.open_arrays_problem() is None
-
-
-@pytest.mark.parametrize(("kind", "size"), [("leaflet", "a4"), ("poster", "tabloid")])
-def test_open_arrays_give_the_same_pdf_byte_for_byte(
-        project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
-    from weasyprint.pdf import fonts
-
-    worker, _, document = laid_out(project, kind, size)
-    asked: list[str] = []
-    real_new = fonts.ffi.new
-
-    def noting(cdecl: Any, init: Any = None) -> Any:
-        asked.append(cdecl)
-        return real_new(cdecl, init)
-
-    monkeypatch.setattr(fonts.ffi, "new", noting)
-    opened = worker.typesetter.write(document)
-    assert "hb_codepoint_t[]" in asked  # the subsetter's glyph lists, of open length
-    assert not any(c.startswith("hb_codepoint_t[") and c[15:-1].isdigit() for c in asked)
-    monkeypatch.setattr(weasy, "open_arrays_problem", lambda: "switched off by the test")
-    assert worker.typesetter.write(document) == opened
-
-
-def test_an_open_array_is_asked_for_only_when_the_length_is_the_values_own() -> None:
-    import cffi
-
-    ffi = cffi.FFI()
-    arrays = weasy._OpenArrays(ffi)
-    same = arrays.new("unsigned int[3]", [1, 2, 3])
-    assert ffi.typeof(same).cname == "unsigned int[]" and list(same) == [1, 2, 3]
-    longer = arrays.new("unsigned int[4]", [1, 2])
-    assert ffi.typeof(longer).cname == "unsigned int[4]" and list(longer) == [1, 2, 0, 0]
-    assert ffi.typeof(arrays.new("int *", 5)).cname == "int *"
-    assert arrays.NULL == ffi.NULL  # everything else is cffi's own
-
-
-def test_a_subsetter_without_a_cffi_interface_is_left_alone(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    from weasyprint.pdf import fonts
-
-    weasy.open_arrays_problem.cache_clear()
-    monkeypatch.setattr(fonts, "ffi", object())
-    try:
-        assert "weasyprint.pdf.fonts" in (weasy.open_arrays_problem() or "")
-        with weasy.open_arrays():
-            assert type(fonts.ffi) is object
-    finally:
-        weasy.open_arrays_problem.cache_clear()
-
-
 # No private WeasyPrint name outside the adapter --------------------------------------------
 
 def _is_private(name: str) -> bool:
@@ -501,8 +286,10 @@ def test_the_scan_finds_what_the_adapter_replaced(weasyprint_private_names: froz
 def test_no_module_but_the_adapter_uses_private_weasyprint(
         weasyprint_private_names: frozenset[str]) -> None:
     modules = sorted(PACKAGE.rglob("*.py"))
-    assert ADAPTER in modules
-    found = {str(path.relative_to(PACKAGE)): uses for path in modules if path != ADAPTER
+    adapter = [path for path in modules if path.is_relative_to(ADAPTER)]
+    assert {path.name for path in adapter} == {"__init__.py", "memos.py"}
+    found = {str(path.relative_to(PACKAGE)): uses for path in modules if path not in adapter
              if (uses := _weasyprint_use(path.read_text("utf-8"), weasyprint_private_names))}
     assert found == {}
-    assert _weasyprint_use(ADAPTER.read_text("utf-8"), weasyprint_private_names)  # it does
+    for path in adapter:  # each of them does
+        assert _weasyprint_use(path.read_text("utf-8"), weasyprint_private_names), path

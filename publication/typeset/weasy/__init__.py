@@ -14,16 +14,10 @@ one in `publication/` that reaches for it (tests/test_weasy.py scans the package
   came from, and where each marked-content ID (MCID) meets the text box drawn with it;
 - classes WeasyPrint documents but defines in sub-modules (`FontConfiguration`,
   `CounterStyle`, `URLFetcherResponse`, `FatalURLFetchingError`) and its sRGB profile;
-- its line breaker `weasyprint.text.line_break.split_first_line`, which
-  `remembered_lines` wraps while a document is laid out, so that a line WeasyPrint breaks
-  again (a flex layout lays out its items several times) is broken once
-  (docs/upstream/0011-remembered-lines.patch);
-- its SVG path drawer `weasyprint.svg.path.path`, which `remembered_paths` wraps while a
-  document is written, so that a path drawn in every document (a campaign's QR code) is
-  parsed once a process (docs/upstream/0012-remembered-paths.patch);
-- the cffi interface its font subsetter allocates with (`weasyprint.pdf.fonts.ffi`), which
-  `open_arrays` stands in for while a document is written, so that cffi parses an array
-  type once, not once for each length (docs/upstream/0013-open-arrays.patch).
+- what `publication.typeset.weasy.memos` swaps to make WeasyPrint do less work for the
+  same PDFs: its line breaker, its SVG path drawer, the cffi interface of its font
+  subsetter and its resolver of used lengths (docs/upstream/0011 to 0014); this module
+  re-exports them.
 
 Instead of trusting a version string, `check_features()` checks each of these by what it
 is (a function's parameters, a generator that recurses through its module global, an
@@ -37,9 +31,7 @@ checks: typeset may not import tagging).
 
 from __future__ import annotations
 
-import copy
 import functools
-import importlib
 import inspect
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -68,19 +60,22 @@ try:
     import pydyf
     from weasyprint.css.counters import CounterStyle
     from weasyprint.formatting_structure import boxes as _boxes
-    from weasyprint.layout import inline as _inline
-    from weasyprint.layout import preferred as _preferred
     from weasyprint.layout.absolute import AbsolutePlaceholder
-    from weasyprint.pdf import fonts as _pdf_fonts
     from weasyprint.pdf import tags as _pdf_tags
-    from weasyprint.svg import TAGS as _SVG_TAGS
-    from weasyprint.text import line_break as _line_break
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
-    # The module, not the function weasyprint.svg imports under the same name.
-    _svg_path = importlib.import_module("weasyprint.svg.path")
 except ImportError as exc:  # a module moved: nothing below could work
     raise unsupported(f"its module {exc.name} is missing") from None
+
+from publication.typeset.weasy.memos import (  # noqa: E402 - it needs `unsupported`
+    PathMemo,
+    line_memo_problem,
+    open_arrays,
+    open_arrays_problem,
+    path_memo_problem,
+    remembered_lines,
+    remembered_paths,
+)
 
 __all__ = [
     "Box", "CounterStyle", "FatalURLFetchingError", "FontConfiguration", "StructureObserver",
@@ -93,20 +88,6 @@ __all__ = [
 
 # The structure builder's parameters, passed positionally by WeasyPrint 70.
 BUILDER_PARAMETERS = ("box", "parent", "pdf", "page_number", "nums", "annotations", "tags")
-# The line breaker's parameters (weasyprint.text.line_break.split_first_line).
-LINE_BREAKER_PARAMETERS = ("text", "style", "context", "max_width", "justification_spacing",
-                           "is_line_start", "minimum")
-# Every name the SVG path drawer (weasyprint.svg.path.path) of WeasyPrint 70.0 uses: with
-# these, what it reads is the path's d, the size of units and percentages, and what it
-# does is draw on svg.stream (move_to, line_to, curve_to, close) and note node.vertices.
-PATH_DRAWER_NAMES = frozenset((
-    "Matrix", "PATH_LETTERS", "_rotate", "abs", "append", "appendleft", "atan2", "bool",
-    "close", "cos", "curve_to", "deque", "finditer", "float", "get", "int", "isclose",
-    "line_to", "max", "move_to", "normalize", "pi", "point", "popleft", "radians", "replace",
-    "sin", "split", "stream", "strip", "tan", "transform_point", "vertices"))
-PATH_STREAM_CALLS = ("move_to", "line_to", "curve_to", "close")
-# Paths a process remembers (`remembered_paths`): a campaign's QR codes and marks.
-PATH_MEMO_SIZE = 64
 # Box classes the adapter's predicates test against.
 BOX_CLASSES = ("Box", "PageBox", "MarginBox", "TextBox", "LineBox", "ParentBox",
                "BlockContainerBox", "TableCellBox", "ReplacedBox")
@@ -338,247 +319,6 @@ def _observing(original: Callable[..., Iterator[Any]],
             observer.leave(frame)
 
     return builder
-
-
-# Line breaking --------------------------------------------------------------------------
-
-@contextmanager
-def remembered_lines() -> Iterator[None]:
-    """While the block lays out one document, break each line WeasyPrint asks for once.
-
-    WeasyPrint's layout asks its line breaker (`split_first_line`: Pango shapes the text
-    and finds where its first line ends) for the same line again and again: a flex
-    container lays each of its items out several times, to measure it and to place it.
-    In the 48 documents of a build, 6,640 of its 22,749 calls were distinct (measured
-    2026-12-04). The answer depends only on the call's arguments: the text, the computed
-    style (the same object for the same element), the width, the justification spacing
-    and the two flags; the layout context's part (hyphenation dictionaries) is a cache of
-    its own. So the block remembers each answer, for its one document, and gives a copy of
-    the text layout it returned (WeasyPrint stores it on the text box, and drawing may
-    shorten its text for an ellipsis) so that no two boxes share one.
-
-    The same PDFs, byte for byte (tests/test_weasy.py lays documents out both ways); about
-    a fifth less layout time (a full one-job build's 6.25 s to 5.08 s, 2026-12-04). Like
-    `observe_structure`, it swaps module globals: one document at a time in a process,
-    as every caller here lays out (a build's workers are processes, the preview lays out
-    in one thread). When the installed WeasyPrint's line breaker is not the one
-    this was measured on (`line_memo_problem`), the block leaves it alone: only speed is
-    lost."""
-    if line_memo_problem() is not None:
-        yield
-        return
-    original = _line_break.split_first_line
-    remembering = _remembering(original)
-    _inline.split_first_line = _preferred.split_first_line = remembering
-    try:
-        yield
-    finally:
-        _inline.split_first_line = _preferred.split_first_line = original
-
-
-def _remembering(original: Callable[..., tuple[Any, ...]]) -> Callable[..., tuple[Any, ...]]:
-    # key -> (the style, kept alive so that its id is not reused; the answer, a pristine
-    # copy of its text layout first)
-    answers: dict[tuple[Any, ...], tuple[Any, tuple[Any, ...]]] = {}
-
-    def split_first_line(text: str, style: Any, context: Any, max_width: float | None,
-                         justification_spacing: float, is_line_start: bool = True,
-                         minimum: bool = False) -> tuple[Any, ...]:
-        key = (text, id(style), max_width, justification_spacing, is_line_start, minimum)
-        known = answers.get(key)
-        if known is not None and known[0] is style:
-            layout, *rest = known[1]
-            return (copy.copy(layout), *rest)
-        answer = original(text, style, context, max_width, justification_spacing,
-                          is_line_start, minimum)
-        layout, *rest = answer
-        answers[key] = (style, (copy.copy(layout), *rest))
-        return answer
-
-    return split_first_line
-
-
-@functools.cache
-def line_memo_problem() -> str | None:
-    """Why `remembered_lines` cannot remember this WeasyPrint's lines, or None: the
-    line breaker must have the parameters it was measured with, be the one both layout
-    modules call through their module global, and return a text layout it has let go of
-    its Pango objects (`Layout.deactivate`), whose copy shares nothing that changes."""
-    breaker = getattr(_line_break, "split_first_line", None)
-    if not callable(breaker):
-        return "weasyprint.text.line_break has no split_first_line"
-    names = tuple(inspect.signature(breaker).parameters)
-    if names != LINE_BREAKER_PARAMETERS:
-        return f"split_first_line takes ({', '.join(names)})"
-    for module in (_inline, _preferred):
-        if getattr(module, "split_first_line", None) is not breaker:
-            return f"{module.__name__} does not call split_first_line through its global"
-    metrics = getattr(_line_break, "first_line_metrics", None)
-    layout = getattr(_line_break, "Layout", None)
-    code = getattr(metrics, "__code__", None)
-    if code is None or "deactivate" not in code.co_names or \
-            not callable(getattr(layout, "deactivate", None)) or \
-            not callable(getattr(layout, "reactivate", None)):
-        return "its text layouts are no longer let go of after a line is broken"
-    return None
-
-
-# SVG paths ------------------------------------------------------------------------------
-
-# (d, font size, the SVG's inner width and height) -> what drawing the path did: the
-# stream calls in order, the vertices it noted.
-PathMemo = dict[tuple[str, float, float, float], tuple[tuple[tuple[str, tuple[Any, ...]], ...],
-                                                        tuple[Any, ...]]]
-
-
-@contextmanager
-def remembered_paths(memo: PathMemo) -> Iterator[None]:
-    """While the block writes a document, draw each SVG path the way `memo` remembers it.
-
-    WeasyPrint draws an SVG `<path>` by parsing its `d` anew each time, one command at a
-    time; a campaign's QR code, the same in all its documents, is a path of some 600
-    rectangles. Drawing the paths of a build's 48 documents (162, of 3 kinds) took
-    0.35 s (measured 2026-12-04). What drawing does depends only on the `d`, the font size and the
-    SVG's inner size (for units and percentages): it calls the SVG stream's `move_to`,
-    `line_to`, `curve_to` and `close`, and notes the path's vertices for markers. So the
-    first drawing of a path is noted in `memo` (the caller keeps it for its process, at
-    most PATH_MEMO_SIZE paths) and the next ones make the same calls on their own
-    stream: the same PDF, byte for byte (tests/test_weasy.py). A path that is not drawn
-    to its end (WeasyPrint stops at a malformed `d`) is drawn as far as it goes, and not
-    remembered. Like `remembered_lines`, it swaps what a module holds: one document at a
-    time in a process.
-
-    When the installed WeasyPrint's path drawer is not the one this was measured on
-    (`path_memo_problem`), the block leaves it alone: only speed is lost."""
-    if path_memo_problem() is not None:
-        yield
-        return
-    original = _SVG_TAGS["path"]
-
-    def path(svg: Any, node: Any, font_size: float) -> None:
-        key = (node.get("d", ""), font_size, svg.inner_width, svg.inner_height)
-        known = memo.get(key)
-        if known is None:
-            calls: list[tuple[str, tuple[Any, ...]]] = []
-            before = len(node.vertices)
-            try:
-                original(_Noting(svg, calls), node, font_size)
-            finally:
-                _replay(svg.stream, calls)
-            if len(memo) < PATH_MEMO_SIZE:
-                memo[key] = (tuple(calls), tuple(list(node.vertices)[before:]))
-            return
-        drawn, vertices = known
-        _replay(svg.stream, drawn)
-        node.vertices.extend(vertices)
-
-    _SVG_TAGS["path"] = path
-    try:
-        yield
-    finally:
-        _SVG_TAGS["path"] = original
-
-
-class _Noting:
-    """The SVG being drawn, as the path drawer sees it: everything its own but the
-    stream, whose calls are noted."""
-
-    def __init__(self, svg: Any, calls: list[tuple[str, tuple[Any, ...]]]) -> None:
-        self._svg = svg
-        self.stream = _NotedStream(calls)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._svg, name)
-
-
-class _NotedStream:
-    def __init__(self, calls: list[tuple[str, tuple[Any, ...]]]) -> None:
-        self._calls = calls
-
-    def __getattr__(self, name: str) -> Callable[..., None]:
-        if name not in PATH_STREAM_CALLS:
-            raise AttributeError(name)
-
-        def note(*args: Any) -> None:
-            self._calls.append((name, args))
-
-        return note
-
-
-def _replay(stream: Any, calls: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
-    for name, args in calls:
-        getattr(stream, name)(*args)
-
-
-@functools.cache
-def path_memo_problem() -> str | None:
-    """Why `remembered_paths` cannot remember this WeasyPrint's paths, or None: the SVG
-    drawer must draw a `<path>` with weasyprint.svg.path.path, looked up in its TAGS at
-    every node, and that function must use the names it was measured with."""
-    drawer = getattr(_svg_path, "path", None)
-    if not callable(drawer) or _SVG_TAGS.get("path") is not drawer:
-        return "weasyprint.svg does not draw paths with weasyprint.svg.path.path"
-    names = frozenset(getattr(getattr(drawer, "__code__", None), "co_names", ()))
-    if names != PATH_DRAWER_NAMES:
-        return "weasyprint.svg.path.path changed (it uses other names)"
-    parameters = tuple(inspect.signature(drawer).parameters)
-    if parameters != ("svg", "node", "font_size"):
-        return f"weasyprint.svg.path.path takes ({', '.join(parameters)})"
-    return None
-
-
-@contextmanager
-def open_arrays() -> Iterator[None]:
-    """While the block writes a document, let WeasyPrint's font subsetter ask cffi for
-    arrays of open length.
-
-    The subsetter allocates its glyph lists as `ffi.new(f"hb_codepoint_t[{n}]", values)`,
-    n the number of values: a new C type for every length, which cffi parses (pycparser)
-    when it first sees it. For a build's 48 documents that was a sixth of writing them
-    (1.59 s, 1.31 s with this; 2026-12-04). `ffi.new("hb_codepoint_t[]", values)` makes
-    the same array from one parsed type, so the module is given an interface that asks
-    for that when the length is the values' own, and passes all else to cffi: the same
-    PDF, byte for byte (tests/test_weasy.py). It swaps what a module holds.
-
-    When the subsetter's module does not hold a cffi interface (`open_arrays_problem`),
-    the block leaves it alone: only speed is lost."""
-    if open_arrays_problem() is not None:
-        yield
-        return
-    original = _pdf_fonts.ffi
-    _pdf_fonts.ffi = _OpenArrays(original)
-    try:
-        yield
-    finally:
-        _pdf_fonts.ffi = original
-
-
-class _OpenArrays:
-    """cffi's interface, its `new("T[n]", values)` with n == len(values) `new("T[]", ...)`."""
-
-    def __init__(self, ffi: Any) -> None:
-        self._ffi = ffi
-
-    def new(self, cdecl: Any, init: Any = None) -> Any:
-        if isinstance(cdecl, str) and cdecl.endswith("]") and hasattr(init, "__len__"):
-            base, _, length = cdecl[:-1].rpartition("[")
-            if base and length.strip().isdigit() and int(length) == len(init):
-                cdecl = f"{base}[]"
-        return self._ffi.new(cdecl, init)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ffi, name)
-
-
-@functools.cache
-def open_arrays_problem() -> str | None:
-    """Why `open_arrays` cannot stand in for this WeasyPrint's font subsetter's cffi
-    interface, or None."""
-    import cffi
-
-    if not isinstance(getattr(_pdf_fonts, "ffi", None), cffi.FFI):
-        return "weasyprint.pdf.fonts allocates without a cffi interface (ffi)"
-    return None
 
 
 # Resources ------------------------------------------------------------------------------
