@@ -226,3 +226,118 @@ def test_a_subsetter_without_a_cffi_interface_is_left_alone(
             assert type(fonts.ffi) is object
     finally:
         memos.open_arrays_problem.cache_clear()
+
+
+# Used lengths ----------------------------------------------------------------------------
+
+def test_the_pinned_weasyprint_has_its_used_lengths_remembered() -> None:
+    assert memos.percentage_memo_problem() is None
+
+
+@pytest.mark.parametrize(("kind", "size"),
+                         [("leaflet", "letter"), ("petition", "a4"), ("poster", "tabloid")])
+def test_remembered_used_lengths_give_the_same_pdf_byte_for_byte(
+        project: Project, monkeypatch: pytest.MonkeyPatch, kind: str, size: str) -> None:
+    from publication.typeset.typesetter import Typesetter
+
+    worker, html, document = laid_out(project, kind, size)  # the lengths remembered
+    remembered = worker.typesetter.write(document)
+    monkeypatch.setattr(memos, "percentage_memo_problem", lambda: "switched off by the test")
+    again = Typesetter(project)
+    assert again.write(again.layout(html)) == remembered
+
+
+# Lengths of every kind a resolution reads: percentages of the containing block, calc(),
+# em, box-sizing, minimums and maximums, page margins in percent, auto heights, collapsed
+# and separate table borders, flex items (resolved at each pass), absolute boxes.
+ODD_LENGTHS = """<style>
+@page { size: 100mm 140mm; margin: 5% 8% }
+div.box { box-sizing: border-box; width: 80%; padding: 2% 1em; border: 1mm solid;
+          min-height: calc(10mm + 5%); max-width: calc(100% - 4mm); margin: 0 auto 2mm }
+.row { display: flex; gap: 2mm; height: 30mm } .row > div { flex: 1 1 0; padding: 5% }
+table { border-collapse: collapse; width: 90% } td { border: 0.5mm solid; padding: 1% }
+table.apart { border-collapse: separate; border-spacing: 1mm }
+.pos { position: relative; height: 12mm } .pos span { position: absolute; left: 10%;
+       bottom: 20%; width: 30%; padding: 1mm }
+</style>
+<div class="box">A box sized in percentages, ems and calc().</div>
+<div class="box" style="width: auto">Another, of automatic width.</div>
+<div class="row"><div>One flex item</div><div>Another flex item</div></div>
+<table><tr><td>collapsed</td><td>borders</td></tr></table>
+<table class="apart"><tr><td>separate</td><td>borders</td></tr></table>
+<div class="pos"><span>absolute</span></div>
+"""
+
+
+def test_remembered_used_lengths_give_the_same_pdf_for_every_kind_of_length(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    with memos.remembered_percentages():
+        remembered = weasyprint.HTML(string=ODD_LENGTHS).write_pdf()
+    assert remembered == weasyprint.HTML(string=ODD_LENGTHS).write_pdf()
+
+
+def test_used_lengths_are_resolved_once_for_each_style_and_size() -> None:
+    from weasyprint.formatting_structure import boxes
+
+    calls: list[tuple[Any, Any]] = []
+
+    def resolver(box: Any, containing_block: Any) -> None:
+        calls.append((box.style, containing_block))
+        for number, name in enumerate(memos.USED_LENGTHS):
+            setattr(box, name, float(number) + containing_block[0])
+
+    class Plain:
+        def __init__(self, style: dict[str, str]) -> None:
+            self.style = style
+
+    class Page(boxes.PageBox):
+        def __init__(self, style: dict[str, str]) -> None:
+            self.style = style
+
+    remembering = memos._remembering_lengths(resolver)
+    style, other = {"border_collapse": "separate"}, {"border_collapse": "separate"}
+    first, second = Plain(style), Plain(style)
+    remembering(first, (100.0, 50.0))
+    remembering(second, (100.0, 50.0))  # the same style and size: set from the first
+    assert len(calls) == 1
+    assert [getattr(second, n) for n in memos.USED_LENGTHS] == \
+        [getattr(first, n) for n in memos.USED_LENGTHS]
+    remembering(Plain(style), (90.0, 50.0))  # another size
+    remembering(Plain(other), (100.0, 50.0))  # an equal style, but another box's
+    remembering(Page(style), (100.0, 50.0))  # a page box: its margins refer elsewhere
+    collapsed = {"border_collapse": "collapse"}
+    remembering(Plain(collapsed), (100.0, 50.0))
+    remembering(Plain(collapsed), (100.0, 50.0))  # borders read from the box: anew
+    assert len(calls) == 6
+
+
+def test_a_module_that_resolves_otherwise_is_left_alone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint.layout import block, percent
+
+    def changed(box: Any, containing_block: Any) -> None:
+        return None
+
+    memos.percentage_memo_problem.cache_clear()
+    monkeypatch.setattr(block, "resolve_percentages", changed)
+    try:
+        assert "weasyprint.layout.block" in (memos.percentage_memo_problem() or "")
+        with memos.remembered_percentages():
+            assert block.resolve_percentages is changed
+            assert percent.resolve_percentages.__module__ == "weasyprint.layout.percent"
+    finally:
+        memos.percentage_memo_problem.cache_clear()
+
+
+def test_a_changed_resolver_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint.layout import percent
+
+    def adjust_box_sizing(box: Any, axis: str) -> None:
+        box.outline = axis  # sets something the memo does not know of
+
+    memos.percentage_memo_problem.cache_clear()
+    monkeypatch.setattr(percent, "adjust_box_sizing", adjust_box_sizing)
+    try:
+        assert "adjust_box_sizing changed" in (memos.percentage_memo_problem() or "")
+    finally:
+        memos.percentage_memo_problem.cache_clear()

@@ -43,6 +43,7 @@ from publication.typeset.weasy import (
     open_arrays,
     remembered_lines,
     remembered_paths,
+    remembered_percentages,
 )
 
 
@@ -124,7 +125,7 @@ class Typesetter:
     def layout(self, html: str) -> weasyprint.Document:
         """Lay out `html`; the document knows its pages, ready to write."""
         check_features()  # once per process: what the layout is read with must be there
-        with _weasyprint_problems() as problems, remembered_lines(), \
+        with _weasyprint_problems() as problems, remembered_lines(), remembered_percentages(), \
                 hyphenation.kept(self.hyphenation_folder, keep=not self.read_only):
             try:
                 page, sheets = self._parsed_sheets(html)

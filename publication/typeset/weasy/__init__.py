@@ -73,8 +73,10 @@ from publication.typeset.weasy.memos import (  # noqa: E402 - it needs `unsuppor
     open_arrays,
     open_arrays_problem,
     path_memo_problem,
+    percentage_memo_problem,
     remembered_lines,
     remembered_paths,
+    remembered_percentages,
 )
 
 __all__ = [
@@ -82,8 +84,9 @@ __all__ = [
     "URLFetcherResponse", "WeasyPrintUnsupported", "check_features", "children", "discard_fonts",
     "is_block_container", "is_line", "is_margin", "is_page", "is_replaced", "is_text",
     "PathMemo", "layout_problems", "line_memo_problem", "observe_structure", "open_arrays",
-    "open_arrays_problem", "page_box", "page_boxes", "path_memo_problem", "remembered_lines",
-    "remembered_paths", "srgb_profile", "text", "unsupported", "unwrap",
+    "open_arrays_problem", "page_box", "page_boxes", "path_memo_problem",
+    "percentage_memo_problem", "remembered_lines", "remembered_paths", "remembered_percentages",
+    "srgb_profile", "text", "unsupported", "unwrap",
 ]
 
 # The structure builder's parameters, passed positionally by WeasyPrint 70.

@@ -27,7 +27,9 @@ from typing import Any
 from publication.typeset.weasy import unsupported
 
 try:
+    from weasyprint.formatting_structure import boxes as _boxes
     from weasyprint.layout import inline as _inline
+    from weasyprint.layout import percent as _percent
     from weasyprint.layout import preferred as _preferred
     from weasyprint.pdf import fonts as _pdf_fonts
     from weasyprint.svg import TAGS as _SVG_TAGS
@@ -39,7 +41,7 @@ except ImportError as exc:  # a module moved: nothing below could work
 
 __all__ = [
     "PathMemo", "line_memo_problem", "open_arrays", "open_arrays_problem", "path_memo_problem",
-    "remembered_lines", "remembered_paths",
+    "percentage_memo_problem", "remembered_lines", "remembered_paths", "remembered_percentages",
 ]
 
 # The line breaker's parameters (weasyprint.text.line_break.split_first_line).
@@ -296,4 +298,115 @@ def open_arrays_problem() -> str | None:
 
     if not isinstance(getattr(_pdf_fonts, "ffi", None), cffi.FFI):
         return "weasyprint.pdf.fonts allocates without a cffi interface (ffi)"
+    return None
+
+
+# Used lengths ---------------------------------------------------------------------------
+
+# The modules that resolve a box's used lengths with weasyprint.layout.percent's
+# resolve_percentages through a global of their own (`from .percent import ...`); flex
+# calls it as percent.resolve_percentages, through that module's global.
+PERCENTAGE_MODULES = ("absolute", "block", "column", "float", "grid", "inline", "page", "table")
+# What resolve_percentages sets on a box: each of these, from its style and the
+# containing block's size alone (a collapsed table border excepted).
+USED_LENGTHS = (
+    "margin_left", "margin_right", "margin_top", "margin_bottom", "padding_left",
+    "padding_right", "padding_top", "padding_bottom", "width", "min_width", "max_width",
+    "height", "min_height", "max_height", "border_top_width", "border_right_width",
+    "border_bottom_width", "border_left_width")
+# The names resolve_percentages, resolve_one_percentage and adjust_box_sizing of
+# WeasyPrint 70.0 use: with these, they read the box's style and set USED_LENGTHS.
+RESOLVER_NAMES = {
+    "resolve_percentages": frozenset((
+        "Box", "PageBox", "adjust_box_sizing", "boxes", "check_math", "hasattr", "height",
+        "inf", "isinstance", "lower", "resolve_one_percentage", "setattr", "style", "unit",
+        "value", "width")),
+    "resolve_one_percentage": frozenset(("percentage", "setattr", "style")),
+    "adjust_box_sizing": frozenset((
+        "border_bottom_width", "border_left_width", "border_right_width", "border_top_width",
+        "getattr", "max", "padding_bottom", "padding_left", "padding_right", "padding_top",
+        "setattr", "style")),
+}
+
+
+@contextmanager
+def remembered_percentages() -> Iterator[None]:
+    """While the block lays out one document, resolve each box's used lengths once for
+    each style and containing block size.
+
+    WeasyPrint sets a box's used margins, paddings, borders, width and height (and their
+    minimums and maximums) from its computed style and its containing block's size
+    (`resolve_percentages`) each time the box is laid out, and a flex layout lays its
+    items out several times: of 43,479 resolutions in a build's 48 documents, 8,784 were
+    distinct (measured 2026-12-04). What it sets depends on the style (the same object for
+    the same box and its copies; a changed copy is a new object) and the size alone, so
+    the block remembers the values set, for its one document, and sets them again on the
+    next box asked for with the same style and size. Boxes with collapsed table borders,
+    which resolution reads from the box, are resolved as before. The same PDFs, byte for
+    byte (tests/test_weasy_memos.py lays documents out both ways). Like `remembered_lines`,
+    it swaps module globals: one document at a time in a process.
+
+    When the installed WeasyPrint's resolver is not the one this was measured on
+    (`percentage_memo_problem`), the block leaves it alone: only speed is lost."""
+    if percentage_memo_problem() is not None:
+        yield
+        return
+    original = _percent.resolve_percentages
+    remembering = _remembering_lengths(original)
+    modules = [importlib.import_module(f"weasyprint.layout.{name}")
+               for name in PERCENTAGE_MODULES]
+    for module in (*modules, _percent):
+        module.resolve_percentages = remembering
+    try:
+        yield
+    finally:
+        for module in (*modules, _percent):
+            module.resolve_percentages = original
+
+
+def _remembering_lengths(original: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    # key -> (the style, kept alive so that its id is not reused; the values set)
+    known: dict[tuple[int, Any, Any, bool], tuple[Any, tuple[Any, ...]]] = {}
+    page_box = _boxes.PageBox
+
+    def resolve_percentages(box: Any, containing_block: Any) -> None:
+        style = box.style
+        if style["border_collapse"] == "collapse":
+            original(box, containing_block)
+            return
+        if isinstance(containing_block, _boxes.Box):
+            size = (containing_block.width, containing_block.height)
+        else:
+            size = tuple(containing_block)
+        key = (id(style), *size, isinstance(box, page_box))
+        entry = known.get(key)
+        if entry is not None and entry[0] is style:
+            for name, value in zip(USED_LENGTHS, entry[1], strict=True):
+                setattr(box, name, value)
+            return
+        original(box, containing_block)
+        known[key] = (style, tuple(getattr(box, name) for name in USED_LENGTHS))
+
+    return resolve_percentages
+
+
+@functools.cache
+def percentage_memo_problem() -> str | None:
+    """Why `remembered_percentages` cannot remember this WeasyPrint's used lengths, or
+    None: every module must resolve them with weasyprint.layout.percent's function,
+    through its module global, and the resolver must use the names it was measured with."""
+    resolver = getattr(_percent, "resolve_percentages", None)
+    if not inspect.isfunction(resolver):
+        return "weasyprint.layout.percent has no resolve_percentages"
+    parameters = tuple(inspect.signature(resolver).parameters)
+    if parameters != ("box", "containing_block"):
+        return f"weasyprint.layout.percent.resolve_percentages takes ({', '.join(parameters)})"
+    for name in PERCENTAGE_MODULES:
+        module = importlib.import_module(f"weasyprint.layout.{name}")
+        if getattr(module, "resolve_percentages", None) is not resolver:
+            return f"weasyprint.layout.{name} does not resolve with percent.resolve_percentages"
+    for name, names in RESOLVER_NAMES.items():
+        code = getattr(getattr(_percent, name, None), "__code__", None)
+        if code is None or frozenset(code.co_names) != names:
+            return f"weasyprint.layout.percent.{name} changed (it uses other names)"
     return None
