@@ -106,9 +106,10 @@ def test_each_page_is_interpreted_once_for_every_check(monkeypatch: pytest.Monke
         calls.append(0)
         return parse(owner, operators)  # type: ignore[arg-type]
 
-    def counted_events(page: pikepdf.Page, fonts: object = None) -> list[Event]:
+    def counted_events(page: pikepdf.Page, fonts: object = None,
+                       instructions: object = None) -> list[Event]:
         calls.append(1)
-        return interpret(page, fonts)  # type: ignore[arg-type]
+        return interpret(page, fonts, instructions)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pikepdf, "parse_content_stream", counted_parse)
     monkeypatch.setattr("publication.pdf.structure.page_events", counted_events)
@@ -118,6 +119,17 @@ def test_each_page_is_interpreted_once_for_every_check(monkeypatch: pytest.Monke
     # The page once, the form /Fm1 once and the recursive /Fm2 at each depth.
     assert calls.count(1) == 1
     assert calls.count(0) == 2 + content.MAX_FORM_DEPTH
+
+
+def test_instructions_parsed_already_give_the_same_events() -> None:
+    # The tag fixes parse every page's instructions (all of them) and hand them to the
+    # reader they check figures with: what it reads must be what it would parse itself.
+    with pikepdf.open(io.BytesIO(sample_pdf())) as pdf:
+        page = pdf.pages[0]
+        parsed = list(pikepdf.parse_content_stream(page))
+        own = [summary(e) for e in content.page_events(page)]
+        assert [summary(e) for e in content.page_events(page, None, parsed)] == own
+        assert own and content.page_events(page, None, []) == []  # what is given is read
 
 
 def _words(path: Path, page: int) -> list[tuple[str, float, float, float, float]]:

@@ -18,7 +18,7 @@ masks, clipping) is reported as "unknown" rather than guessed.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,11 +29,13 @@ from publication.pdf.fonts import FontInfo, FontTable, parse_cmap
 if TYPE_CHECKING:  # an instruction's operands, as pikepdf gives them
     from pikepdf._core import _ObjectList as Operands
 
-__all__ = ["ActualTextStart", "Box", "Colour", "Event", "FontInfo", "FontTable",
+__all__ = ["ActualTextStart", "Box", "Colour", "Event", "FontInfo", "FontTable", "Instruction",
            "MarkedContent", "Paint", "TextRun", "innermost_mcid", "is_artifact",
            "mcid_texts", "page_box", "page_events", "parse_cmap"]
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in default user space (points)
+# A content stream's parsed instruction, as pikepdf gives it.
+Instruction = pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage
 Colour = tuple[float, float, float]     # sRGB components in 0..1
 
 IDENTITY = pikepdf.Matrix()
@@ -145,10 +147,13 @@ class _Page:
         return page_box(self.page)
 
 
-def page_events(page: pikepdf.Page, fonts: FontTable | None = None) -> list[Event]:
-    """Everything `page` draws, in painting order (form XObjects followed)."""
+def page_events(page: pikepdf.Page, fonts: FontTable | None = None,
+                instructions: Sequence[Instruction] | None = None) -> list[Event]:
+    """Everything `page` draws, in painting order (form XObjects followed); `instructions`:
+    the page's own, when they have been parsed already (all of them, or those of
+    OPERATORS)."""
     context = _Page(page, fonts or FontTable())
-    _Frame(context, page.obj.get("/Resources"), _State(), (), 0).run(page)
+    _Frame(context, page.obj.get("/Resources"), _State(), (), 0).run(page, instructions)
     return context.events
 
 
@@ -172,10 +177,13 @@ class _Frame:
         self.replaced = _replaced(marked)
         self.depth = depth
 
-    def run(self, owner: pikepdf.Page | pikepdf.Object) -> None:
-        """Interpret the content of a page or form XObject."""
+    def run(self, owner: pikepdf.Page | pikepdf.Object,
+            instructions: Sequence[Instruction] | None = None) -> None:
+        """Interpret the content of a page or form XObject (its `instructions`, when they
+        have been parsed already)."""
         handlers = HANDLERS
-        for item in pikepdf.parse_content_stream(owner, OPERATORS):
+        for item in (pikepdf.parse_content_stream(owner, OPERATORS) if instructions is None
+                     else instructions):
             if isinstance(item, pikepdf.ContentStreamInlineImage):
                 self._image()
                 continue

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from publication.pdf.content import (
     Box,
     Event,
     FontTable,
+    Instruction,
     Paint,
     TextRun,
     innermost_mcid,
@@ -104,9 +105,13 @@ class Element:
 class PdfDocument:
     """A PDF read for checking; `name` is how findings name the file."""
 
-    def __init__(self, pdf: pikepdf.Pdf, name: str) -> None:
+    def __init__(self, pdf: pikepdf.Pdf, name: str,
+                 instructions: Mapping[int, Sequence[Instruction]] | None = None) -> None:
+        """`instructions`: page index -> the page's instructions as they are in `pdf`,
+        for pages whose content has been parsed already (the tag fixes parse it)."""
         self.pdf = pdf
         self.name = name
+        self._instructions = instructions or {}
         self.pages = list(pdf.pages)
         self._page_index = {page.obj.objgen: i for i, page in enumerate(self.pages)}
         self.fonts = FontTable()
@@ -237,7 +242,7 @@ class PdfDocument:
 
     @functools.cache  # noqa: B019 - the document lives as long as its cache
     def events(self, page: int) -> list[Event]:
-        return page_events(self.pages[page], self.fonts)
+        return page_events(self.pages[page], self.fonts, self._instructions.get(page))
 
     @functools.cache  # noqa: B019
     def mcid_text(self, page: int) -> dict[int, str]:

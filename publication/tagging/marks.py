@@ -398,7 +398,10 @@ def baseline_marks(pdf: pikepdf.Pdf, edits: FontEdits | None = None) -> int:
     moved = 0
     for index, _, fonts in page_fonts(pdf):
         items = edits.items(pdf, index)
-        if not any(_rise(item) for item in items):
+        # Each instruction's operator, read once (reading one from pikepdf is slow).
+        ops = [str(item.operator) if isinstance(item, pikepdf.ContentStreamInstruction)
+               else "" for item in items]
+        if not any(op == "Ts" and _rise(items[n]) for n, op in enumerate(ops)):
             continue
         out: list[Item] = []
         font: pikepdf.Object | None = None
@@ -407,9 +410,7 @@ def baseline_marks(pdf: pikepdf.Pdf, edits: FontEdits | None = None) -> int:
         changed = False
         i = 0
         while i < len(items):
-            item = items[i]
-            op = str(item.operator) if isinstance(item, pikepdf.ContentStreamInstruction) \
-                else ""
+            item, op = items[i], ops[i]
             if op == "q":
                 stack.append((font, size))
             elif op == "Q" and stack:
@@ -417,7 +418,7 @@ def baseline_marks(pdf: pikepdf.Pdf, edits: FontEdits | None = None) -> int:
             elif op == "Tf" and len(item.operands) == 2:
                 font = fonts.get(str(item.operands[0]))
                 size = float(item.operands[1])
-            rise = _rise(item)
+            rise = _rise(item) if op == "Ts" else None
             edit = edits.of(font) if rise and i + 2 < len(items) and \
                 _rise(items[i + 2]) == 0 and size else None
             if edit is not None and rise is not None:

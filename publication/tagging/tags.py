@@ -342,7 +342,8 @@ def fix(data: bytes, record: TagRecord, source_alts: tuple[str, ...] | None = No
         document.xmp_language(pdf)
         if standard == "ua-2":
             ua2.fix(pdf)
-        doc = PdfDocument(pdf, "")
+        # Each page's instructions as parsed for the fixes and written (`edits.write`).
+        doc = PdfDocument(pdf, "", edits.pages)
         document.figure_boxes(doc)
         hosts = {record.nodes[n].host for n in labels}
         units, languages, figures = _expectations(doc, record, source_alts, hosts)
