@@ -341,3 +341,19 @@ def test_a_changed_resolver_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> No
         assert "adjust_box_sizing changed" in (memos.percentage_memo_problem() or "")
     finally:
         memos.percentage_memo_problem.cache_clear()
+
+
+def test_what_a_speed_up_swapped_is_put_back_even_when_the_block_fails() -> None:
+    from weasyprint.layout import block, inline, percent
+    from weasyprint.svg import TAGS
+
+    held = (inline.split_first_line, block.resolve_percentages, percent.resolve_percentages,
+            TAGS["path"])
+    with pytest.raises(ZeroDivisionError), memos.remembered_lines(), \
+            memos.remembered_percentages(), memos.remembered_paths({}):
+        assert inline.split_first_line is not held[0]
+        assert block.resolve_percentages is percent.resolve_percentages is not held[1]
+        assert TAGS["path"] is not held[3]
+        1 / 0  # noqa: B018 - the layout failing
+    assert (inline.split_first_line, block.resolve_percentages, percent.resolve_percentages,
+            TAGS["path"]) == held

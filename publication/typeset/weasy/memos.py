@@ -60,6 +60,28 @@ PATH_STREAM_CALLS = ("move_to", "line_to", "curve_to", "close")
 PATH_MEMO_SIZE = 64
 
 
+@contextmanager
+def _swapped(value: Any, *places: tuple[Any, str]) -> Iterator[None]:
+    """While the block runs, `value` in each of `places`: a module's global (the module,
+    its name) or a dict's item (the dict, its key); what each held is put back after."""
+    held = [(holder, key, holder[key] if isinstance(holder, dict) else getattr(holder, key))
+            for holder, key in places]
+    for holder, key, _ in held:
+        _put(holder, key, value)
+    try:
+        yield
+    finally:
+        for holder, key, before in held:
+            _put(holder, key, before)
+
+
+def _put(holder: Any, key: str, value: Any) -> None:
+    if isinstance(holder, dict):
+        holder[key] = value
+    else:
+        setattr(holder, key, value)
+
+
 # Line breaking --------------------------------------------------------------------------
 
 @contextmanager
@@ -87,13 +109,9 @@ def remembered_lines() -> Iterator[None]:
     if line_memo_problem() is not None:
         yield
         return
-    original = _line_break.split_first_line
-    remembering = _remembering(original)
-    _inline.split_first_line = _preferred.split_first_line = remembering
-    try:
+    remembering = _remembering(_line_break.split_first_line)
+    with _swapped(remembering, (_inline, "split_first_line"), (_preferred, "split_first_line")):
         yield
-    finally:
-        _inline.split_first_line = _preferred.split_first_line = original
 
 
 def _remembering(original: Callable[..., tuple[Any, ...]]) -> Callable[..., tuple[Any, ...]]:
@@ -192,11 +210,8 @@ def remembered_paths(memo: PathMemo) -> Iterator[None]:
         _replay(svg.stream, drawn)
         node.vertices.extend(vertices)
 
-    _SVG_TAGS["path"] = path
-    try:
+    with _swapped(path, (_SVG_TAGS, "path")):
         yield
-    finally:
-        _SVG_TAGS["path"] = original
 
 
 class _Noting:
@@ -265,12 +280,8 @@ def open_arrays() -> Iterator[None]:
     if open_arrays_problem() is not None:
         yield
         return
-    original = _pdf_fonts.ffi
-    _pdf_fonts.ffi = _OpenArrays(original)
-    try:
+    with _swapped(_OpenArrays(_pdf_fonts.ffi), (_pdf_fonts, "ffi")):
         yield
-    finally:
-        _pdf_fonts.ffi = original
 
 
 class _OpenArrays:
@@ -351,17 +362,11 @@ def remembered_percentages() -> Iterator[None]:
     if percentage_memo_problem() is not None:
         yield
         return
-    original = _percent.resolve_percentages
-    remembering = _remembering_lengths(original)
+    remembering = _remembering_lengths(_percent.resolve_percentages)
     modules = [importlib.import_module(f"weasyprint.layout.{name}")
                for name in PERCENTAGE_MODULES]
-    for module in (*modules, _percent):
-        module.resolve_percentages = remembering
-    try:
+    with _swapped(remembering, *((m, "resolve_percentages") for m in (*modules, _percent))):
         yield
-    finally:
-        for module in (*modules, _percent):
-            module.resolve_percentages = original
 
 
 def _remembering_lengths(original: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
