@@ -15,7 +15,8 @@ from publication.checks.expectations import find_sidecar, read_sidecar
 from publication.kinds import KINDS, PAPERS
 from publication.model import Project
 from publication.pdf.structure import Element, MCRef, ObjRef, PdfDocument
-from publication.tagging import tags, tree
+from publication.tagging import tree
+from publication.tagging.alts import figure_alts
 from tests.checking import build_one, check, page, tagged_pdf
 from tests.translating import start_catalog
 
@@ -177,7 +178,7 @@ def test_figures_of_a_repetition_are_not_expected(fonts_dir: Path) -> None:
     figure = '<svg width="8" height="8"><title>{alt}</title><rect width="8" height="8"/></svg>'
     html = page("".join(f'<div data-tag-repeat="head">{figure.format(alt=n)}</div>'
                         f'{figure.format(alt="own " + n)}' for n in ("1", "2")), fonts_dir)
-    assert tags.figure_alts(html) == ("1", "own 1", "own 2")
+    assert figure_alts(html) == ("1", "own 1", "own 2")
 
 
 # -- list labels ---------------------------------------------------------------------------

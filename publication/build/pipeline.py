@@ -50,6 +50,7 @@ from publication.render.html import RenderedHtml, publication_time, render
 from publication.report import index
 from publication.source.content import Campaign, load_campaign
 from publication.tagging import tags as tagging
+from publication.tagging.alts import figure_alts
 from publication.typeset import fit, weasy
 from publication.typeset.fit import check_fit
 from publication.typeset.typesetter import Typesetter
@@ -323,7 +324,7 @@ class Worker:
             # The same publication with the source texts: figures' untranslated alt text.
             source = render(self.project, job.campaign, Localizer(source_catalog(), info),
                             job.kind, job.paper, imprint=job.imprint)
-            source_alts = tagging.figure_alts(source.html)
+            source_alts = figure_alts(source.html)
         tagged = tagging.fix(data, record, source_alts, standard)
         expectations = Expectations(
             pdf_sha256=sha256(tagged.data), lang=info.tag, locale=info.code,

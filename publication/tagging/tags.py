@@ -578,28 +578,3 @@ def _ancestor_key(doc: PdfDocument, element: Any, record: TagRecord) -> int | No
             return node.key
         parent = parent.parent
     return None
-
-
-def figure_alts(html: str) -> tuple[str, ...]:
-    """The alternate text of each figure (SVG <title>, img alt) of an HTML page, in order;
-    not those of a later repetition (`tree.REPEAT_ATTRIBUTE`), which leave the tree."""
-    import tinyhtml5
-
-    found: list[str] = []
-    repeats: set[str] = set()
-
-    def walk(element: Any) -> None:
-        if not isinstance(element.tag, str):
-            return
-        name = element.get(tree.REPEAT_ATTRIBUTE)
-        if name is not None:
-            if name in repeats:
-                return
-            repeats.add(name)
-        if element.tag in (f"{SVG_NS}svg", "img"):
-            found.append(_alt(element) or "")
-        for child in element:
-            walk(child)
-
-    walk(tinyhtml5.parse(html))
-    return tuple(found)
