@@ -33,6 +33,7 @@ import pyphen
 
 from publication.files import write_atomic
 from publication.model import CACHE_FOLDER
+from publication.typeset.weasy import swapped
 
 LOG = logging.getLogger(__name__)
 
@@ -63,11 +64,8 @@ def kept(folder: Path, keep: bool = True) -> Iterator[None]:
     if "HyphDict" not in getattr(code, "co_names", ()):
         yield
         return
-    pyphen.HyphDict = lambda path: _load(Path(path), folder, keep)
-    try:
+    with swapped(lambda path: _load(Path(path), folder, keep), (pyphen, "HyphDict")):
         yield
-    finally:
-        pyphen.HyphDict = PARSER
 
 
 def dictionary(lang: str) -> Path | None:

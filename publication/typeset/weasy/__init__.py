@@ -77,6 +77,7 @@ from publication.typeset.weasy.memos import (  # noqa: E402 - it needs `unsuppor
     remembered_lines,
     remembered_paths,
     remembered_percentages,
+    swapped,
 )
 
 __all__ = [
@@ -86,7 +87,7 @@ __all__ = [
     "PathMemo", "layout_problems", "line_memo_problem", "observe_structure", "open_arrays",
     "open_arrays_problem", "page_box", "page_boxes", "path_memo_problem",
     "percentage_memo_problem", "remembered_lines", "remembered_paths", "remembered_percentages",
-    "srgb_profile", "text", "unsupported", "unwrap",
+    "srgb_profile", "swapped", "text", "unsupported", "unwrap",
 ]
 
 # The structure builder's parameters, passed positionally by WeasyPrint 70.
@@ -294,12 +295,9 @@ def observe_structure(observer: StructureObserver) -> Iterator[None]:
     """Tell `observer` what WeasyPrint does while the block writes a tagged PDF. Nothing
     WeasyPrint writes changes: the builder is wrapped, and put back afterwards."""
     check_features()
-    original = _pdf_tags._build_box_tree
-    _pdf_tags._build_box_tree = _observing(original, observer)
-    try:
+    with swapped(_observing(_pdf_tags._build_box_tree, observer),
+                 (_pdf_tags, "_build_box_tree")):
         yield
-    finally:
-        _pdf_tags._build_box_tree = original
 
 
 def _observing(original: Callable[..., Iterator[Any]],

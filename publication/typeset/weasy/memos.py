@@ -26,6 +26,11 @@ from typing import Any
 
 from publication.typeset.weasy import unsupported
 
+# The modules that resolve a box's used lengths with weasyprint.layout.percent's
+# resolve_percentages through a global of their own (`from .percent import ...`); flex
+# calls it as percent.resolve_percentages, through that module's global.
+PERCENTAGE_MODULES = ("absolute", "block", "column", "float", "grid", "inline", "page", "table")
+
 try:
     from weasyprint.formatting_structure import boxes as _boxes
     from weasyprint.layout import inline as _inline
@@ -36,12 +41,15 @@ try:
     from weasyprint.text import line_break as _line_break
     # The module, not the function weasyprint.svg imports under the same name.
     _svg_path = importlib.import_module("weasyprint.svg.path")
+    _percent_users = tuple(importlib.import_module(f"weasyprint.layout.{name}")
+                           for name in PERCENTAGE_MODULES)
 except ImportError as exc:  # a module moved: nothing below could work
     raise unsupported(f"its module {exc.name} is missing") from None
 
 __all__ = [
     "PathMemo", "line_memo_problem", "open_arrays", "open_arrays_problem", "path_memo_problem",
     "percentage_memo_problem", "remembered_lines", "remembered_paths", "remembered_percentages",
+    "swapped",
 ]
 
 # The line breaker's parameters (weasyprint.text.line_break.split_first_line).
@@ -61,9 +69,11 @@ PATH_MEMO_SIZE = 64
 
 
 @contextmanager
-def _swapped(value: Any, *places: tuple[Any, str]) -> Iterator[None]:
+def swapped(value: Any, *places: tuple[Any, str]) -> Iterator[None]:
     """While the block runs, `value` in each of `places`: a module's global (the module,
-    its name) or a dict's item (the dict, its key); what each held is put back after."""
+    its name) or a dict's item (the dict, its key); what each held is put back after,
+    even when the block fails. How every swap of the adapter (and of
+    publication.typeset.hyphenation, for pyphen) is made."""
     held = [(holder, key, holder[key] if isinstance(holder, dict) else getattr(holder, key))
             for holder, key in places]
     for holder, key, _ in held:
@@ -110,7 +120,7 @@ def remembered_lines() -> Iterator[None]:
         yield
         return
     remembering = _remembering(_line_break.split_first_line)
-    with _swapped(remembering, (_inline, "split_first_line"), (_preferred, "split_first_line")):
+    with swapped(remembering, (_inline, "split_first_line"), (_preferred, "split_first_line")):
         yield
 
 
@@ -210,7 +220,7 @@ def remembered_paths(memo: PathMemo) -> Iterator[None]:
         _replay(svg.stream, drawn)
         node.vertices.extend(vertices)
 
-    with _swapped(path, (_SVG_TAGS, "path")):
+    with swapped(path, (_SVG_TAGS, "path")):
         yield
 
 
@@ -280,7 +290,7 @@ def open_arrays() -> Iterator[None]:
     if open_arrays_problem() is not None:
         yield
         return
-    with _swapped(_OpenArrays(_pdf_fonts.ffi), (_pdf_fonts, "ffi")):
+    with swapped(_OpenArrays(_pdf_fonts.ffi), (_pdf_fonts, "ffi")):
         yield
 
 
@@ -314,10 +324,6 @@ def open_arrays_problem() -> str | None:
 
 # Used lengths ---------------------------------------------------------------------------
 
-# The modules that resolve a box's used lengths with weasyprint.layout.percent's
-# resolve_percentages through a global of their own (`from .percent import ...`); flex
-# calls it as percent.resolve_percentages, through that module's global.
-PERCENTAGE_MODULES = ("absolute", "block", "column", "float", "grid", "inline", "page", "table")
 # What resolve_percentages sets on a box: each of these, from its style and the
 # containing block's size alone (a collapsed table border excepted).
 USED_LENGTHS = (
@@ -363,9 +369,8 @@ def remembered_percentages() -> Iterator[None]:
         yield
         return
     remembering = _remembering_lengths(_percent.resolve_percentages)
-    modules = [importlib.import_module(f"weasyprint.layout.{name}")
-               for name in PERCENTAGE_MODULES]
-    with _swapped(remembering, *((m, "resolve_percentages") for m in (*modules, _percent))):
+    with swapped(remembering,
+                 *((m, "resolve_percentages") for m in (*_percent_users, _percent))):
         yield
 
 
@@ -406,10 +411,9 @@ def percentage_memo_problem() -> str | None:
     parameters = tuple(inspect.signature(resolver).parameters)
     if parameters != ("box", "containing_block"):
         return f"weasyprint.layout.percent.resolve_percentages takes ({', '.join(parameters)})"
-    for name in PERCENTAGE_MODULES:
-        module = importlib.import_module(f"weasyprint.layout.{name}")
+    for module in _percent_users:
         if getattr(module, "resolve_percentages", None) is not resolver:
-            return f"weasyprint.layout.{name} does not resolve with percent.resolve_percentages"
+            return f"{module.__name__} does not resolve with percent.resolve_percentages"
     for name, names in RESOLVER_NAMES.items():
         code = getattr(getattr(_percent, name, None), "__code__", None)
         if code is None or frozenset(code.co_names) != names:
