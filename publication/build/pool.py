@@ -32,12 +32,11 @@ from multiprocessing.queues import SimpleQueue
 from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
-from publication.build import cache
+from publication.build import cache, collector
 from publication.build.pipeline import Worker
 from publication.model import BuildOptions, FitHint, Outcome, Project, Record, Target
 
 PR_SET_PDEATHSIG = 1  # prctl(2): a signal for this process when its parent dies
-GC_THRESHOLD = (100_000, 50, 100)
 
 
 def run(
@@ -64,7 +63,7 @@ def run(
     if options.jobs <= 1 or len(queue) == 1:
         worker = Worker(project, layout_key)
         try:
-            with _batch_gc():
+            with collector.batch():
                 for target in queue:
                     if started:
                         started(target)
@@ -150,22 +149,6 @@ def batches(queue: list[Target], jobs: int, order: Callable[[Target], float],
     return sorted(groups.values(), key=lambda batch: sum(map(order, batch)), reverse=True)
 
 
-@contextlib.contextmanager
-def _batch_gc() -> Iterator[None]:
-    """Fewer garbage collections while making documents: what is loaded is set aside
-    (`gc.freeze`) and the youngest generation is collected every 100,000 allocations
-    instead of 700. A laid-out document is a large graph of boxes; collecting it less
-    often saves about 8 % of a build for a few MB more memory."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-
-
 _WORKER: Worker | None = None
 _EVENTS: SimpleQueue[tuple[str, Target | Outcome]] | None = None
 _STOP: EventType | None = None
@@ -221,7 +204,7 @@ def _init_worker(root: Path, layout_key: str,
     multiprocessing.util.Finalize(None, _WORKER.close, exitpriority=10)
     _EVENTS = events
     _STOP = stop
-    _batch_gc().__enter__()  # for the life of the worker process
+    collector.batch().__enter__()  # for the life of the worker process
 
 
 def _make_in_worker(batch: list[tuple[Target, FitHint]], options: BuildOptions) -> None:

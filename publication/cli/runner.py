@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from publication import InputError, PublicationError, UsageError
+from publication.build import collector
 from publication.cli import handover
 from publication.cli.codes import (
     CRASH_FOLDER,
@@ -55,6 +56,8 @@ def run(argv: Sequence[str], root: Path | None, prog: str, whole_command: bool,
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
     for name in ("make_pdf", "publication"):
         logging.getLogger(name).setLevel(logging.WARNING if args.quiet else logging.INFO)
+    if whole_command and args.command == "build" and not args.watch:
+        collector.one_build()  # this process ends when the build does (`_end_now`)
     try:
         with _ctrl_c_in_this_process_only():
             result: int = args.handler(project, args)
