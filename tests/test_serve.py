@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from publication.errors import Problem
+from publication.kinds import GROUP_KINDS
 from publication.serve import forms, sets
 from publication.serve.app import Settings
 from tests.webapp import running
@@ -227,6 +228,17 @@ def test_the_letter_is_not_offered_it_is_its_senders_own(app: tuple[str, Setting
         response = post(client, url, {"name": "Gruppe", "email": "a@b.de", "locales": ["de"],
                                       "kinds": ["letter"], "sizes": ["a4"]})
         assert response.status_code == 400 and error_of(response.text, "kinds")
+
+
+def test_the_form_offers_each_kind_of_a_groups_set_with_its_label(
+        app: tuple[str, Settings]) -> None:
+    # The form's labels are the template's; which kinds it shows is GROUP_KINDS alone.
+    url, _ = app
+    with httpx.Client() as client:
+        form = client.get(f"{url}/de/").text
+    shown = re.findall(r'name="kinds" value="([^"]+)"[^>]*> <span>([^<]+)</span>', form)
+    assert tuple(name for name, _ in shown) == GROUP_KINDS
+    assert all(label.strip() for _, label in shown)
 
 
 def test_password(tmp_path: Path) -> None:
