@@ -492,7 +492,7 @@ def test_what_the_gate_read_makes_the_same_print_and_office_files(
     [target] = plan(built, Selection(locales=(locale,), kinds=(kind_name,), sizes=(size,)))
     worker = Worker(built)
     job = worker.job(target, target.path(built.output), BuildOptions(jobs=1))
-    _, document, _, _ = worker._fit(job)
+    _, document, _, _ = worker.fit(job)
     kind = KINDS[kind_name]
     data = target.path(built.output).read_bytes()
     bleeding = tuple(n for n in range(len(document.pages)) if kind.bleeds(n))

@@ -9,12 +9,12 @@ is collected every 100,000 allocations instead: about 8 % of a build, for a few 
 more memory.
 
 A build command whose process ends when its build does (`one_build`, from the command
-line) keeps those thresholds from its start to its end: restoring Python's after the
-documents ran one collection of everything the build left in the middle generation
-(0.13 s of a 12 s one-job build, measured 2026-12-04), which the process's end
-(publication.cli.runner._end_now) throws away unread, and its planning and index
-collected at Python's rate too. The same build in 11.6 s instead of 11.8 s (three
-alternating runs each)."""
+line) keeps those thresholds from its start to its end. Restoring Python's after the
+documents set off one collection of everything the build had left in the middle
+generation (0.13 s of a 12 s one-job build, measured 2026-12-04), work the process's end
+(publication.cli.runner._end_now) throws away, and left the index to be made with
+Python's thresholds; the planning before the documents had them too. The same build in
+11.6 s instead of 11.8 s (three alternating runs each)."""
 
 from __future__ import annotations
 
